@@ -1,0 +1,22 @@
+import { type BenchSection, renderSection } from './harness.js';
+
+/** Each suite measures one area; suites run one after the other so they do not compete for cores. */
+const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<BenchSection[]> }> }> =
+  [
+    { name: 'glob', load: () => import('./glob.bench.js') },
+    { name: 'cron', load: () => import('./cron.bench.js') },
+    { name: 'batching', load: () => import('./batching.bench.js') },
+  ];
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const only = args.filter((arg) => !arg.startsWith('--'));
+
+const results: Array<{ suite: string; sections: BenchSection[] }> = [];
+for (const suite of suites) {
+  if (only.length > 0 && !only.includes(suite.name)) continue;
+  const sections = await (await suite.load()).run();
+  results.push({ suite: suite.name, sections });
+  if (!json) for (const section of sections) process.stdout.write(`${renderSection(section)}\n`);
+}
+if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -1,0 +1,28 @@
+#!/usr/bin/env -S npx tsx
+import { Command, CommanderError } from 'commander';
+import { registerBatchCommand } from './commands/batch.js';
+import { EXIT_USAGE } from './commands/cli-io.js';
+import { registerCronCommand } from './commands/cron.js';
+import { registerMatchCommand } from './commands/match.js';
+
+const program = new Command('bucketflow')
+  .description(
+    'Serverless automations for object storage: glob triggers, prefix batching and cron.\n' +
+      'The dry-run commands (match, cron, batch) need no AWS account.',
+  )
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+registerMatchCommand(program);
+registerCronCommand(program);
+registerBatchCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version are successful exits; every other parse error is a usage error.
+    process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+  }
+  throw error;
+}
