@@ -5,6 +5,13 @@ export default defineConfig({
     // Property tests and real servers make some tests slower than the 5 s default.
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Nothing in a test may reach AWS: fixed fake credentials, no instance metadata look-ups.
+    env: {
+      AWS_ACCESS_KEY_ID: 'bucketflowtest',
+      AWS_SECRET_ACCESS_KEY: 'bucketflowtest',
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
     projects: [
       {
         test: {
