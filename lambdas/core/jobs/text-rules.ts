@@ -1,0 +1,33 @@
+// Control characters break log lines, terminal output and DynamoDB key
+// readability; lone surrogates cannot be encoded as UTF-8 at all.
+const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
+
+/**
+ * Why `value` is not acceptable as a short user-facing text of at most
+ * `maxChars` characters (code points), or undefined when it is.
+ */
+export function textProblem(value: unknown, maxChars: number): string | undefined {
+  if (typeof value !== 'string') return `must be a string, got ${describeType(value)}`;
+  if (value.length === 0) return 'must not be empty';
+  const chars = value.length <= maxChars ? value.length : countCodePoints(value);
+  if (chars > maxChars) return `is ${chars} characters long, more than the ${maxChars} allowed`;
+  const bad = UNPRINTABLE.exec(value);
+  if (bad) {
+    const code = bad[0].codePointAt(0) ?? 0;
+    return `holds the unprintable character U+${code.toString(16).toUpperCase().padStart(4, '0')} at index ${bad.index}`;
+  }
+  return undefined;
+}
+
+/** A short description of a value's type for error messages. */
+export function describeType(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function countCodePoints(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+}
