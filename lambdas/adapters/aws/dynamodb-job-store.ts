@@ -1,0 +1,200 @@
+import { getRandomValues } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { encodeUlid, ULID_RANDOM_BYTES } from '../../core/jobs/ulid.js';
+import type {
+  AttemptEndResult,
+  CancelJobResult,
+  ClaimRequest,
+  ClaimResult,
+  CompleteRequest,
+  CompleteResult,
+  ExpiredLease,
+  FailRequest,
+  JobPage,
+  JobQuery,
+  JobStore,
+  LeaseRef,
+  PendingRelease,
+  RequeueResult,
+  RetryJobResult,
+  StoredJob,
+  StoredTask,
+  SubmitJobRequest,
+  SubmitJobResult,
+  TaskDispatch,
+} from '../../core/ports/job-store.js';
+import { JobNotFoundError, TaskNotFoundError } from '../../core/ports/job-store-errors.js';
+import { claimTask, extendLease } from './job-store-claims.js';
+import type { JobStoreContext } from './job-store-dynamo.js';
+import { jobKey, taskKey, toJob, toTask } from './job-store-items.js';
+import * as lifecycle from './job-store-lifecycle.js';
+import { getItem, listTaskItems, queryJobs } from './job-store-reads.js';
+import * as reconcile from './job-store-reconcile.js';
+import { releaseSettled } from './job-store-releases.js';
+import { submitJob } from './job-store-submit.js';
+import { completeTask, failTask, requeueExpiredLease } from './job-store-transitions.js';
+
+/** Lease a claim gets unless it asks for another: five minutes, renewed by heartbeats. */
+export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
+/** How long an idempotency record makes a repeated submit return the first job: 7 days. */
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 60 * 60;
+/** Partitions of each sparse task index. */
+export const DEFAULT_INDEX_SHARDS = 4;
+
+export interface DynamoDbJobStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Epoch ms now. @default Date.now */
+  readonly clock?: () => number;
+  /** @default DEFAULT_LEASE_MS */
+  readonly leaseMs?: number;
+  /** Cluster of root tasks that do not name one. @default 'default' */
+  readonly defaultCluster?: string;
+  /** @default DEFAULT_IDEMPOTENCY_TTL_SECONDS */
+  readonly idempotencyTtlSeconds?: number;
+  /** Shards of the sparse lease, queued and release indexes; fixed for the table's life. @default 4 */
+  readonly indexShards?: number;
+}
+
+/**
+ * The job store on one DynamoDB table (`jobsTable`): jobs, their tasks and
+ * idempotency records. See docs/data-model/jobs.md for items, keys, indexes
+ * and the requests each operation costs.
+ *
+ * @example
+ * ```ts
+ * const store = new DynamoDbJobStore({ client: clients.dynamodb, tableName: 'bucketflow-jobs' });
+ * const { job, runnable } = await store.submit({
+ *   name: 'thumbnails',
+ *   root: { identifier: taskIdentifier('Resize', 'v1.0'), input: { key: 'a.tif' } },
+ *   idempotencyKey: 'storage:01J…:photos:a.tif:0055AED6DCD90281E5',
+ * });
+ * ```
+ */
+export class DynamoDbJobStore implements JobStore {
+  readonly #context: JobStoreContext;
+
+  constructor(options: DynamoDbJobStoreOptions) {
+    const clock = options.clock ?? Date.now;
+    this.#context = {
+      doc: DynamoDBDocumentClient.from(options.client, {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      tableName: options.tableName,
+      clock,
+      newId: monotonicIds(),
+      indexShards: options.indexShards ?? DEFAULT_INDEX_SHARDS,
+      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+      defaultCluster: options.defaultCluster ?? 'default',
+      idempotencyTtlSeconds: options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+    };
+  }
+
+  submit(request: SubmitJobRequest): Promise<SubmitJobResult> {
+    return submitJob(this.#context, request);
+  }
+
+  async findJob(jobId: string): Promise<StoredJob | undefined> {
+    const item = await getItem(this.#context, jobKey(jobId));
+    return item ? toJob(item) : undefined;
+  }
+
+  async getJob(jobId: string): Promise<StoredJob> {
+    const job = await this.findJob(jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    return job;
+  }
+
+  async getTask(jobId: string, taskId: string): Promise<StoredTask> {
+    const item = await getItem(this.#context, taskKey(jobId, taskId));
+    if (!item) throw new TaskNotFoundError(jobId, taskId);
+    return toTask(item);
+  }
+
+  async listTasks(jobId: string): Promise<StoredTask[]> {
+    return (await listTaskItems(this.#context, jobId)).map(toTask);
+  }
+
+  queryJobs(query: JobQuery): Promise<JobPage> {
+    return queryJobs(this.#context, query);
+  }
+
+  claim(request: ClaimRequest): Promise<ClaimResult> {
+    return claimTask(this.#context, request);
+  }
+
+  heartbeat(lease: LeaseRef, leaseMs?: number): Promise<number> {
+    return extendLease(this.#context, lease, leaseMs);
+  }
+
+  complete(request: CompleteRequest): Promise<CompleteResult> {
+    return completeTask(this.#context, request);
+  }
+
+  fail(request: FailRequest): Promise<AttemptEndResult> {
+    return failTask(this.#context, request);
+  }
+
+  cancelJob(jobId: string): Promise<CancelJobResult> {
+    return lifecycle.cancelJob(this.#context, jobId);
+  }
+
+  retryJob(jobId: string): Promise<RetryJobResult> {
+    return lifecycle.retryJob(this.#context, jobId);
+  }
+
+  findExpiredLeases(now: number, limit: number): Promise<ExpiredLease[]> {
+    return reconcile.findExpiredLeases(this.#context, now, limit);
+  }
+
+  requeueExpired(lease: ExpiredLease): Promise<RequeueResult> {
+    return requeueExpiredLease(this.#context, lease);
+  }
+
+  findUnsentTasks(olderThan: number, limit: number): Promise<TaskDispatch[]> {
+    return reconcile.findUnsentTasks(this.#context, olderThan, limit);
+  }
+
+  markResent(dispatch: TaskDispatch): Promise<boolean> {
+    return reconcile.markResent(this.#context, dispatch);
+  }
+
+  findPendingReleases(olderThan: number, limit: number): Promise<PendingRelease[]> {
+    return reconcile.findPendingReleases(this.#context, olderThan, limit);
+  }
+
+  resumeReleases(jobId: string, taskId: string): Promise<TaskDispatch[]> {
+    return releaseSettled(this.#context, jobId, taskId);
+  }
+}
+
+/**
+ * ULIDs that keep increasing within one millisecond (the random part of the
+ * previous id plus one), so a batch's ids sort in input order.
+ */
+function monotonicIds(): (now: number) => string {
+  let lastTime = -1;
+  let last: Uint8Array = new Uint8Array(ULID_RANDOM_BYTES);
+  return (now) => {
+    if (now <= lastTime) {
+      last = increment(last);
+    } else {
+      lastTime = now;
+      last = getRandomValues(new Uint8Array(ULID_RANDOM_BYTES));
+      // Leave headroom so that increments within the millisecond do not overflow.
+      last[0] = (last[0] ?? 0) & 0x7f;
+    }
+    return encodeUlid(lastTime, last);
+  };
+}
+
+function increment(bytes: Uint8Array): Uint8Array {
+  const next = Uint8Array.from(bytes);
+  for (let index = next.length - 1; index >= 0; index--) {
+    const value = (next[index] ?? 0) + 1;
+    next[index] = value & 0xff;
+    if (value <= 0xff) break;
+  }
+  return next;
+}

@@ -1,0 +1,237 @@
+import type { TaskStateCounts } from '../jobs/job-counts.js';
+import type { JobRecord, TaskRecord } from '../jobs/records.js';
+import type { TaskIdentifier } from '../jobs/task-identifier.js';
+import type { TaskSpec } from '../jobs/task-spec.js';
+import type { TaskState } from '../jobs/task-state.js';
+
+/**
+ * What a task queue message carries, and what a claim names: the task and
+ * the attempt the claim would start (1 for the first claim). A message for an
+ * older attempt can no longer claim, so duplicate and stale sends are harmless.
+ */
+export interface TaskDispatch {
+  readonly jobId: string;
+  readonly taskId: string;
+  /** The attempt this message may start: the task's `attempts` + 1 when it was released. */
+  readonly attempt: number;
+  /** Cluster slug: which queue the message goes to. */
+  readonly cluster: string;
+  /** Epoch ms before which the task may not be claimed (retry backoff); 0 for at once. */
+  readonly notBefore: number;
+}
+
+/** A task as the job store keeps it. */
+export interface StoredTask extends TaskRecord {
+  /** The runner that holds (or last held) the lease. */
+  readonly runnerId?: string | undefined;
+  /** Epoch ms before which a claim is refused (retry backoff). */
+  readonly notBefore: number;
+  /** QUEUED and released: its parent is computed and its dependencies settled. */
+  readonly runnable: boolean;
+  /** Ids of sibling tasks that depend on this one. */
+  readonly dependents: readonly string[];
+  /** The attempt whose completion computed the task, and that wrote its subtasks. */
+  readonly completedAttempt?: number | undefined;
+  /** Subtasks written by the completion; undefined before. */
+  readonly childCount?: number | undefined;
+}
+
+/** A job as the job store keeps it; `state` is derived from `counts` and the flags. */
+export interface StoredJob extends JobRecord {
+  /** Cluster of the root task. */
+  readonly cluster: string;
+  /** The trigger (storage event, cron fire time, batch) as JSON text, if any. */
+  readonly triggerJson?: string | undefined;
+  readonly idempotencyKey?: string | undefined;
+  readonly taskCount: number;
+  readonly counts: TaskStateCounts;
+}
+
+export interface SubmitJobRequest {
+  readonly name: string;
+  readonly root: TaskSpec;
+  readonly automationId?: string | undefined;
+  /** Plain JSON data describing what triggered the job. */
+  readonly trigger?: unknown;
+  /**
+   * A repeated submit with the same key (while the record lives, 7 days by
+   * default) returns the first job instead of creating one. Keys used:
+   * `storage:<automationId>:<bucket>:<key>:<sequencer>`, `cron:<automationId>:<fireTime>`,
+   * `batch:<batchId>`.
+   */
+  readonly idempotencyKey?: string | undefined;
+}
+
+export interface SubmitJobResult {
+  readonly job: StoredJob;
+  /** False when the idempotency key named an existing job. */
+  readonly created: boolean;
+  /** Tasks to send to their cluster queues now (the root task on creation; none on a repeat). */
+  readonly runnable: readonly TaskDispatch[];
+}
+
+export interface JobQuery {
+  /** Inclusive lower bound of `createdAt`, epoch ms. */
+  readonly from: number;
+  /** Exclusive upper bound of `createdAt`, epoch ms. */
+  readonly to: number;
+  /** Page size, 1 to 1000. @default 100 */
+  readonly limit?: number | undefined;
+  /** Only jobs this automation submitted. */
+  readonly automationId?: string | undefined;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string | undefined;
+}
+
+export interface JobPage {
+  /** Newest first. */
+  readonly jobs: readonly StoredJob[];
+  /** Present when more jobs may follow; pass it back as `cursor`. */
+  readonly nextCursor?: string | undefined;
+}
+
+export interface ClaimRequest {
+  readonly jobId: string;
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly runnerId: string;
+  /** The identifier the runner registered; the claim is refused unless it may run the task. */
+  readonly compatibleWith?: TaskIdentifier | undefined;
+  /** Lease length in ms; the store's default when absent. */
+  readonly leaseMs?: number | undefined;
+}
+
+/** Names a running attempt held by one runner. */
+export interface LeaseRef {
+  readonly jobId: string;
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly runnerId: string;
+}
+
+export interface Lease extends LeaseRef {
+  readonly leaseExpiresAt: number;
+}
+
+/** Why a claim was refused. Losing a claim is normal: queues deliver at least once. */
+export type ClaimRefusal =
+  | 'not-found'
+  /** Another claim won, or the message is for an older attempt, or the task left QUEUED. */
+  | 'stale'
+  /** Waiting for its parent or dependencies; a message should not exist yet. */
+  | 'not-runnable'
+  /** Retry backoff: try again at `notBefore`. */
+  | 'not-yet'
+  /** The runner's identifier may not run this task (name or version). */
+  | 'incompatible'
+  /** The job was cancelled or failed. */
+  | 'job-stopped';
+
+export type ClaimResult =
+  | { readonly claimed: true; readonly lease: Lease }
+  | { readonly claimed: false; readonly reason: ClaimRefusal; readonly notBefore?: number };
+
+export interface CompleteRequest extends LeaseRef {
+  /** Up to 64 subtasks; `dependsOn` are indices into this list. */
+  readonly subtasks?: readonly TaskSpec[] | undefined;
+}
+
+export interface CompleteResult {
+  readonly subtaskIds: readonly string[];
+  /** Tasks now runnable: send each to its cluster queue. */
+  readonly runnable: readonly TaskDispatch[];
+  /** True when this attempt had already been recorded as complete (a repeated call). */
+  readonly alreadyCompleted: boolean;
+}
+
+export interface FailRequest extends LeaseRef {
+  readonly error: string;
+}
+
+/** What became of a task whose attempt ended without a result. */
+export interface AttemptEndResult {
+  readonly state: Extract<TaskState, 'QUEUED' | 'FAILED' | 'CANCELLED'>;
+  /** For QUEUED: the message to send (with a delay up to `notBefore`). */
+  readonly retry?: TaskDispatch | undefined;
+  /** Tasks cancelled because this failure failed the job. */
+  readonly cancelled: number;
+}
+
+export interface ExpiredLease {
+  readonly jobId: string;
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly runnerId: string;
+  readonly leaseExpiresAt: number;
+}
+
+export type RequeueResult =
+  | (AttemptEndResult & { readonly requeued: true })
+  | { readonly requeued: false; readonly reason: 'not-found' | 'renewed' | 'stale' };
+
+export interface CancelJobResult {
+  readonly job: StoredJob;
+  /** QUEUED tasks that became CANCELLED. */
+  readonly cancelled: number;
+}
+
+export interface RetryJobResult {
+  readonly job: StoredJob;
+  /** FAILED and CANCELLED tasks put back to QUEUED. */
+  readonly requeued: number;
+  /** Of those, the ones to send now. */
+  readonly runnable: readonly TaskDispatch[];
+}
+
+/** A completed task whose releases (parent settlement, dependents) may not have finished. */
+export interface PendingRelease {
+  readonly jobId: string;
+  readonly taskId: string;
+  readonly since: number;
+}
+
+/**
+ * Durable jobs and tasks: submission, claims with leases, completion with
+ * subtasks and dependency release, failure with retries, cancel and retry of
+ * jobs, and the look-ups a reconciler needs. Every state change is a
+ * conditional write or a transaction; all times come from the store's clock
+ * (or the `now` argument), never from the caller's state.
+ *
+ * @example
+ * ```ts
+ * const { runnable } = await store.submit({ name: 'resize', root: { identifier, input } });
+ * const claim = await store.claim({ ...runnable[0], runnerId: 'runner-1' });
+ * if (claim.claimed) await store.complete({ ...claim.lease, subtasks: [] });
+ * ```
+ */
+export interface JobStore {
+  submit(request: SubmitJobRequest): Promise<SubmitJobResult>;
+  /** Throws JobNotFoundError. */
+  getJob(jobId: string): Promise<StoredJob>;
+  findJob(jobId: string): Promise<StoredJob | undefined>;
+  /** Throws TaskNotFoundError. A runner reads it to check the identifier before claiming. */
+  getTask(jobId: string, taskId: string): Promise<StoredTask>;
+  /** Every task of the job, in id order. */
+  listTasks(jobId: string): Promise<StoredTask[]>;
+  queryJobs(query: JobQuery): Promise<JobPage>;
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  /** Extends the lease; returns its new end. Throws LeaseLostError when the lease is gone. */
+  heartbeat(lease: LeaseRef, leaseMs?: number): Promise<number>;
+  /** Throws LeaseLostError when the attempt no longer holds the task. */
+  complete(request: CompleteRequest): Promise<CompleteResult>;
+  /** Throws LeaseLostError when the attempt no longer holds the task. */
+  fail(request: FailRequest): Promise<AttemptEndResult>;
+  cancelJob(jobId: string): Promise<CancelJobResult>;
+  retryJob(jobId: string): Promise<RetryJobResult>;
+  /** RUNNING tasks whose lease ended at or before `now`, earliest first. */
+  findExpiredLeases(now: number, limit: number): Promise<ExpiredLease[]>;
+  requeueExpired(lease: ExpiredLease): Promise<RequeueResult>;
+  /** Runnable QUEUED tasks released (or last re-sent) at or before `olderThan` and never claimed since. */
+  findUnsentTasks(olderThan: number, limit: number): Promise<TaskDispatch[]>;
+  /** Records a re-send so the task is not found again before it ages once more; false if claimed meanwhile. */
+  markResent(dispatch: TaskDispatch): Promise<boolean>;
+  /** Completions at or before `olderThan` whose releases have not been recorded as finished. */
+  findPendingReleases(olderThan: number, limit: number): Promise<PendingRelease[]>;
+  /** Redoes the releases of a completion (idempotent); returns tasks to send. */
+  resumeReleases(jobId: string, taskId: string): Promise<TaskDispatch[]>;
+}
