@@ -1,0 +1,76 @@
+import { BucketflowError, ValidationError } from '../core/errors.js';
+
+/**
+ * A task class cannot be used as a task: it has no name, is one of the SDK's
+ * abstract bases, or its `static identifier` is malformed.
+ *
+ * @example
+ * ```ts
+ * throw new TaskDefinitionError('Resize.identifier.version', "'1.2' is not vX.Y", "write 'v1.2'");
+ * ```
+ */
+export class TaskDefinitionError extends ValidationError {}
+
+/**
+ * Two different task classes claim the same name and major version in one
+ * registry, so a submitted task could not be mapped to exactly one class.
+ *
+ * @example
+ * ```ts
+ * throw new DuplicateTaskError('tasks[1]', 'Resize@v1.4 clashes with Resize@v1.2', 'register one class per major version');
+ * ```
+ */
+export class DuplicateTaskError extends ValidationError {}
+
+/**
+ * No registered task class may run a submitted identifier under the version
+ * rule (same name, same major version, registered minor >= submitted minor).
+ *
+ * @example
+ * ```ts
+ * throw new TaskNotRegisteredError('Resize@v1.3: no registered class can run it (registered: Resize@v1.2)');
+ * ```
+ */
+export class TaskNotRegisteredError extends BucketflowError {}
+
+/**
+ * A trigger task (CronTask, StorageEventTask, BatchTask) was submitted or
+ * read without a trigger.
+ *
+ * @example
+ * ```ts
+ * throw new MissingTriggerError('task', "CronTask 'Report' has no trigger", 'call task.once() for a manual run');
+ * ```
+ */
+export class MissingTriggerError extends ValidationError {}
+
+/**
+ * A trigger given to `once()`, or one read back from a task input or job
+ * record, is malformed. `field` names the offending value.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidTriggerError('trigger.fireTime', 'is not a valid date', 'pass a Date or an ISO 8601 string');
+ * ```
+ */
+export class InvalidTriggerError extends ValidationError {}
+
+/**
+ * A job cache key or group name is malformed.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidCacheKeyError('key', "'a//b' has an empty segment", "write 'a/b'");
+ * ```
+ */
+export class InvalidCacheKeyError extends ValidationError {}
+
+/**
+ * A job has more tasks than a diagram can show legibly.
+ *
+ * @example
+ * ```ts
+ * throw new VisualizationTooLargeError('tasks', '350 tasks, more than the 200 a diagram shows', 'pass { maxTasks: 400 }');
+ * ```
+ */
+export class VisualizationTooLargeError extends ValidationError {}

@@ -1,0 +1,75 @@
+export type { TaskIdentifier, TaskVersion } from '../core/jobs/task-identifier.js';
+export {
+  formatTaskIdentifier,
+  isCompatible,
+  parseTaskIdentifier,
+  taskIdentifier,
+} from '../core/jobs/task-identifier.js';
+export type { JsonValue } from '../core/jobs/task-input.js';
+export type { TaskSpec } from '../core/jobs/task-spec.js';
+export type { JobState, TaskState } from '../core/jobs/task-state.js';
+export {
+  DuplicateTaskError,
+  InvalidCacheKeyError,
+  InvalidTriggerError,
+  MissingTriggerError,
+  TaskDefinitionError,
+  TaskNotRegisteredError,
+  VisualizationTooLargeError,
+} from './errors.js';
+export type {
+  CurrentTask,
+  ExecutionContext,
+  SubtaskOptions,
+  TaskHandle,
+  TaskLogger,
+} from './execution-context.js';
+export { clampDisplay } from './execution-context.js';
+export type { JobCache } from './job-cache.js';
+export { joinCacheKey, MAX_CACHE_KEY_LENGTH } from './job-cache.js';
+export type { VisualizationOptions, VisualJob, VisualTask } from './job-tree.js';
+export { MAX_VISUALIZED_TASKS } from './job-tree.js';
+export { jobToMermaid, jobToSvg } from './job-visualization.js';
+export type {
+  AnyTask,
+  EmptyInput,
+  JsonCompatible,
+  TaskArgs,
+  TaskClass,
+  TaskClassLike,
+  TaskIdentifierOptions,
+  TaskSpecOptions,
+} from './task.js';
+export { identifierOf, Task } from './task.js';
+export type { StoredTaskInput } from './task-registry.js';
+export { TaskRegistry } from './task-registry.js';
+export type { StateColors } from './task-state-colors.js';
+export { TASK_STATE_COLORS } from './task-state-colors.js';
+export type {
+  BatchCloseReason,
+  BatchTriggerJson,
+  CronTriggerJson,
+  StorageEventTriggerJson,
+  TriggerJson,
+} from './trigger-payload.js';
+export {
+  parseTriggerJson,
+  splitTriggerInput,
+  TRIGGER_INPUT_KEY,
+  withTriggerInput,
+} from './trigger-payload.js';
+export type {
+  BatchOnceOptions,
+  CronOnceOptions,
+  StorageEventOnceOptions,
+} from './trigger-tasks.js';
+export { BatchTask, CronTask, StorageEventTask, TriggerTask } from './trigger-tasks.js';
+export type {
+  BatchTrigger,
+  CronTrigger,
+  StorageEventTrigger,
+  Trigger,
+  TriggerEnvironment,
+  TriggerStorage,
+} from './triggers.js';
+export { decodeTrigger, encodeTrigger } from './triggers.js';

@@ -1,0 +1,181 @@
+import { MissingTriggerError } from './errors.js';
+import type {
+  BatchCloseReason,
+  BatchTriggerJson,
+  CronTriggerJson,
+  StorageEventTriggerJson,
+  TriggerJson,
+} from './trigger-payload.js';
+
+/**
+ * Read access to the storage location a storage event came from. Runners
+ * adapt the object storage port of the location into this; tests pass a fake.
+ */
+export interface TriggerStorage {
+  /** The object's bytes. Rejects when the key does not exist. */
+  read(key: string): Promise<Uint8Array>;
+}
+
+/** What a runner supplies to turn stored triggers into live ones. */
+export interface TriggerEnvironment {
+  /** A storage client for a trigger's `location` (an `s3://bucket` URL or a local folder). */
+  readonly storage?: ((location: string) => TriggerStorage) | undefined;
+}
+
+/** The cron fire that submitted a job. */
+export interface CronTrigger {
+  readonly kind: 'cron';
+  /** The scheduled fire time (not when the task runs). */
+  readonly fireTime: Date;
+  /** The 5-field expression that fired; null for a manual `once()` run. */
+  readonly expression: string | null;
+  readonly timezone: string;
+}
+
+/** The object event that submitted a job, with a client to read the object. */
+export interface StorageEventTrigger {
+  readonly kind: 'storage';
+  readonly type: 'created' | 'deleted';
+  readonly location: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** Bytes; absent for deletions. */
+  readonly size?: number | undefined;
+  readonly etag?: string | undefined;
+  readonly sequencer?: string | undefined;
+  readonly eventTime: Date;
+  /** Reads objects of `location`; throws when the runner attached none. */
+  readonly storage: TriggerStorage;
+}
+
+/** The closed batch that submitted a job. */
+export interface BatchTrigger {
+  readonly kind: 'batch';
+  readonly batchId: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly count: number;
+  readonly reason: BatchCloseReason;
+  readonly keys: readonly string[];
+  readonly firstEventAt: Date;
+  readonly lastEventAt: Date;
+}
+
+/** Any live trigger. */
+export type Trigger = CronTrigger | StorageEventTrigger | BatchTrigger;
+
+/**
+ * Turns a stored trigger (checked by `parseTriggerJson`) into a live one:
+ * times become Dates, and a storage event gets the storage client the
+ * environment provides for its location (or one that explains it is missing).
+ *
+ * @example
+ * ```ts
+ * const trigger = decodeTrigger(parseTriggerJson(json), { storage: (location) => storageFor(location) });
+ * if (trigger.kind === 'storage') await trigger.storage.read(trigger.key);
+ * ```
+ */
+export function decodeTrigger(json: TriggerJson, environment: TriggerEnvironment = {}): Trigger {
+  switch (json.kind) {
+    case 'cron':
+      return Object.freeze({ ...json, fireTime: new Date(json.fireTime) });
+    case 'storage': {
+      const storage = environment.storage?.(json.location);
+      return storageEventTrigger(json, storage);
+    }
+    case 'batch':
+      return Object.freeze({
+        ...json,
+        keys: Object.freeze([...json.keys]),
+        firstEventAt: new Date(json.firstEventAt),
+        lastEventAt: new Date(json.lastEventAt),
+      });
+  }
+}
+
+/**
+ * The stored form of a live trigger: Dates as ISO strings, the storage client
+ * left out, undefined fields omitted.
+ *
+ * @example
+ * ```ts
+ * encodeTrigger({ kind: 'cron', fireTime: new Date(0), expression: null, timezone: 'UTC' }).fireTime;
+ * // '1970-01-01T00:00:00.000Z'
+ * ```
+ */
+export function encodeTrigger(trigger: Trigger): TriggerJson {
+  switch (trigger.kind) {
+    case 'cron': {
+      const json: CronTriggerJson = {
+        kind: 'cron',
+        fireTime: trigger.fireTime.toISOString(),
+        expression: trigger.expression,
+        timezone: trigger.timezone,
+      };
+      return json;
+    }
+    case 'storage': {
+      const json: StorageEventTriggerJson = {
+        kind: 'storage',
+        type: trigger.type,
+        location: trigger.location,
+        bucket: trigger.bucket,
+        key: trigger.key,
+        ...definedOnly({ size: trigger.size, etag: trigger.etag, sequencer: trigger.sequencer }),
+        eventTime: trigger.eventTime.toISOString(),
+      };
+      return json;
+    }
+    case 'batch': {
+      const json: BatchTriggerJson = {
+        kind: 'batch',
+        batchId: trigger.batchId,
+        bucket: trigger.bucket,
+        prefix: trigger.prefix,
+        count: trigger.count,
+        reason: trigger.reason,
+        keys: [...trigger.keys],
+        firstEventAt: trigger.firstEventAt.toISOString(),
+        lastEventAt: trigger.lastEventAt.toISOString(),
+      };
+      return json;
+    }
+  }
+}
+
+/**
+ * A live storage event trigger. Without a client, reading `storage` throws a
+ * {@link MissingTriggerError} that says how to attach one, instead of a
+ * TypeError deep in user code.
+ */
+export function storageEventTrigger(
+  json: StorageEventTriggerJson,
+  storage: TriggerStorage | undefined,
+): StorageEventTrigger {
+  const { kind, type, location, bucket, key, size, etag, sequencer } = json;
+  const fields = { kind, type, location, bucket, key, ...definedOnly({ size, etag, sequencer }) };
+  return Object.freeze(
+    Object.defineProperties(
+      { ...fields, eventTime: new Date(json.eventTime) },
+      {
+        storage: {
+          enumerable: false,
+          get(): TriggerStorage {
+            if (storage) return storage;
+            throw new MissingTriggerError(
+              'trigger.storage',
+              `no storage client is attached for location ${JSON.stringify(location)}`,
+              'runners attach one from their storage configuration; for a local run pass { storage } to once()',
+            );
+          },
+        },
+      },
+    ) as StorageEventTrigger,
+  );
+}
+
+function definedOnly<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+}
