@@ -45,17 +45,6 @@ export class TaskNotRegisteredError extends BucketflowError {}
 export class MissingTriggerError extends ValidationError {}
 
 /**
- * A trigger given to `once()`, or one read back from a task input or job
- * record, is malformed. `field` names the offending value.
- *
- * @example
- * ```ts
- * throw new InvalidTriggerError('trigger.fireTime', 'is not a valid date', 'pass a Date or an ISO 8601 string');
- * ```
- */
-export class InvalidTriggerError extends ValidationError {}
-
-/**
  * A job cache key or group name is malformed.
  *
  * @example
@@ -74,3 +63,5 @@ export class InvalidCacheKeyError extends ValidationError {}
  * ```
  */
 export class VisualizationTooLargeError extends ValidationError {}
+
+export { InvalidTriggerError } from '../core/jobs/errors.js';

@@ -8,6 +8,19 @@ export {
 export type { JsonValue } from '../core/jobs/task-input.js';
 export type { TaskSpec } from '../core/jobs/task-spec.js';
 export type { JobState, TaskState } from '../core/jobs/task-state.js';
+export type {
+  BatchCloseReason,
+  BatchTriggerJson,
+  CronTriggerJson,
+  StorageEventTriggerJson,
+  TriggerJson,
+} from '../core/jobs/trigger-payload.js';
+export {
+  parseTriggerJson,
+  splitTriggerInput,
+  TRIGGER_INPUT_KEY,
+  withTriggerInput,
+} from '../core/jobs/trigger-payload.js';
 export {
   DuplicateTaskError,
   InvalidCacheKeyError,
@@ -45,19 +58,6 @@ export type { StoredTaskInput } from './task-registry.js';
 export { TaskRegistry } from './task-registry.js';
 export type { StateColors } from './task-state-colors.js';
 export { TASK_STATE_COLORS } from './task-state-colors.js';
-export type {
-  BatchCloseReason,
-  BatchTriggerJson,
-  CronTriggerJson,
-  StorageEventTriggerJson,
-  TriggerJson,
-} from './trigger-payload.js';
-export {
-  parseTriggerJson,
-  splitTriggerInput,
-  TRIGGER_INPUT_KEY,
-  withTriggerInput,
-} from './trigger-payload.js';
 export type {
   BatchOnceOptions,
   CronOnceOptions,

@@ -7,9 +7,9 @@ import {
   type TaskIdentifier,
 } from '../core/jobs/task-identifier.js';
 import type { TaskSpec } from '../core/jobs/task-spec.js';
+import { splitTriggerInput } from '../core/jobs/trigger-payload.js';
 import { DuplicateTaskError, TaskDefinitionError, TaskNotRegisteredError } from './errors.js';
 import { type AnyTask, identifierOf, Task, type TaskClass } from './task.js';
-import { splitTriggerInput } from './trigger-payload.js';
 import { BatchTask, CronTask, StorageEventTask, TriggerTask } from './trigger-tasks.js';
 import type { TriggerEnvironment } from './triggers.js';
 

@@ -1,11 +1,11 @@
-import { InvalidTriggerError, MissingTriggerError } from './errors.js';
-import { type EmptyInput, Task } from './task.js';
 import {
   isoTime,
   parseTriggerJson,
   type StorageEventTriggerJson,
   withTriggerInput,
-} from './trigger-payload.js';
+} from '../core/jobs/trigger-payload.js';
+import { InvalidTriggerError, MissingTriggerError } from './errors.js';
+import { type EmptyInput, Task } from './task.js';
 import {
   type BatchTrigger,
   type CronTrigger,

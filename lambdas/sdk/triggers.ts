@@ -1,11 +1,11 @@
-import { MissingTriggerError } from './errors.js';
 import type {
   BatchCloseReason,
   BatchTriggerJson,
   CronTriggerJson,
   StorageEventTriggerJson,
   TriggerJson,
-} from './trigger-payload.js';
+} from '../core/jobs/trigger-payload.js';
+import { MissingTriggerError } from './errors.js';
 
 /**
  * Read access to the storage location a storage event came from. Runners

@@ -109,3 +109,14 @@ export class InvalidTaskGraphError extends BucketflowError {}
  * ```
  */
 export class InvalidIdError extends ValidationError {}
+
+/**
+ * A trigger given to `once()`, or one read back from a task input or job
+ * record, is malformed. `field` names the offending value.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidTriggerError('trigger.fireTime', 'is not a valid date', 'pass a Date or an ISO 8601 string');
+ * ```
+ */
+export class InvalidTriggerError extends ValidationError {}

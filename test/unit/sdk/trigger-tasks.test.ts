@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidTriggerError, MissingTriggerError } from '../../../lambdas/sdk/errors.js';
 import {
   parseTriggerJson,
   splitTriggerInput,
   TRIGGER_INPUT_KEY,
   type TriggerJson,
-} from '../../../lambdas/sdk/trigger-payload.js';
+} from '../../../lambdas/core/jobs/trigger-payload.js';
+import { InvalidTriggerError, MissingTriggerError } from '../../../lambdas/sdk/errors.js';
 import { BatchTask, CronTask, StorageEventTask } from '../../../lambdas/sdk/trigger-tasks.js';
 import { decodeTrigger, encodeTrigger } from '../../../lambdas/sdk/triggers.js';
 

@@ -1,6 +1,6 @@
-import type { CloseReason } from '../core/batching/batch-state.js';
-import { describeType } from '../core/jobs/text-rules.js';
+import type { CloseReason } from '../batching/batch-state.js';
 import { InvalidTriggerError } from './errors.js';
+import { describeType } from './text-rules.js';
 
 /**
  * The input property that carries a trigger task's trigger. A trigger task's
