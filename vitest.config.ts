@@ -16,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/cdk/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },

@@ -1,0 +1,55 @@
+import { Duration } from 'aws-cdk-lib';
+
+// Limits and defaults of the AWS stack, in one place. Handlers read the
+// resulting values from their environment, never from this file.
+
+/** Events per ingest invocation: big batches amortise one DynamoDB update per (automation, prefix). */
+export const INGEST_BATCH_SIZE = 1000;
+/** SQS event source mappings accept at most 10,000 messages per batch. */
+export const INGEST_BATCH_SIZE_MAX = 10_000;
+/** How long Lambda gathers messages before invoking the ingest function. */
+export const INGEST_BATCH_WINDOW_SECONDS = 10;
+/** Lambda caps the batching window of an SQS event source at 300 s. */
+export const INGEST_BATCH_WINDOW_SECONDS_MAX = 300;
+export const INGEST_FUNCTION_TIMEOUT = Duration.seconds(60);
+export const INGEST_FUNCTION_MEMORY_MB = 1024;
+
+/**
+ * AWS advises a queue visibility timeout of at least six times the function
+ * timeout (plus the batching window) so that Lambda's own retries of a
+ * throttled batch do not make messages visible again while they are processed.
+ */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** Receives before a message moves to its DLQ: enough for transient throttling, few enough to surface poison events. */
+export const DLQ_MAX_RECEIVE_COUNT = 5;
+/** DLQs keep messages for the SQS maximum so that a redrive is possible after a long weekend. */
+export const DLQ_RETENTION = Duration.days(14);
+
+/** Default period of the sweep, cron and reconcile schedules. EventBridge rates cannot go below one minute. */
+export const SCHEDULE_PERIOD_MINUTES = 1;
+export const SCHEDULE_PERIOD_MINUTES_MAX = 60;
+/** Scheduled handlers finish within one period so that runs rarely overlap (overlaps are safe: writes are conditional). */
+export const SCHEDULED_FUNCTION_TIMEOUT = Duration.seconds(55);
+export const SCHEDULED_FUNCTION_MEMORY_MB = 256;
+
+export const LOG_RETENTION_DAYS = 30;
+/** Days the bus archive keeps `objects-batch-ready` events for replay; 0 keeps them forever. */
+export const EVENT_ARCHIVE_RETENTION_DAYS = 30;
+/** The ingest queue's oldest message may be this old before the age alarm fires. */
+export const INGEST_AGE_ALARM_SECONDS = 300;
+
+/** Task queues are created on demand by the app as `<prefix><cluster>` and `<prefix><cluster>-dlq`. */
+export const TASK_QUEUE_PREFIX = 'bucketflow-tasks-';
+export const TASK_DLQ_SUFFIX = '-dlq';
+/** SQS queue names are at most 80 characters. */
+export const SQS_QUEUE_NAME_MAX = 80;
+export const TASK_RUNNER_TIMEOUT = Duration.minutes(5);
+export const TASK_RUNNER_MEMORY_MB = 1024;
+/** One task per invocation: tasks are long and a failure should not delay its neighbours. */
+export const TASK_RUNNER_BATCH_SIZE = 1;
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_CHOICES = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;

@@ -1,0 +1,81 @@
+import { SQS_QUEUE_NAME_MAX, TASK_DLQ_SUFFIX, TASK_QUEUE_PREFIX } from './constants.js';
+
+// Naming rules checked at synth time, so that a bad name fails `cdk synth`
+// with a clear message instead of a CloudFormation rollback.
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const IP_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/;
+// Same alphabet as the core's cluster slugs (lambdas/core/jobs/task-spec.ts).
+const CLUSTER_SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const QUEUE_NAME_CHARS = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Why `name` is not a valid S3 bucket name (general purpose buckets), or
+ * undefined when it is.
+ *
+ * @example
+ * ```ts
+ * bucketNameProblem('My_Bucket'); // 'is not a valid S3 bucket name: ...'
+ * ```
+ */
+export function bucketNameProblem(name: string): string | undefined {
+  const rules =
+    '3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit';
+  if (!BUCKET_NAME.test(name)) return `is not a valid S3 bucket name (${rules})`;
+  if (name.includes('..')) return 'is not a valid S3 bucket name (two adjacent dots)';
+  if (IP_ADDRESS.test(name)) return 'is not a valid S3 bucket name (formatted as an IP address)';
+  return undefined;
+}
+
+/** Longest cluster slug whose task queue and DLQ names fit the SQS limit with `prefix`. */
+export function maxClusterSlugLength(prefix = TASK_QUEUE_PREFIX): number {
+  return SQS_QUEUE_NAME_MAX - prefix.length - TASK_DLQ_SUFFIX.length;
+}
+
+/**
+ * Why `slug` cannot name a cluster with an SQS task queue, or undefined when
+ * it can. SQS limits queue names to 80 characters, so the slug must leave room
+ * for the prefix and the `-dlq` suffix.
+ *
+ * @example
+ * ```ts
+ * clusterSlugProblem('gpu cluster'); // 'is not a cluster slug (...)'
+ * ```
+ */
+export function clusterSlugProblem(slug: string, prefix = TASK_QUEUE_PREFIX): string | undefined {
+  if (!CLUSTER_SLUG.test(slug)) {
+    return "is not a cluster slug (letters, digits, '-' and '_', starting with a letter or digit)";
+  }
+  const max = maxClusterSlugLength(prefix);
+  if (slug.length > max) {
+    return `is ${slug.length} characters long; with the queue prefix "${prefix}" and "${TASK_DLQ_SUFFIX}" the SQS queue name allows at most ${max}`;
+  }
+  return undefined;
+}
+
+/** Why `prefix` cannot start task queue names, or undefined when it can. */
+export function queuePrefixProblem(prefix: string): string | undefined {
+  if (!QUEUE_NAME_CHARS.test(prefix)) {
+    return "must be letters, digits, '-' and '_' (SQS queue name characters)";
+  }
+  if (SQS_QUEUE_NAME_MAX - prefix.length - TASK_DLQ_SUFFIX.length < 8) {
+    return `is ${prefix.length} characters long and leaves too little of the 80-character SQS queue name for cluster slugs`;
+  }
+  return undefined;
+}
+
+/**
+ * Name of a cluster's task queue and its DLQ, as the app creates them.
+ *
+ * @example
+ * ```ts
+ * taskQueueNames('gpu'); // { queue: 'bucketflow-tasks-gpu', deadLetterQueue: 'bucketflow-tasks-gpu-dlq' }
+ * ```
+ */
+export function taskQueueNames(
+  cluster: string,
+  prefix = TASK_QUEUE_PREFIX,
+): { queue: string; deadLetterQueue: string } {
+  const queue = `${prefix}${cluster}`;
+  return { queue, deadLetterQueue: `${queue}${TASK_DLQ_SUFFIX}` };
+}
