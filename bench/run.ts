@@ -6,6 +6,7 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<Ben
     { name: 'glob', load: () => import('./glob.bench.js') },
     { name: 'cron', load: () => import('./cron.bench.js') },
     { name: 'batching', load: () => import('./batching.bench.js') },
+    { name: 'batch-store', load: () => import('./batch-store.bench.js') },
   ];
 
 const args = process.argv.slice(2);

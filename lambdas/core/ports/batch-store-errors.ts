@@ -1,0 +1,38 @@
+import { BucketflowError } from '../errors.js';
+
+/**
+ * Writes to one prefix's batch kept losing to concurrent writers. The
+ * events were not applied; the caller reports their deliveries as failed so
+ * that the queue redelivers them.
+ *
+ * @example
+ * ```ts
+ * throw new BatchContentionError({ automationId: '01J…', bucket: 'b', prefix: 'a/' }, 8);
+ * ```
+ */
+export class BatchContentionError extends BucketflowError {
+  constructor(group: { automationId: string; bucket: string; prefix: string }, attempts: number) {
+    super(
+      `batch of automation ${group.automationId}, s3://${group.bucket}/${group.prefix}: ${attempts} conflicting writes in a row (retry the deliveries; persistent conflicts mean too many concurrent ingest invocations for one prefix)`,
+    );
+  }
+}
+
+/**
+ * No closed batch has this id.
+ *
+ * @example
+ * ```ts
+ * throw new BatchNotFoundError('01J9Z3…');
+ * ```
+ */
+export class BatchNotFoundError extends BucketflowError {
+  readonly batchId: string;
+
+  constructor(batchId: string) {
+    super(
+      `batch ${batchId}: no closed batch has this id (check the id; open batches have none to dispatch)`,
+    );
+    this.batchId = batchId;
+  }
+}

@@ -1,0 +1,129 @@
+import type { BatchEvent, BatchStats } from '../batching/batch-events.js';
+import type { CloseReason } from '../batching/batch-state.js';
+import type { BatchPolicy } from '../batching/batch-thresholds.js';
+
+/** An object event with the delivery that carried it. */
+export interface DeliveredBatchEvent extends BatchEvent {
+  /**
+   * The delivery's identity, e.g. the SQS message id. Another delivery of the
+   * same (bucket, key, sequencer) is a duplicate; the same delivery seen again
+   * (an SQS retry after a failed invocation) is not, so that an event whose
+   * first attempt died before reaching its batch is still counted. Without
+   * it every `apply` call is its own delivery.
+   */
+  readonly deliveryId?: string | undefined;
+}
+
+/** The events of one automation from one ingest invocation. */
+export interface BatchAggregate {
+  readonly automationId: string;
+  readonly policy: BatchPolicy;
+  readonly events: readonly DeliveredBatchEvent[];
+}
+
+/** A closed batch as the store keeps it. Member keys are read with {@link BatchStore.readMembers}. */
+export interface BatchRecord {
+  /** ULID; a new id for every batch of a prefix, so a closed batch is never reopened. */
+  readonly batchId: string;
+  readonly automationId: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  /** Counted events (duplicates excluded). */
+  readonly count: number;
+  /** Epoch ms. */
+  readonly firstEventAt: number;
+  /** Epoch ms. */
+  readonly lastEventAt: number;
+  readonly reason: CloseReason;
+  /** Epoch ms: the count-reaching event's time, or the quiet / max-age deadline. */
+  readonly closedAt: number;
+  /** Epoch ms when {@link BatchStore.markDispatched} recorded its event/job; undefined before. */
+  readonly dispatchedAt?: number | undefined;
+}
+
+/** An open batch: the current batch of one (automation, bucket, prefix). */
+export interface OpenBatchRecord {
+  readonly batchId: string;
+  readonly automationId: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly count: number;
+  readonly firstEventAt: number;
+  readonly lastEventAt: number;
+  /** Epoch ms when it closes unless the count is reached first. */
+  readonly dueAt: number;
+  readonly dueReason: 'quiet' | 'max-age';
+  /** Changes with every write; {@link BatchStore.closeDue} closes only the revision it saw. */
+  readonly revision: number;
+}
+
+/** A prefix whose events could not be applied; the caller reports their deliveries as failed. */
+export interface FailedBatchGroup {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly error: unknown;
+  /** Every event of the aggregate in this prefix (duplicates included), to map back to deliveries. */
+  readonly events: readonly DeliveredBatchEvent[];
+}
+
+export interface ApplyBatchResult {
+  /** Per outcome; `counted` and `duplicates` include the durable duplicate check. Failed prefixes count as read. */
+  readonly stats: BatchStats;
+  /** Batches these events closed (by count, or an overdue batch of their prefix), members written. */
+  readonly closed: readonly BatchRecord[];
+  /**
+   * Prefixes whose writes failed (throttling, persistent contention). The
+   * other prefixes are applied; redelivering only these events is safe.
+   */
+  readonly failed: readonly FailedBatchGroup[];
+}
+
+/**
+ * Durable prefix batching: applies each ingest invocation's events with a
+ * constant number of writes per prefix, closes every batch exactly once, and
+ * keeps closed batches findable until their event/job is dispatched.
+ */
+export interface BatchStore {
+  /**
+   * Drops deleted, ignored and duplicate events (a duplicate is a
+   * (bucket, key, sequencer) already counted by another delivery, in this
+   * call or any other), appends the rest to the open batch of their prefix
+   * and closes batches that reach the count threshold or were overdue when
+   * an event arrived. Closed batches are returned with their members
+   * written; dispatch them, then {@link markDispatched}.
+   *
+   * @example
+   * ```ts
+   * const { closed } = await store.apply({ automationId, policy, events }, Date.now());
+   * ```
+   */
+  apply(aggregate: BatchAggregate, now: number): Promise<ApplyBatchResult>;
+
+  /** Open batches whose deadline is at or before `now`, earliest first, read from an index. */
+  findDue(now: number, limit: number): Promise<OpenBatchRecord[]>;
+
+  /**
+   * Closes a batch {@link findDue} returned, at its deadline, unless an ingest
+   * moved its deadline past `now` or closed it first. Undefined when not closed here.
+   */
+  closeDue(batch: OpenBatchRecord, now: number): Promise<BatchRecord | undefined>;
+
+  /** Closed batches not yet marked dispatched that closed at or before `closedBefore`, oldest first. */
+  findUndispatched(closedBefore: number, limit: number): Promise<BatchRecord[]>;
+
+  /** Records that the batch's event/job was sent; true for the call that recorded it, false after. */
+  markDispatched(batchId: string, now: number): Promise<boolean>;
+
+  /** Every member key of a batch, in the order written (paginated reads). */
+  readMembers(batchId: string): Promise<string[]>;
+
+  /** A closed batch, or undefined when no batch with this id has closed. */
+  findClosed(batchId: string): Promise<BatchRecord | undefined>;
+
+  /** The open batch of a prefix, if any. */
+  findOpen(
+    automationId: string,
+    bucket: string,
+    prefix: string,
+  ): Promise<OpenBatchRecord | undefined>;
+}

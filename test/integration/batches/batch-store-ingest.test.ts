@@ -1,0 +1,203 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
+import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';
+
+describe('DynamoDbBatchStore.apply', () => {
+  let table: Awaited<ReturnType<typeof batchTable>>;
+
+  beforeAll(async () => {
+    table = await batchTable();
+  });
+
+  it('writes one header UpdateItem per prefix and at most 1 write unit per event for 1,000 events over 20 prefixes', async () => {
+    // Prepare
+    const store = table.store();
+    const automation = automationId();
+    const batching = policy({ count: 1000, quietSeconds: 300 });
+    const events = Array.from({ length: 1000 }, (_, index) =>
+      event(`site-${index % 20}/scan-${index}.tif`, T0 + index * 10),
+    );
+    const accounting = new RequestAccounting().attach({ dynamodb: table.clients.dynamodb });
+
+    // Act
+    const result = await store.apply({ automationId: automation, policy: batching, events }, T0);
+
+    // Assess
+    const figures = accounting.snapshot();
+    console.log('1,000 events / 20 prefixes, one invocation:', JSON.stringify(figures));
+    console.log(
+      `write units ${accounting.writeUnits()} (${accounting.writeUnits() / 1000} per event)`,
+    );
+    expect(result.stats).toMatchObject({ read: 1000, counted: 1000, duplicates: 0 });
+    expect(result.failed).toEqual([]);
+    // 20 dedupe updates (one 10 s window per prefix) + 20 header updates.
+    expect(accounting.requests('dynamodb', 'UpdateItem')).toBe(40);
+    expect(accounting.requests('dynamodb', 'BatchWriteItem')).toBe(1);
+    expect(accounting.requests('dynamodb', 'TransactWriteItems')).toBe(0);
+    expect(accounting.requests('dynamodb', 'GetItem')).toBe(0);
+    expect(accounting.total('dynamodb').errors).toBe(0);
+    expect(accounting.writeUnits()).toBeLessThanOrEqual(1000);
+    const open = await store.findOpen(automation, 'bucket-a', 'site-7/');
+    expect(open).toMatchObject({ count: 50, firstEventAt: T0 + 70, lastEventAt: T0 + 9870 });
+    expect(open?.dueAt).toBe(T0 + 9870 + 300_000);
+  });
+
+  it('appends a later invocation with one header UpdateItem per prefix', async () => {
+    // Prepare
+    const store = table.store();
+    const automation = automationId();
+    const batching = policy({ count: 1000 });
+    const first = Array.from({ length: 40 }, (_, i) => event(`p${i % 4}/a${i}`, T0 + i));
+    await store.apply({ automationId: automation, policy: batching, events: first }, T0);
+    const second = Array.from({ length: 40 }, (_, i) => event(`p${i % 4}/b${i}`, T0 + 60_000 + i));
+    const accounting = new RequestAccounting().attach({ dynamodb: table.clients.dynamodb });
+
+    // Act
+    await store.apply({ automationId: automation, policy: batching, events: second }, T0 + 60_000);
+
+    // Assess
+    expect(accounting.requests('dynamodb', 'UpdateItem')).toBe(8);
+    expect(accounting.total('dynamodb').errors).toBe(0);
+    const open = await store.findOpen(automation, 'bucket-a', 'p2/');
+    expect(open?.count).toBe(20);
+    expect(await store.readMembers(open?.batchId ?? '')).toHaveLength(20);
+  });
+
+  it('closes a batch when the count threshold is reached and opens the next one under a new id', async () => {
+    // Prepare
+    const store = table.store();
+    const automation = automationId();
+    const batching = policy({ count: 10 });
+    const events = Array.from({ length: 25 }, (_, i) => event(`run/${i}.csv`, T0 + i * 1000));
+
+    // Act
+    const { closed } = await store.apply(
+      { automationId: automation, policy: batching, events },
+      T0,
+    );
+
+    // Assess
+    expect(closed).toHaveLength(2);
+    expect(closed.map((batch) => [batch.count, batch.reason, batch.closedAt])).toEqual([
+      [10, 'count', T0 + 9000],
+      [10, 'count', T0 + 19_000],
+    ]);
+    const [a, b] = closed;
+    expect(a?.batchId).not.toBe(b?.batchId);
+    expect(await store.readMembers(a?.batchId ?? '')).toEqual(
+      Array.from({ length: 10 }, (_, i) => `run/${i}.csv`),
+    );
+    const open = await store.findOpen(automation, 'bucket-a', 'run/');
+    expect(open?.count).toBe(5);
+    expect([a?.batchId, b?.batchId]).not.toContain(open?.batchId);
+    expect(await store.findUndispatched(T0 + 60_000, 10)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ batchId: a?.batchId })]),
+    );
+  });
+
+  it('closes the batch of the count-reaching invocation when earlier invocations filled it', async () => {
+    // Prepare
+    const store = table.store();
+    const automation = automationId();
+    const batching = policy({ count: 10 });
+    const first = Array.from({ length: 7 }, (_, i) => event(`x/${i}`, T0 + i));
+    await store.apply({ automationId: automation, policy: batching, events: first }, T0);
+    const opened = await store.findOpen(automation, 'bucket-a', 'x/');
+
+    // Act
+    const second = Array.from({ length: 5 }, (_, i) => event(`x/${7 + i}`, T0 + 100 + i));
+    const { closed } = await store.apply(
+      { automationId: automation, policy: batching, events: second },
+      T0 + 100,
+    );
+
+    // Assess
+    expect(closed).toEqual([
+      expect.objectContaining({ batchId: opened?.batchId, count: 10, reason: 'count' }),
+    ]);
+    expect(await store.readMembers(opened?.batchId ?? '')).toEqual(
+      Array.from({ length: 10 }, (_, i) => `x/${i}`),
+    );
+    const next = await store.findOpen(automation, 'bucket-a', 'x/');
+    expect(next).toMatchObject({ count: 2 });
+    expect(next?.batchId).not.toBe(opened?.batchId);
+  });
+
+  it('closes an overdue batch at its deadline when an event arrives exactly then', async () => {
+    // Prepare
+    const store = table.store();
+    const automation = automationId();
+    const batching = policy({ count: 100, quietSeconds: 60 });
+    await store.apply(
+      { automationId: automation, policy: batching, events: [event('d/1', T0)] },
+      T0,
+    );
+    const opened = await store.findOpen(automation, 'bucket-a', 'd/');
+
+    // Act
+    const { closed } = await store.apply(
+      { automationId: automation, policy: batching, events: [event('d/2', T0 + 60_000)] },
+      T0 + 60_000,
+    );
+
+    // Assess
+    expect(closed).toEqual([
+      expect.objectContaining({ batchId: opened?.batchId, reason: 'quiet', closedAt: T0 + 60_000 }),
+    ]);
+    const next = await store.findOpen(automation, 'bucket-a', 'd/');
+    expect(next).toMatchObject({ count: 1, firstEventAt: T0 + 60_000 });
+    expect(next?.batchId).not.toBe(opened?.batchId);
+  });
+
+  it('reads back every member of batches filled over several invocations, 2,500 keys in all', async () => {
+    // Prepare: long keys and small member items, so each write spreads over several items.
+    const store = table.store({ maxMemberItemBytes: 8_000 });
+    const automation = automationId();
+    const batching = policy({ count: 1000, quietSeconds: 3600 });
+    const keys = Array.from(
+      { length: 2500 },
+      (_, i) => `bulk/${'deep-folder-name/'.repeat(5)}object-${String(i).padStart(5, '0')}.bin`,
+    );
+    const closed = [];
+
+    // Act
+    for (let start = 0; start < keys.length; start += 500) {
+      const events = keys.slice(start, start + 500).map((key, i) => event(key, T0 + start + i));
+      const result = await store.apply(
+        { automationId: automation, policy: batching, events },
+        T0 + start,
+      );
+      closed.push(...result.closed);
+    }
+
+    // Assess
+    expect(closed.map((batch) => batch.count)).toEqual([1000, 1000]);
+    const open = await store.findOpen(automation, 'bucket-a', 'bulk/');
+    const members = [
+      ...(await store.readMembers(closed[0]?.batchId ?? '')),
+      ...(await store.readMembers(closed[1]?.batchId ?? '')),
+      ...(await store.readMembers(open?.batchId ?? '')),
+    ];
+    expect(members).toEqual(keys);
+  });
+
+  it('drops deleted and ignored events without writing for them', async () => {
+    // Prepare
+    const store = table.store();
+    const automation = automationId();
+    const batching = policy({ ignore: ['tmp'] });
+    const events = [
+      event('tmp/a', T0),
+      event('keep/b', T0, { type: 'deleted' }),
+      event('keep/c', T0 + 1),
+    ];
+
+    // Act
+    const { stats } = await store.apply({ automationId: automation, policy: batching, events }, T0);
+
+    // Assess
+    expect(stats).toEqual({ read: 3, counted: 1, duplicates: 0, deleted: 1, ignored: 1 });
+    expect(await store.findOpen(automation, 'bucket-a', 'tmp/')).toBeUndefined();
+    expect((await store.findOpen(automation, 'bucket-a', 'keep/'))?.count).toBe(1);
+  });
+});

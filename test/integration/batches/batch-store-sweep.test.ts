@@ -1,0 +1,207 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
+import type { OpenBatchRecord } from '../../../lambdas/core/ports/batch-store.js';
+import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';
+
+describe('DynamoDbBatchStore sweep and dispatch', () => {
+  let table: Awaited<ReturnType<typeof batchTable>>;
+
+  beforeAll(async () => {
+    // Its own table: findDue sees every automation's batches.
+    table = await batchTable();
+  });
+
+  async function openBatch(
+    prefix: string,
+    time: number,
+    quietSeconds = 60,
+    maxAgeSeconds?: number,
+  ) {
+    const store = table.store();
+    const automation = automationId();
+    const batching = policy({ count: 100, quietSeconds, maxAgeSeconds });
+    await store.apply(
+      { automationId: automation, policy: batching, events: [event(`${prefix}/first`, time)] },
+      time,
+    );
+    const open = await store.findOpen(automation, 'bucket-a', `${prefix}/`);
+    if (open === undefined) throw new Error('no open batch');
+    return { store, automation, batching, open };
+  }
+
+  it('finds due batches with a Query on the index, never a Scan', async () => {
+    // Prepare
+    const due = await openBatch('due', T0 - 120_000);
+    const notDue = await openBatch('fresh', T0 - 10_000);
+    const accounting = new RequestAccounting().attach({ dynamodb: table.clients.dynamodb });
+
+    // Act
+    const found = await due.store.findDue(T0, 100);
+
+    // Assess
+    expect(found.map((batch) => batch.batchId)).toContain(due.open.batchId);
+    expect(found.map((batch) => batch.batchId)).not.toContain(notDue.open.batchId);
+    expect(accounting.requests('dynamodb', 'Scan')).toBe(0);
+    expect(accounting.requests('dynamodb', 'Query')).toBe(4);
+  });
+
+  it('closes a due batch at its quiet deadline and takes it out of the due index', async () => {
+    // Prepare
+    const { store, open } = await openBatch('quiet', T0 - 120_000);
+
+    // Act
+    const closed = await store.closeDue(open, T0);
+
+    // Assess
+    expect(closed).toMatchObject({
+      batchId: open.batchId,
+      reason: 'quiet',
+      closedAt: T0 - 60_000,
+      count: 1,
+    });
+    const stillDue = await store.findDue(T0, 100);
+    expect(stillDue.map((batch) => batch.batchId)).not.toContain(open.batchId);
+    expect(await store.closeDue(open, T0)).toBeUndefined();
+  });
+
+  it('closes a busy batch at its maximum age', async () => {
+    // Prepare: events every 30 s keep it from going quiet.
+    const { store, automation, batching, open } = await openBatch('busy', T0, 60, 90);
+    await store.apply(
+      { automationId: automation, policy: batching, events: [event('busy/2', T0 + 30_000)] },
+      T0 + 30_000,
+    );
+    await store.apply(
+      { automationId: automation, policy: batching, events: [event('busy/3', T0 + 60_000)] },
+      T0 + 60_000,
+    );
+    const current = await store.findOpen(automation, 'bucket-a', 'busy/');
+
+    // Act
+    const closed = await store.closeDue(current ?? open, T0 + 95_000);
+
+    // Assess
+    expect(current).toMatchObject({ dueAt: T0 + 90_000, dueReason: 'max-age', count: 3 });
+    expect(closed).toMatchObject({ reason: 'max-age', closedAt: T0 + 90_000, count: 3 });
+  });
+
+  it('lets exactly one of a racing sweep and ingest close a due batch', async () => {
+    for (let round = 0; round < 5; round++) {
+      // Prepare
+      const { store, automation, batching, open } = await openBatch(`race${round}`, T0 - 120_000);
+      const late = event(`race${round}/late`, T0);
+
+      // Act
+      const [swept, ingested] = await Promise.all([
+        store.closeDue(open, T0),
+        store.apply({ automationId: automation, policy: batching, events: [late] }, T0),
+      ]);
+
+      // Assess
+      const closers = [swept ? 1 : 0, ingested.closed.length].reduce((a, b) => a + b);
+      expect(closers).toBe(1);
+      const record = await store.findClosed(open.batchId);
+      expect(record).toMatchObject({ count: 1, reason: 'quiet', closedAt: T0 - 60_000 });
+      const next = await store.findOpen(automation, 'bucket-a', `race${round}/`);
+      expect(next?.batchId).not.toBe(open.batchId);
+      expect(await store.readMembers(next?.batchId ?? '')).toEqual([late.key]);
+    }
+  });
+
+  it('counts an event once whether a racing sweep closes the batch or the event extends it first', async () => {
+    for (let round = 0; round < 5; round++) {
+      // Prepare: the event is older than the deadline, so it belongs to the batch if it gets there first.
+      const { store, automation, batching, open } = await openBatch(`ext${round}`, T0 - 70_000);
+      const late = event(`ext${round}/late`, T0 - 20_000);
+
+      // Act
+      const [swept] = await Promise.all([
+        store.closeDue(open, T0),
+        store.apply({ automationId: automation, policy: batching, events: [late] }, T0),
+      ]);
+
+      // Assess
+      const record = await store.findClosed(open.batchId);
+      const next = await store.findOpen(automation, 'bucket-a', `ext${round}/`);
+      if (swept) {
+        expect(record?.count).toBe(1);
+        expect(next?.batchId).not.toBe(open.batchId);
+        expect(next?.count).toBe(1);
+      } else {
+        expect(record).toBeUndefined();
+        expect(next).toMatchObject({ batchId: open.batchId, count: 2 });
+      }
+    }
+  });
+
+  it('lets exactly one of many concurrent sweeps close a batch', async () => {
+    // Prepare
+    const { store, open } = await openBatch('many', T0 - 120_000);
+
+    // Act
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => table.store().closeDue(open, T0)),
+    );
+
+    // Assess
+    expect(results.filter((result) => result !== undefined)).toHaveLength(1);
+    expect(await store.findOpen(open.automationId, 'bucket-a', 'many/')).toBeUndefined();
+  });
+
+  it('closes nothing when an ingest extended the batch after the sweep read it', async () => {
+    // Prepare
+    const { store, automation, batching, open } = await openBatch('extended', T0 - 70_000);
+    await store.apply(
+      { automationId: automation, policy: batching, events: [event('extended/2', T0 - 59_000)] },
+      T0 - 59_000,
+    );
+
+    // Act
+    const closed = await store.closeDue(open, T0);
+
+    // Assess
+    expect(closed).toBeUndefined();
+    expect(await store.findOpen(automation, 'bucket-a', 'extended/')).toMatchObject({
+      batchId: open.batchId,
+      count: 2,
+      dueAt: T0 + 1000,
+    });
+  });
+
+  it('keeps a closed batch findable until it is marked dispatched, exactly once', async () => {
+    // Prepare
+    const { store, open } = await openBatch('dispatch', T0 - 120_000);
+    const closed = await store.closeDue(open, T0);
+
+    // Act
+    const before = await store.findUndispatched(T0, 1000);
+    const marks = await Promise.all([
+      store.markDispatched(open.batchId, T0 + 1),
+      table.store().markDispatched(open.batchId, T0 + 1),
+    ]);
+    const after = await store.findUndispatched(T0, 1000);
+
+    // Assess
+    expect(closed).toBeDefined();
+    expect(before.map((batch) => batch.batchId)).toContain(open.batchId);
+    expect(marks.filter(Boolean)).toHaveLength(1);
+    expect(after.map((batch) => batch.batchId)).not.toContain(open.batchId);
+    expect(await store.findClosed(open.batchId)).toMatchObject({ dispatchedAt: T0 + 1 });
+    await expect(store.markDispatched('01HZZZZZZZZZZZZZZZZZZZZZZZ', T0)).rejects.toThrow(/batch/);
+  });
+
+  it('reports the open batch a sweep should skip as not due', async () => {
+    // Prepare
+    const { store, open } = await openBatch('early', T0);
+    const notYet: OpenBatchRecord = { ...open };
+
+    // Act
+    const closed = await store.closeDue(notYet, T0 + 59_999);
+
+    // Assess
+    expect(closed).toBeUndefined();
+    expect((await store.findOpen(open.automationId, 'bucket-a', 'early/'))?.batchId).toBe(
+      open.batchId,
+    );
+  });
+});
