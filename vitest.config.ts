@@ -11,6 +11,9 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'bucketflowtest',
       AWS_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
+      // Handlers log and emit metrics through Powertools; tests read results, not stdout.
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
     },
     projects: [
       {

@@ -1,0 +1,47 @@
+import type { BatchRecord, BatchStore } from '../ports/batch-store.js';
+import type { JobStore, TaskDispatch } from '../ports/job-store.js';
+
+/** A closed batch with its member keys, as the `objects-batch-ready` event announces it. */
+export interface ReadyBatch extends BatchRecord {
+  readonly automationName: string;
+  readonly keys: readonly string[];
+}
+
+/**
+ * What the services call. Sending tasks and publishing events are functions
+ * so that AWS (SQS, EventBridge) and local mode can wire their own.
+ */
+export interface ServiceDependencies {
+  readonly jobs: JobStore;
+  readonly batches: BatchStore;
+  /** Sends tasks to their cluster queues (delay until `notBefore`). */
+  readonly dispatchTasks: (tasks: readonly TaskDispatch[]) => Promise<void>;
+  /** Publishes `objects-batch-ready` events. */
+  readonly publishBatchReady: (batches: readonly ReadyBatch[]) => Promise<void>;
+  /** Receives what happened, for logs and metrics. */
+  readonly observe?: (event: ServiceEvent) => void;
+}
+
+/** A notable thing a service did; handlers turn these into log lines and metrics. */
+export type ServiceEvent =
+  | {
+      readonly type: 'job-submitted';
+      readonly automation: string;
+      readonly jobId: string;
+      readonly created: boolean;
+      readonly cause: string;
+    }
+  | { readonly type: 'batch-closed'; readonly automation: string; readonly batch: BatchRecord }
+  | {
+      readonly type: 'batch-dispatched';
+      readonly automation: string;
+      readonly batchId: string;
+      readonly event: boolean;
+      readonly jobId?: string | undefined;
+    }
+  | {
+      readonly type: 'tasks-requeued';
+      readonly reason: 'lease-expired' | 'unsent' | 'pending-release';
+      readonly count: number;
+    }
+  | { readonly type: 'error'; readonly where: string; readonly error: unknown };

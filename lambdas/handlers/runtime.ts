@@ -1,0 +1,137 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { AwsClients } from '../adapters/aws/aws-clients.js';
+import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
+import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
+import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
+import { EventBridgeBatchPublisher } from '../adapters/aws/eventbridge-batch-publisher.js';
+import { SqsTaskDispatcher } from '../adapters/aws/sqs-task-dispatcher.js';
+import type { AutomationStore } from '../core/ports/automation-store.js';
+import { AutomationCatalog } from '../core/services/automation-catalog.js';
+import type {
+  ReadyBatch,
+  ServiceDependencies,
+  ServiceEvent,
+} from '../core/services/service-dependencies.js';
+import type { HandlerConfig } from './config.js';
+
+/** Automations are re-read at most this often per warm function. */
+export const CATALOG_TTL_MS = 60_000;
+
+/** Everything a handler uses, built once per cold start. */
+export interface HandlerRuntime {
+  readonly deps: ServiceDependencies;
+  readonly automations: AutomationStore;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The enabled automations, cached for {@link CATALOG_TTL_MS}. */
+  catalog(now: number): Promise<AutomationCatalog>;
+}
+
+export interface RuntimeOptions {
+  /** Replaces the EventBridge publisher (local mode has no EventBridge). */
+  readonly publishBatchReady?: (batches: readonly ReadyBatch[]) => Promise<void>;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+}
+
+/**
+ * Wires the AWS adapters to the services. Clients are injected, so tests
+ * and local mode point the same wiring at the local servers.
+ *
+ * @example
+ * ```ts
+ * const runtime = createHandlerRuntime(loadHandlerConfig(process.env), createAwsClients({ region }));
+ * ```
+ */
+export function createHandlerRuntime(
+  config: HandlerConfig,
+  clients: AwsClients,
+  options: RuntimeOptions = {},
+): HandlerRuntime {
+  const logger = options.logger ?? new Logger({ serviceName: 'bucketflow' });
+  const metrics =
+    options.metrics ?? new Metrics({ namespace: 'Bucketflow', serviceName: 'bucketflow' });
+  const jobs = new DynamoDbJobStore({ client: clients.dynamodb, tableName: config.tables.jobs });
+  const batches = new DynamoDbBatchStore({
+    client: clients.dynamodb,
+    tableName: config.tables.batches,
+  });
+  const automations = new DynamoDbAutomationStore({
+    client: clients.dynamodb,
+    tableName: config.tables.automations,
+  });
+  const dispatcher = new SqsTaskDispatcher({
+    client: clients.sqs,
+    queuePrefix: config.taskQueuePrefix,
+    maxReceiveCount: config.taskQueueMaxReceiveCount,
+  });
+  const publisher = new EventBridgeBatchPublisher({
+    client: clients.eventbridge,
+    eventBusName: config.eventBusName,
+  });
+  const publishBatchReady =
+    options.publishBatchReady ?? ((ready: readonly ReadyBatch[]) => publisher.publish(ready));
+  const deps: ServiceDependencies = {
+    jobs,
+    batches,
+    dispatchTasks: (tasks) => dispatcher.dispatch(tasks),
+    publishBatchReady: async (ready) => {
+      await publishBatchReady(ready);
+      metrics.addMetric('ObjectsBatchReadyEvents', MetricUnit.Count, ready.length);
+    },
+    observe: (event) => observe(logger, metrics, event),
+  };
+  let cached: { at: number; catalog: Promise<AutomationCatalog> } | undefined;
+  return {
+    deps,
+    automations,
+    logger,
+    metrics,
+    catalog(now) {
+      if (!cached || now - cached.at >= CATALOG_TTL_MS) {
+        const catalog = Promise.all([automations.list(), automations.listLocations()]).then(
+          ([list, locations]) => new AutomationCatalog(list, locations),
+        );
+        catalog.catch(() => {
+          cached = undefined;
+        });
+        cached = { at: now, catalog };
+      }
+      return cached.catalog;
+    },
+  };
+}
+
+function observe(logger: Logger, metrics: Metrics, event: ServiceEvent): void {
+  switch (event.type) {
+    case 'job-submitted':
+      if (event.created) metrics.addMetric('JobsSubmitted', MetricUnit.Count, 1);
+      logger.info(event.created ? 'job submitted' : 'job already submitted', { ...event });
+      return;
+    case 'batch-closed':
+      metrics.addMetric(`BatchesClosed_${event.batch.reason}`, MetricUnit.Count, 1);
+      logger.info('batch closed', {
+        automation: event.automation,
+        batchId: event.batch.batchId,
+        bucket: event.batch.bucket,
+        prefix: event.batch.prefix,
+        count: event.batch.count,
+        reason: event.batch.reason,
+      });
+      return;
+    case 'batch-dispatched':
+      logger.info('batch dispatched', { ...event });
+      return;
+    case 'tasks-requeued':
+      metrics.addMetric(`TasksRequeued_${event.reason}`, MetricUnit.Count, event.count);
+      logger.info('tasks re-queued', { ...event });
+      return;
+    case 'error':
+      logger.error(
+        `failed: ${event.where}`,
+        event.error instanceof Error ? event.error : String(event.error),
+      );
+      return;
+  }
+}

@@ -1,0 +1,53 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { parseS3EventBridgeMessage } from '../adapters/aws/s3-event-parsing.js';
+import type { ObjectEvent } from '../core/events/object-event.js';
+import { ingestObjectEvents } from '../core/services/ingest-service.js';
+import { environmentRuntime } from './lazy-runtime.js';
+import type { HandlerRuntime } from './runtime.js';
+import { type SqsBatchResponse, type SqsEvent, sqsEventSchema } from './sqs-event.js';
+
+/**
+ * Ingests S3 "Object Created" / "Object Deleted" events that the EventBridge
+ * rule put on the ingest queue. The whole SQS batch is aggregated in memory
+ * (one batch-store update per automation and prefix), which Powertools'
+ * per-record BatchProcessor cannot do, so partial failures are reported here:
+ * a malformed message and the deliveries a failed write concerns are
+ * returned as failures and redelivered, ending in the DLQ if they keep failing.
+ */
+export function createS3IngestHandler(runtime: HandlerRuntime, clock: () => number = Date.now) {
+  return async (input: SqsEvent): Promise<SqsBatchResponse> => {
+    const event = sqsEventSchema.parse(input);
+    const now = clock();
+    const failures = new Set<string>();
+    const events: ObjectEvent[] = [];
+    for (const record of event.Records) {
+      try {
+        events.push(parseS3EventBridgeMessage(record.body, record.messageId));
+      } catch (error) {
+        runtime.logger.error('malformed ingest message', {
+          messageId: record.messageId,
+          error: String(error),
+        });
+        failures.add(record.messageId);
+      }
+    }
+    const catalog = await runtime.catalog(now);
+    const result = await ingestObjectEvents(runtime.deps, catalog, events, now);
+    for (const id of result.failedDeliveryIds) failures.add(id);
+
+    const { metrics } = runtime;
+    metrics.addMetric('EventsIngested', MetricUnit.Count, result.eventsRead);
+    metrics.addMetric(
+      'DuplicatesDropped',
+      MetricUnit.Count,
+      result.batchEventsDuplicate + result.duplicateJobs,
+    );
+    const oldest = Math.min(...events.map((e) => e.time));
+    if (Number.isFinite(oldest))
+      metrics.addMetric('IngestLag', MetricUnit.Milliseconds, now - oldest);
+    metrics.publishStoredMetrics();
+    return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+export const handler = (event: SqsEvent) => createS3IngestHandler(environmentRuntime())(event);

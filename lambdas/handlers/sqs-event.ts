@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** The part of an SQS Lambda event the handlers read. */
+export const sqsEventSchema = z.object({
+  Records: z.array(z.object({ messageId: z.string().min(1), body: z.string() })),
+});
+export type SqsEvent = z.infer<typeof sqsEventSchema>;
+
+/** The partial batch response (ReportBatchItemFailures). */
+export interface SqsBatchResponse {
+  readonly batchItemFailures: ReadonlyArray<{ readonly itemIdentifier: string }>;
+}

@@ -1,0 +1,18 @@
+import { reconcileTasks } from '../core/services/reconcile-service.js';
+import { environmentRuntime } from './lazy-runtime.js';
+import type { HandlerRuntime } from './runtime.js';
+
+/** Every minute: re-queues tasks with expired leases, re-sends lost messages, resumes releases. */
+export function createTaskReconcileHandler(
+  runtime: HandlerRuntime,
+  clock: () => number = Date.now,
+) {
+  return async () => {
+    const result = await reconcileTasks(runtime.deps, clock());
+    runtime.logger.info('reconcile done', { ...result });
+    runtime.metrics.publishStoredMetrics();
+    return result;
+  };
+}
+
+export const handler = () => createTaskReconcileHandler(environmentRuntime())();
