@@ -152,10 +152,16 @@ export async function queryJobs(context: JobStoreContext, query: JobQuery): Prom
   return nextCursor ? { jobs, nextCursor } : { jobs };
 }
 
+const MAX_EPOCH_MS = 8.64e15;
+
 function validateQuery(query: JobQuery, limit: number): void {
   for (const field of ['from', 'to'] as const) {
-    if (!Number.isSafeInteger(query[field]) || query[field] < 0) {
-      throw new InvalidJobQueryError(field, `must be epoch milliseconds, got ${query[field]}`);
+    // 8.64e15 ms is the last instant a JavaScript Date can hold (year 275760).
+    if (!Number.isSafeInteger(query[field]) || query[field] < 0 || query[field] > MAX_EPOCH_MS) {
+      throw new InvalidJobQueryError(
+        field,
+        `must be epoch milliseconds from 0 to ${MAX_EPOCH_MS}, got ${query[field]}`,
+      );
     }
   }
   if (query.to <= query.from) {

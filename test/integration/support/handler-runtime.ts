@@ -1,0 +1,63 @@
+import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
+import { automationsTable } from '../../../lambdas/adapters/aws/tables/automations-table.js';
+import { batchesTable } from '../../../lambdas/adapters/aws/tables/batches-table.js';
+import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
+import type { ReadyBatch } from '../../../lambdas/core/services/service-dependencies.js';
+import type { HandlerConfig } from '../../../lambdas/handlers/config.js';
+import { createHandlerRuntime, type HandlerRuntime } from '../../../lambdas/handlers/runtime.js';
+import { localClients, uniqueName } from './local-aws.js';
+
+export interface TestRuntime {
+  readonly runtime: HandlerRuntime;
+  readonly config: HandlerConfig;
+  /** `objects-batch-ready` events the runtime published, in order. */
+  readonly published: ReadyBatch[];
+  readonly clients: ReturnType<typeof localClients>;
+}
+
+/**
+ * A handler runtime on the local servers with its own tables and task queue
+ * prefix, publishing batch-ready events into an array (there is no local
+ * EventBridge; the publisher itself is tested against a PutEvents fake).
+ */
+export async function createTestRuntime(): Promise<TestRuntime> {
+  const clients = localClients();
+  const config: HandlerConfig = {
+    region: 'us-east-1',
+    tables: {
+      jobs: uniqueName('jobs'),
+      automations: uniqueName('automations'),
+      batches: uniqueName('batches'),
+    },
+    eventBusName: 'bucketflow-test',
+    taskQueuePrefix: `${uniqueName('tasks')}-`,
+    taskQueueMaxReceiveCount: 5,
+  };
+  await Promise.all([
+    ensureTable(clients.dynamodb, jobsTable, config.tables.jobs),
+    ensureTable(clients.dynamodb, automationsTable, config.tables.automations),
+    ensureTable(clients.dynamodb, batchesTable, config.tables.batches),
+  ]);
+  const published: ReadyBatch[] = [];
+  const runtime = createHandlerRuntime(config, clients, {
+    publishBatchReady: async (batches) => {
+      published.push(...batches);
+    },
+  });
+  return { runtime, config, published, clients };
+}
+
+/** An SQS Lambda event whose messages carry the given bodies. */
+export function sqsEvent(
+  bodies: readonly unknown[],
+  idPrefix = 'msg',
+): {
+  Records: Array<{ messageId: string; body: string }>;
+} {
+  return {
+    Records: bodies.map((body, index) => ({
+      messageId: `${idPrefix}-${index}`,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    })),
+  };
+}
