@@ -4,8 +4,8 @@ import type { AwsClients } from '../adapters/aws/aws-clients.js';
 import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
 import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
-import { EventBridgeBatchPublisher } from '../adapters/aws/eventbridge-batch-publisher.js';
-import { SqsTaskDispatcher } from '../adapters/aws/sqs-task-dispatcher.js';
+import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
+import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
 import type { AutomationStore } from '../core/ports/automation-store.js';
 import { AutomationCatalog } from '../core/services/automation-catalog.js';
 import type {
@@ -61,21 +61,23 @@ export function createHandlerRuntime(
     client: clients.dynamodb,
     tableName: config.tables.automations,
   });
-  const dispatcher = new SqsTaskDispatcher({
+  const queue = new SqsTaskQueue({
     client: clients.sqs,
-    queuePrefix: config.taskQueuePrefix,
+    prefix: config.taskQueuePrefix,
     maxReceiveCount: config.taskQueueMaxReceiveCount,
   });
-  const publisher = new EventBridgeBatchPublisher({
+  const publisher = new EventBridgePublisher({
     client: clients.eventbridge,
     eventBusName: config.eventBusName,
+    membersTable: config.tables.batches,
   });
   const publishBatchReady =
-    options.publishBatchReady ?? ((ready: readonly ReadyBatch[]) => publisher.publish(ready));
+    options.publishBatchReady ??
+    ((ready: readonly ReadyBatch[]) => publisher.publishBatchReady(ready));
   const deps: ServiceDependencies = {
     jobs,
     batches,
-    dispatchTasks: (tasks) => dispatcher.dispatch(tasks),
+    dispatchTasks: (tasks) => queue.send(tasks),
     publishBatchReady: async (ready) => {
       await publishBatchReady(ready);
       metrics.addMetric('ObjectsBatchReadyEvents', MetricUnit.Count, ready.length);

@@ -1,9 +1,9 @@
 import type { BatchRecord, BatchStore } from '../ports/batch-store.js';
+import type { BatchToPublish } from '../ports/event-publisher.js';
 import type { JobStore, TaskDispatch } from '../ports/job-store.js';
 
 /** A closed batch with its member keys, as the `objects-batch-ready` event announces it. */
-export interface ReadyBatch extends BatchRecord {
-  readonly automationName: string;
+export interface ReadyBatch extends BatchToPublish {
   readonly keys: readonly string[];
 }
 
