@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import { compileGlob } from '../lambdas/core/glob/glob.js';
 import { TriggerIndex } from '../lambdas/core/glob/trigger-index.js';
+import { backtrackingSection } from './glob-backtracking.js';
 import { type BenchSection, fmt, keep, measureThroughput, type Throughput } from './harness.js';
 
 const TRIGGER_COUNTS = [100, 1_000, 10_000] as const;
@@ -16,7 +17,10 @@ const LOOP_CALLS_PER_CALL = 100_000;
  * baseline, measured in the same run) at 100, 1,000 and 10,000 triggers.
  * A loop over the dialect's own compiled RegExps is shown too: picomatch's
  * matcher functions do more per call than a bare `RegExp.test`, so that
- * loop is the stricter reference for what the index saves.
+ * loop is the stricter reference for what the index saves. A second
+ * section measures `CompiledGlob.test` (the safe path) against the
+ * backtracking RegExp on patterns that make the RegExp backtrack
+ * catastrophically, and on typical patterns, where `test` is that RegExp.
  *
  * @example
  * ```ts
@@ -106,6 +110,7 @@ export async function run(): Promise<BenchSection[]> {
         },
       ],
     },
+    backtrackingSection(),
   ];
 }
 

@@ -11,15 +11,25 @@
 //   the dialect rejects them with a position. It also keeps `{a}` literal.
 // - parsing: picomatch reports no positions, which edges need for errors.
 // picomatch remains the baseline the trigger-index benchmark is measured against.
+import { GlobAutomaton } from './glob-automaton.js';
 import { parseGlob } from './glob-parser.js';
-import { toRegexSource } from './glob-regex.js';
+import { isLinearRegex, toRegexSource } from './glob-regex.js';
 
 /** A glob trigger pattern compiled once, to be tested against many keys. */
 export interface CompiledGlob {
   readonly pattern: string;
-  /** Anchored: the whole key must match. */
+  /**
+   * Anchored: the whole key must match. For callers that need a RegExp;
+   * it backtracks, so a pattern with several unbounded wildcards (`*a*a*b`)
+   * can take seconds on a long repetitive key. Use {@link CompiledGlob.test}
+   * on keys you do not control.
+   */
   readonly regex: RegExp;
-  /** Whether the whole key matches the pattern. Case-sensitive. */
+  /**
+   * Whether the whole key matches the pattern. Case-sensitive. The safe
+   * path: linear in the key whatever the pattern, by the RegExp where it
+   * cannot backtrack badly and by a {@link GlobAutomaton} elsewhere.
+   */
   test(key: string): boolean;
   /** Literal text before the first wildcard or brace (escapes resolved); every matching key starts with it. */
   readonly literalPrefix: string;
@@ -31,7 +41,9 @@ export interface CompiledGlob {
  * Compiles a glob trigger pattern. `*`, `?` and classes never match `/`;
  * `**` matches any run of characters, `/` included, and may appear anywhere.
  * Throws {@link InvalidGlobError} (with the position at fault) for an invalid
- * pattern. Pure: nothing is cached between calls.
+ * pattern. Pure: nothing is cached between calls. Testing a key costs time
+ * linear in the key (and the pattern) for every pattern, so one user's
+ * trigger cannot stall matching.
  *
  * @example
  * ```ts
@@ -44,12 +56,14 @@ export function compileGlob(pattern: string): CompiledGlob {
   const nodes = parseGlob(pattern);
   // `s`: a key may hold line breaks and `**` must cross them; `u`: `?` and classes see code points.
   const regex = new RegExp(`^${toRegexSource(nodes)}$`, 'su');
+  // Where the RegExp is safe, which is most real triggers, it is about 30× faster than the automaton.
+  const automaton = isLinearRegex(nodes) ? undefined : new GlobAutomaton(nodes);
   const first = nodes[0];
   const last = nodes.at(-1);
   return Object.freeze({
     pattern,
     regex,
-    test: (key: string) => regex.test(key),
+    test: automaton ? (key: string) => automaton.test(key) : (key: string) => regex.test(key),
     literalPrefix: first?.kind === 'literal' ? first.text : '',
     literalSuffix: last?.kind === 'literal' ? last.text : '',
   });

@@ -1,7 +1,8 @@
 import { AffixTrie } from './affix-trie.js';
 import { literalPrefixes, literalSuffixes, slashCounts } from './glob-analysis.js';
+import { GlobAutomaton } from './glob-automaton.js';
 import { type GlobNode, parseGlob } from './glob-parser.js';
-import { toRegexSource } from './glob-regex.js';
+import { isLinearRegex, toRegexSource } from './glob-regex.js';
 
 /** A glob trigger and the value {@link TriggerIndex.match} returns when a key matches it. */
 export interface Trigger<T> {
@@ -9,19 +10,29 @@ export interface Trigger<T> {
   readonly value: T;
 }
 
-/** All triggers that share one pattern: the pattern is tested once for all of them. */
 /** A lone surrogate: under the `u` flag a proper pair is one code point, which `\p{Cs}` does not match. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/** Which part of a candidate key the index has already matched when it verifies the pattern. */
+type Matched = 'after-prefix' | 'before-suffix' | 'whole';
+
+/** All triggers that share one pattern: the pattern is tested once for all of them. */
 interface Entry {
   /**
-   * Sticky, tested from `offset`. Where an entry is filed, the index has
-   * already matched a literal affix, so only the rest of the pattern is
-   * tested; that rest is shared by many patterns (`teams/a/**.tif` and
-   * `teams/b/**.tif` both leave `**.tif`), and a few hot RegExps run much
-   * faster than thousands of cold ones.
+   * Tests the whole key instead of {@link Entry.regex}, for a pattern whose
+   * RegExp could backtrack for seconds (`*a*a*b`): such patterns are rare,
+   * and the automaton costs time linear in the key, never more.
    */
-  readonly regex: RegExp;
+  readonly automaton: GlobAutomaton | undefined;
+  /**
+   * Sticky, tested from `offset`; `undefined` when {@link Entry.automaton}
+   * is set. Where an entry is filed, the index has already matched a
+   * literal affix, so only the rest of the pattern is tested; that rest is
+   * shared by many patterns (`teams/a/**.tif` and `teams/b/**.tif` both
+   * leave `**.tif`), and a few hot RegExps run much faster than thousands
+   * of cold ones.
+   */
+  readonly regex: RegExp | undefined;
   readonly offset: number;
   /** Insertion numbers, ascending. */
   readonly ids: number[];
@@ -38,8 +49,9 @@ interface Entry {
  *   by the key's slash count — `*`, `{a,b}/*`;
  * - otherwise a short list tested for every key — `**`, `{a,**}x*`.
  * A key only reaches patterns whose affix or slash count it has; those
- * candidates are then verified with a RegExp, so the result is exactly that
- * of testing every pattern.
+ * candidates are then verified with a RegExp (or, for a pattern whose RegExp
+ * could backtrack badly, a {@link GlobAutomaton}), so the result is exactly
+ * that of testing every pattern, in time linear in the key.
  *
  * @example
  * ```ts
@@ -104,28 +116,17 @@ export class TriggerIndex<T> {
     const suffixes = literalSuffixes(nodes);
     const prefixLength = shortest(prefixes);
     const suffixLength = shortest(suffixes);
-    // With a lone surrogate, code-unit offsets and the `u` flag's code points could disagree.
-    const plain = !LONE_SURROGATE.test(pattern);
-    const first = nodes[0];
-    const last = nodes.at(-1);
     if (prefixLength > 0 && prefixLength >= suffixLength) {
-      // Every filed prefix starts with the first literal node, so the rest is tested after it.
-      const head = plain && first?.kind === 'literal' ? first.text : '';
-      const rest = head === '' ? nodes : nodes.slice(1);
-      const entry = this.entry(`${toRegexSource(rest)}$`, head.length, id);
+      const entry = this.entry(pattern, nodes, 'after-prefix', id);
       for (const prefix of prefixes) this.prefixes.bucket(prefix).push(entry);
       return entry;
     }
     if (suffixLength > 0) {
-      // Every filed suffix ends with the last literal node: test the rest, then that node.
-      const tail = plain && last?.kind === 'literal' ? [last] : [];
-      const rest = tail.length === 0 ? nodes : nodes.slice(0, -1);
-      const source = `^${toRegexSource(rest)}(?=${toRegexSource(tail)}$)`;
-      const entry = this.entry(source, 0, id);
+      const entry = this.entry(pattern, nodes, 'before-suffix', id);
       for (const suffix of suffixes) this.suffixes.bucket(suffix).push(entry);
       return entry;
     }
-    const entry = this.entry(`^${toRegexSource(nodes)}$`, 0, id);
+    const entry = this.entry(pattern, nodes, 'whole', id);
     const counts = slashCounts(nodes);
     if (counts === undefined) {
       this.unindexed.push(entry);
@@ -139,14 +140,38 @@ export class TriggerIndex<T> {
     return entry;
   }
 
-  private entry(source: string, offset: number, id: number): Entry {
+  /** The entry that verifies a candidate key, given the part of the key the index has already matched. */
+  private entry(pattern: string, nodes: GlobNode[], matched: Matched, id: number): Entry {
+    if (!isLinearRegex(nodes)) {
+      return { automaton: new GlobAutomaton(nodes), regex: undefined, offset: 0, ids: [id] };
+    }
+    // With a lone surrogate, code-unit offsets and the `u` flag's code points could disagree.
+    const plain = !LONE_SURROGATE.test(pattern);
+    if (matched === 'after-prefix') {
+      // Every filed prefix starts with the first literal node, so the rest is tested after it.
+      const first = nodes[0];
+      const head = plain && first?.kind === 'literal' ? first.text : '';
+      const rest = head === '' ? nodes : nodes.slice(1);
+      return this.regexEntry(`${toRegexSource(rest)}$`, head.length, id);
+    }
+    if (matched === 'before-suffix') {
+      // Every filed suffix ends with the last literal node: test the rest, then that node.
+      const last = nodes.at(-1);
+      const tail = plain && last?.kind === 'literal' ? [last] : [];
+      const rest = tail.length === 0 ? nodes : nodes.slice(0, -1);
+      return this.regexEntry(`^${toRegexSource(rest)}(?=${toRegexSource(tail)}$)`, 0, id);
+    }
+    return this.regexEntry(`^${toRegexSource(nodes)}$`, 0, id);
+  }
+
+  private regexEntry(source: string, offset: number, id: number): Entry {
     let regex = this.regexes.get(source);
     if (regex === undefined) {
       // `y`: tested from `offset` only; `s` and `u` as in compileGlob.
       regex = new RegExp(source, 'suy');
       this.regexes.set(source, regex);
     }
-    return { regex, offset, ids: [id] };
+    return { automaton: undefined, regex, offset, ids: [id] };
   }
 
   private valuesOf(hits: readonly Entry[]): T[] {
@@ -160,8 +185,13 @@ export class TriggerIndex<T> {
 
 function collect(entries: readonly Entry[], key: string, hits: Entry[]): void {
   for (const entry of entries) {
-    entry.regex.lastIndex = entry.offset;
-    if (entry.regex.test(key)) hits.push(entry);
+    const { regex } = entry;
+    if (regex === undefined) {
+      if (entry.automaton?.test(key)) hits.push(entry);
+    } else {
+      regex.lastIndex = entry.offset;
+      if (regex.test(key)) hits.push(entry);
+    }
   }
 }
 
