@@ -28,6 +28,12 @@ export type GlobNode =
 const SLASH = 0x2f;
 
 /**
+ * Longest pattern accepted: the longest S3 key. It also bounds the matching
+ * automaton's work per key (pattern size × key length).
+ */
+export const MAX_GLOB_LENGTH = 1024;
+
+/**
  * Parses a glob trigger pattern into nodes, rejecting invalid patterns with
  * an {@link InvalidGlobError} that names the 0-based position at fault.
  *
@@ -56,6 +62,14 @@ export function parseGlob(pattern: string): GlobNode[] {
       0,
       'empty pattern',
       "write a pattern such as '**' for every key",
+    );
+  }
+  if (pattern.length > MAX_GLOB_LENGTH) {
+    throw new InvalidGlobError(
+      pattern.slice(0, 40) + '…',
+      MAX_GLOB_LENGTH,
+      `pattern is ${pattern.length} characters long, more than ${MAX_GLOB_LENGTH}`,
+      'an S3 key has at most 1,024 bytes; shorten the pattern or split it into several triggers',
     );
   }
   return new GlobParser(pattern).parse();

@@ -187,3 +187,14 @@ function thrownBy(act: () => unknown): unknown {
   }
   throw new Error('expected the call to throw');
 }
+
+describe('pattern length', () => {
+  it('rejects a pattern longer than the longest S3 key', () => {
+    // Prepare
+    const long = `${'a'.repeat(1020)}/*.tif`;
+
+    // Act / Assess
+    expect(() => compileGlob(long)).toThrow(/1026 characters long, more than 1024/);
+    expect(() => compileGlob('a'.repeat(1024))).not.toThrow();
+  });
+});
