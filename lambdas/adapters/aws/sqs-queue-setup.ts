@@ -1,0 +1,172 @@
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  type QueueAttributeName,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { QueueDepth } from '../../core/ports/task-queue.js';
+import { TaskQueueUnavailableError } from '../../core/ports/task-queue-errors.js';
+import { TASK_QUEUE_RETENTION_SECONDS } from './sqs-task-messages.js';
+
+/** Attributes of a cluster's task queue when the app creates it. */
+export interface TaskQueueSettings {
+  readonly maxReceiveCount: number;
+  readonly visibilitySeconds: number;
+  readonly waitSeconds: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The URL of a queue, or undefined when no queue has this name.
+ *
+ * @example
+ * ```ts
+ * const url = await findQueueUrl(client, 'bucketflow-tasks-gpu');
+ * ```
+ */
+export async function findQueueUrl(client: SQSClient, name: string): Promise<string | undefined> {
+  try {
+    const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }));
+    return QueueUrl;
+  } catch (error) {
+    if (isMissingQueue(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Returns the URL of a cluster's queue, creating it and its dead-letter
+ * queue when missing. A queue that exists (made by the CDK construct or an
+ * earlier run) is used as it is: its attributes are never changed here.
+ * Concurrent creators are safe: CreateQueue with identical attributes
+ * returns the existing queue, and a creator that loses to different
+ * attributes falls back to GetQueueUrl.
+ *
+ * @example
+ * ```ts
+ * const url = await ensureTaskQueue(client, taskQueueNames('gpu'), settings);
+ * ```
+ */
+export async function ensureTaskQueue(
+  client: SQSClient,
+  names: { queue: string; deadLetterQueue: string },
+  settings: TaskQueueSettings,
+): Promise<string> {
+  const existing = await findQueueUrl(client, names.queue);
+  if (existing) return existing;
+  const deadLetterUrl = await createOrFind(
+    client,
+    names.deadLetterQueue,
+    {
+      SqsManagedSseEnabled: 'true',
+      MessageRetentionPeriod: String(TASK_QUEUE_RETENTION_SECONDS),
+    },
+    { ...settings.tags, 'bucketflow:role': 'task-dead-letter-queue' },
+  );
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const redrivePolicy = {
+    deadLetterTargetArn: Attributes?.QueueArn,
+    maxReceiveCount: settings.maxReceiveCount,
+  };
+  return createOrFind(
+    client,
+    names.queue,
+    {
+      SqsManagedSseEnabled: 'true',
+      MessageRetentionPeriod: String(TASK_QUEUE_RETENTION_SECONDS),
+      VisibilityTimeout: String(settings.visibilitySeconds),
+      ReceiveMessageWaitTimeSeconds: String(settings.waitSeconds),
+      RedrivePolicy: JSON.stringify(redrivePolicy),
+    },
+    { ...settings.tags, 'bucketflow:role': 'task-queue' },
+  );
+}
+
+async function createOrFind(
+  client: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+  tags: Record<string, string>,
+): Promise<string> {
+  try {
+    const { QueueUrl } = await client.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: attributes, tags }),
+    );
+    if (QueueUrl) return QueueUrl;
+  } catch (error) {
+    if (!isNameTaken(error)) throw error;
+  }
+  const url = await findQueueUrl(client, name);
+  if (!url) {
+    throw new TaskQueueUnavailableError(
+      `SQS queue ${name}: CreateQueue reported it exists but GetQueueUrl cannot find it (was it just deleted? SQS blocks reusing a name for 60 s)`,
+    );
+  }
+  return url;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : '';
+}
+
+/** SQS names it QueueDoesNotExist (JSON protocol) or AWS.SimpleQueueService.NonExistentQueue (query protocol). */
+function isMissingQueue(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'QueueDoesNotExist' || name.endsWith('NonExistentQueue');
+}
+
+/** Another creator made the queue with different attributes (or the CDK did). */
+function isNameTaken(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'QueueNameExists' || name === 'QueueAlreadyExists';
+}
+
+/**
+ * Approximate counts of a queue and its dead-letter queue (one
+ * GetQueueAttributes each); a queue that does not exist counts as empty.
+ *
+ * @example
+ * ```ts
+ * const { visible, inFlight } = await queueDepth(client, url, deadLetterUrl);
+ * ```
+ */
+export async function queueDepth(
+  client: SQSClient,
+  url: string | undefined,
+  deadLetterUrl: string | undefined,
+): Promise<QueueDepth> {
+  const [queue, deadLetter] = await Promise.all([
+    url ? counts(client, url) : undefined,
+    deadLetterUrl ? counts(client, deadLetterUrl) : undefined,
+  ]);
+  return {
+    visible: queue?.ApproximateNumberOfMessages ?? 0,
+    inFlight: queue?.ApproximateNumberOfMessagesNotVisible ?? 0,
+    delayed: queue?.ApproximateNumberOfMessagesDelayed ?? 0,
+    deadLettered:
+      (deadLetter?.ApproximateNumberOfMessages ?? 0) +
+      (deadLetter?.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+}
+
+async function counts(
+  client: SQSClient,
+  url: string,
+): Promise<Partial<Record<QueueAttributeName, number>>> {
+  const { Attributes = {} } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return Object.fromEntries(
+    Object.entries(Attributes).map(([name, value]) => [name, Number(value)]),
+  );
+}

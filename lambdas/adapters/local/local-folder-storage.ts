@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import type {
+  ListEntry,
+  ListOptions,
+  ObjectInfo,
+  ObjectStorage,
+} from '../../core/ports/object-storage.js';
+import {
+  InvalidObjectKeyError,
+  MissingObjectError,
+  ObjectKeyConflictError,
+} from '../../core/ports/object-storage-errors.js';
+import { compareKeys, folderBelow, validateLocalObjectKey } from '../../core/storage/object-key.js';
+
+/** Files being written are named so; listings skip them, so readers never see half an object. */
+const PARTIAL_MARK = '.bucketflow-partial-';
+const MISSING_CODES = new Set(['ENOENT', 'EISDIR', 'ENOTDIR']);
+
+export interface LocalFolderStorageOptions {
+  /** The folder that holds the objects; keys are paths relative to it. */
+  readonly root: string;
+}
+
+/**
+ * {@link ObjectStorage} on a local folder, the storage location of local
+ * mode. Keys are `/`-separated paths below the root; a key that could leave
+ * the root (`..`, absolute, backslash, NUL, empty segment) is refused with
+ * InvalidObjectKeyError. Writes go to a temporary file renamed into place,
+ * so readers see whole objects. Only regular files are objects: symbolic
+ * links and empty folders are not listed. A file and a folder cannot share
+ * a path here (`a` and `a/b`), which S3 allows: such a write raises
+ * ObjectKeyConflictError.
+ *
+ * @example
+ * ```ts
+ * const storage = new LocalFolderStorage({ root: '/data/incoming' });
+ * await storage.upload('scenes/a.txt', 'hello');
+ * ```
+ */
+export class LocalFolderStorage implements ObjectStorage {
+  readonly #root: string;
+
+  constructor(options: LocalFolderStorageOptions) {
+    this.#root = resolve(options.root);
+  }
+
+  describe(key: string): string {
+    return `${this.#root}${sep}${key.split('/').join(sep)}`;
+  }
+
+  async read(key: string): Promise<Uint8Array> {
+    const path = this.#path(key);
+    try {
+      return new Uint8Array(await readFile(path));
+    } catch (error) {
+      throw this.#missingOr(error, key);
+    }
+  }
+
+  async readText(key: string): Promise<string> {
+    return new TextDecoder().decode(await this.read(key));
+  }
+
+  async head(key: string): Promise<ObjectInfo> {
+    const path = this.#path(key);
+    try {
+      const stats = await stat(path);
+      if (!stats.isFile()) throw new MissingObjectError(this.describe(key), key);
+      return { key, size: stats.size, lastModified: Math.floor(stats.mtimeMs) };
+    } catch (error) {
+      throw this.#missingOr(error, key);
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.head(key);
+      return true;
+    } catch (error) {
+      if (error instanceof MissingObjectError) return false;
+      throw error;
+    }
+  }
+
+  async *list(options: ListOptions = {}): AsyncIterable<ListEntry> {
+    const prefix = options.prefix ?? '';
+    const recursive = options.recursive ?? true;
+    // Only the folder the prefix's complete segments name can hold matching keys.
+    const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    if (base !== '' && localKeyFails(base.slice(0, -1))) return;
+    const keys = (await this.#walk(base)).filter((key) => key.startsWith(prefix)).sort(compareKeys);
+    let lastFolder: string | undefined;
+    for (const key of keys) {
+      const folder = recursive ? undefined : folderBelow(key, prefix);
+      if (folder !== undefined) {
+        if (folder !== lastFolder) yield { key: folder, isFolder: true };
+        lastFolder = folder;
+        continue;
+      }
+      const info = await this.head(key).catch((error: unknown) => {
+        if (error instanceof MissingObjectError) return undefined;
+        throw error;
+      });
+      if (info) yield { ...info, isFolder: false };
+    }
+  }
+
+  async upload(key: string, body: Uint8Array | string): Promise<void> {
+    const path = this.#path(key);
+    await this.#place(key, path, (partial) => writeFile(partial, body));
+  }
+
+  async download(key: string, localPath: string): Promise<void> {
+    const path = this.#path(key);
+    await this.head(key);
+    await mkdir(dirname(localPath), { recursive: true });
+    const partial = `${localPath}${PARTIAL_MARK}${randomUUID().slice(0, 8)}`;
+    try {
+      await copyFile(path, partial);
+      await rename(partial, localPath);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw this.#missingOr(error, key);
+    }
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const source = this.#path(from, 'from');
+    const target = this.#path(to, 'to');
+    await this.head(from);
+    if (source === target) return;
+    await this.#makeParent(to, target);
+    try {
+      await rename(source, target);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') throw this.#missingOr(error, from);
+      throw this.#conflictOr(error, to);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.#path(key);
+    try {
+      if ((await stat(path)).isFile()) await rm(path, { force: true });
+    } catch (error) {
+      if (!MISSING_CODES.has(errorCode(error))) throw error;
+    }
+  }
+
+  /** Keys of every regular file below `base` (a key prefix ending in `/`, or ''). */
+  async #walk(base: string): Promise<string[]> {
+    const keys: string[] = [];
+    const visit = async (folderKey: string) => {
+      let entries: Dirent[];
+      try {
+        entries = await readdir(resolve(this.#root, folderKey), { withFileTypes: true });
+      } catch (error) {
+        if (MISSING_CODES.has(errorCode(error))) return;
+        throw error;
+      }
+      for (const entry of entries) {
+        if (entry.name.includes(PARTIAL_MARK)) continue;
+        const key = `${folderKey}${entry.name}`;
+        if (entry.isDirectory()) await visit(`${key}/`);
+        else if (entry.isFile()) keys.push(key);
+      }
+    };
+    await visit(base);
+    return keys;
+  }
+
+  /** Writes through a temporary sibling file renamed into place. */
+  async #place(key: string, path: string, write: (partial: string) => Promise<void>) {
+    await this.#makeParent(key, path);
+    const partial = `${path}${PARTIAL_MARK}${randomUUID().slice(0, 8)}`;
+    try {
+      await write(partial);
+      await rename(partial, path);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw this.#conflictOr(error, key);
+    }
+  }
+
+  async #makeParent(key: string, path: string): Promise<void> {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+    } catch (error) {
+      throw this.#conflictOr(error, key);
+    }
+  }
+
+  /** The file of a key, refusing any key that would resolve outside the root. */
+  #path(key: string, field = 'key'): string {
+    validateLocalObjectKey(key, field);
+    const path = resolve(this.#root, ...key.split('/'));
+    if (!path.startsWith(`${this.#root}${sep}`)) {
+      throw new InvalidObjectKeyError(
+        field,
+        `${JSON.stringify(key)} resolves outside the folder ${this.#root}`,
+        'use a relative path inside the folder',
+      );
+    }
+    return path;
+  }
+
+  #missingOr(error: unknown, key: string): unknown {
+    if (error instanceof MissingObjectError) return error;
+    if (MISSING_CODES.has(errorCode(error))) {
+      return new MissingObjectError(this.describe(key), key, { cause: error });
+    }
+    return error;
+  }
+
+  #conflictOr(error: unknown, key: string): unknown {
+    const code = errorCode(error);
+    if (code === 'ENOTDIR' || code === 'EEXIST') {
+      return new ObjectKeyConflictError(this.describe(key), key, 'a folder on its path is a file', {
+        cause: error,
+      });
+    }
+    if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EPERM') {
+      return new ObjectKeyConflictError(this.describe(key), key, 'a folder has this path', {
+        cause: error,
+      });
+    }
+    return error;
+  }
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+}
+
+function localKeyFails(key: string): boolean {
+  try {
+    validateLocalObjectKey(key);
+    return false;
+  } catch {
+    return true;
+  }
+}

@@ -1,0 +1,68 @@
+/** An object in a storage location. */
+export interface ObjectInfo {
+  /** Key relative to the location, `/`-separated, e.g. `scenes/2025/a.tif`. */
+  readonly key: string;
+  /** Bytes. */
+  readonly size: number;
+  /** The store's entity tag (S3: quoted MD5 for single-part uploads); absent for local folders. */
+  readonly etag?: string | undefined;
+  /** Epoch ms. */
+  readonly lastModified: number;
+}
+
+/** What `list` yields: objects, and in a non-recursive listing the folders below the prefix. */
+export type ListEntry =
+  | (ObjectInfo & { readonly isFolder: false })
+  /** A common prefix, ending in `/`, e.g. `scenes/2025/`; it holds at least one object. */
+  | { readonly key: string; readonly isFolder: true };
+
+export interface ListOptions {
+  /**
+   * Only keys that start with this string (a plain prefix, as in S3: `a/b`
+   * matches `a/b.txt` and `a/bc/d`). @default '' (everything)
+   */
+  readonly prefix?: string | undefined;
+  /**
+   * True: every object below the prefix. False: the objects directly below
+   * and one folder entry per deeper `/`-separated level, like a file browser.
+   * @default true
+   */
+  readonly recursive?: boolean | undefined;
+}
+
+/**
+ * The operations on one storage location (an S3 bucket, a local folder)
+ * that tasks and the CLI need, modelled on Scale's storage brokers: read,
+ * list, upload, download, move, delete. Keys are `/`-separated and relative
+ * to the location. A missing object raises MissingObjectError everywhere
+ * except `delete` (deleting nothing succeeds) and `exists`.
+ *
+ * Listings are in ascending UTF-8 byte order of keys (S3's order), folders
+ * interleaved where their prefix sorts, and paginated under the hood.
+ *
+ * @example
+ * ```ts
+ * for await (const entry of storage.list({ prefix: 'scenes/', recursive: false })) {
+ *   if (!entry.isFolder) console.log(entry.key, entry.size);
+ * }
+ * await storage.move('incoming/a.tif', 'done/a.tif');
+ * ```
+ */
+export interface ObjectStorage {
+  /** A printable address of a key, e.g. `s3://bucket/key`, for messages. */
+  describe(key: string): string;
+  read(key: string): Promise<Uint8Array>;
+  /** The object as UTF-8 text. */
+  readText(key: string): Promise<string>;
+  head(key: string): Promise<ObjectInfo>;
+  exists(key: string): Promise<boolean>;
+  list(options?: ListOptions): AsyncIterable<ListEntry>;
+  /** Creates or replaces the object. Strings are written as UTF-8. */
+  upload(key: string, body: Uint8Array | string): Promise<void>;
+  /** Writes the object to a local file (parent folders created); no partial file is left on failure. */
+  download(key: string, localPath: string): Promise<void>;
+  /** Moves an object, replacing `to` if it exists. */
+  move(from: string, to: string): Promise<void>;
+  /** Deletes an object; succeeds when there is none. */
+  delete(key: string): Promise<void>;
+}
