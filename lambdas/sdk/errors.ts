@@ -65,3 +65,24 @@ export class InvalidCacheKeyError extends ValidationError {}
 export class VisualizationTooLargeError extends ValidationError {}
 
 export { InvalidTriggerError } from '../core/jobs/errors.js';
+
+/**
+ * A task used the job cache on a runner that has no cache storage.
+ *
+ * @example
+ * ```ts
+ * throw new JobCacheUnavailableError('jobCache', 'this runner has no cache storage', 'pass cacheStorage to the runner');
+ * ```
+ */
+export class JobCacheUnavailableError extends ValidationError {}
+
+/**
+ * A runner was asked to run (`runOnce`, `runAll`, `runForever`) while one of
+ * those calls is still active on it.
+ *
+ * @example
+ * ```ts
+ * throw new RunnerBusyError('runner r1: runAll() called while another run is active');
+ * ```
+ */
+export class RunnerBusyError extends BucketflowError {}

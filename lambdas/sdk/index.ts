@@ -25,7 +25,9 @@ export {
   DuplicateTaskError,
   InvalidCacheKeyError,
   InvalidTriggerError,
+  JobCacheUnavailableError,
   MissingTriggerError,
+  RunnerBusyError,
   TaskDefinitionError,
   TaskNotRegisteredError,
   VisualizationTooLargeError,
@@ -43,6 +45,11 @@ export { joinCacheKey, MAX_CACHE_KEY_LENGTH } from './job-cache.js';
 export type { VisualizationOptions, VisualJob, VisualTask } from './job-tree.js';
 export { MAX_VISUALIZED_TASKS } from './job-tree.js';
 export { jobToMermaid, jobToSvg } from './job-visualization.js';
+export {
+  jobCachePrefix,
+  ObjectStorageJobCache,
+  UnavailableJobCache,
+} from './object-storage-job-cache.js';
 export type {
   AnyTask,
   EmptyInput,
@@ -54,8 +61,15 @@ export type {
   TaskSpecOptions,
 } from './task.js';
 export { identifierOf, Task } from './task.js';
+export type { AttemptOutcome } from './task-attempt.js';
+export type { ExecutionTarget, TaskExecutionContextOptions } from './task-execution-context.js';
+export { TaskExecutionContext } from './task-execution-context.js';
+export type { LogLevel, LogRecord, LogSink } from './task-logger.js';
+export { consoleLogSink, createTaskLogger } from './task-logger.js';
 export type { StoredTaskInput } from './task-registry.js';
 export { TaskRegistry } from './task-registry.js';
+export type { RunSummary, TaskRunnerOptions } from './task-runner.js';
+export { DEFAULT_RUNNER_LEASE_MS, TaskRunner } from './task-runner.js';
 export type { StateColors } from './task-state-colors.js';
 export { TASK_STATE_COLORS } from './task-state-colors.js';
 export type {

@@ -1,0 +1,230 @@
+import type { JobStore, Lease, LeaseRef, StoredTask } from '../core/ports/job-store.js';
+import { LeaseLostError, TaskNotFoundError } from '../core/ports/job-store-errors.js';
+import type { ObjectStorage } from '../core/ports/object-storage.js';
+import type { ReceivedTask, TaskMessage, TaskQueue } from '../core/ports/task-queue.js';
+import { ObjectStorageJobCache, UnavailableJobCache } from './object-storage-job-cache.js';
+import { identifierOf } from './task.js';
+import { TaskExecutionContext } from './task-execution-context.js';
+import { createTaskLogger, type LogSink } from './task-logger.js';
+import type { TaskRegistry } from './task-registry.js';
+import type { Trigger, TriggerEnvironment } from './triggers.js';
+
+/** What a runner shares with each attempt it processes. */
+export interface AttemptDependencies {
+  readonly jobs: JobStore;
+  readonly queue: TaskQueue;
+  readonly registry: TaskRegistry;
+  readonly runnerId: string;
+  readonly leaseMs: number;
+  readonly heartbeatMs: number;
+  readonly releaseDelaySeconds: number;
+  readonly cacheStorage?: ObjectStorage | undefined;
+  readonly triggerEnvironment?: TriggerEnvironment | undefined;
+  readonly logSink: LogSink;
+  readonly clock: () => number;
+  /** The job's trigger (cached by the runner). */
+  readonly triggerOf: (jobId: string) => Promise<Trigger | undefined>;
+}
+
+/** How the processing of one delivery ended. */
+export type AttemptOutcome =
+  | 'computed'
+  | 'failed'
+  /** Released for another runner: no registered class may run the task. */
+  | 'incompatible'
+  /** Acknowledged without running: stale, not found, job stopped, or backoff re-sent. */
+  | 'skipped'
+  /** The claim call itself failed; the message comes back after its visibility timeout. */
+  | 'claim-error'
+  /** The lease was lost while running; the result was dropped. */
+  | 'lease-lost'
+  /** A queue or store call failed unexpectedly (logged); the reconciler recovers the task. */
+  | 'error';
+
+/**
+ * Processes one delivered task message by the task queue protocol: check
+ * the identifier, claim, ack, run with heartbeats, complete or fail, and
+ * send what the store returns. Never throws; problems are logged.
+ *
+ * @example
+ * ```ts
+ * const outcome = await processDelivery(dependencies, delivery); // 'computed'
+ * ```
+ */
+export async function processDelivery(
+  deps: AttemptDependencies,
+  delivery: ReceivedTask,
+): Promise<AttemptOutcome> {
+  const { message, receipt } = delivery;
+  const log = createTaskLogger(
+    deps.logSink,
+    { runnerId: deps.runnerId, jobId: message.jobId, taskId: message.taskId },
+    deps.clock,
+  );
+  try {
+    let task: StoredTask;
+    try {
+      task = await deps.jobs.getTask(message.jobId, message.taskId);
+    } catch (error) {
+      if (!(error instanceof TaskNotFoundError)) throw error;
+      await deps.queue.ack(receipt);
+      return 'skipped';
+    }
+    const cls = deps.registry.resolve(task.identifier);
+    if (!cls) {
+      await deps.queue.release(receipt, deps.releaseDelaySeconds);
+      return 'incompatible';
+    }
+    let claim: Awaited<ReturnType<JobStore['claim']>>;
+    try {
+      claim = await deps.jobs.claim({
+        ...message,
+        runnerId: deps.runnerId,
+        compatibleWith: identifierOf(cls),
+        leaseMs: deps.leaseMs,
+      });
+    } catch (error) {
+      log.warn(
+        'claim failed; the message comes back after its visibility timeout',
+        errorFields(error),
+      );
+      return 'claim-error';
+    }
+    if (!claim.claimed) {
+      if (claim.reason === 'incompatible') {
+        await deps.queue.release(receipt, deps.releaseDelaySeconds);
+        return 'incompatible';
+      }
+      await deps.queue.ack(receipt);
+      if (claim.reason === 'not-yet') {
+        await send(deps, [{ ...message, notBefore: claim.notBefore }], log);
+      }
+      return 'skipped';
+    }
+    await deps.queue.ack(receipt).catch((error: unknown) => {
+      // The lease holds the task; a redelivered message is refused as stale and acked then.
+      log.warn('ack after claim failed', errorFields(error));
+    });
+    return await runClaimed(deps, task, claim.lease, log);
+  } catch (error) {
+    log.error('processing a task message failed', errorFields(error));
+    return 'error';
+  }
+}
+
+async function runClaimed(
+  deps: AttemptDependencies,
+  task: StoredTask,
+  lease: Lease,
+  log: ReturnType<typeof createTaskLogger>,
+): Promise<AttemptOutcome> {
+  const ref: LeaseRef = {
+    jobId: lease.jobId,
+    taskId: lease.taskId,
+    attempt: lease.attempt,
+    runnerId: lease.runnerId,
+  };
+  const abort = new AbortController();
+  const heartbeat = startHeartbeat(deps, ref, abort, log);
+  let error: unknown;
+  let context: TaskExecutionContext | undefined;
+  try {
+    const instance = deps.registry.fromSpec(task, deps.triggerEnvironment);
+    context = new TaskExecutionContext({
+      task,
+      jobCache: deps.cacheStorage
+        ? new ObjectStorageJobCache(deps.cacheStorage, task.jobId)
+        : new UnavailableJobCache(),
+      logger: createTaskLogger(
+        deps.logSink,
+        { jobId: task.jobId, taskId: task.taskId, attempt: lease.attempt },
+        deps.clock,
+      ),
+      trigger: await deps.triggerOf(task.jobId),
+      signal: abort.signal,
+    });
+    await instance.execute(context);
+  } catch (thrown) {
+    error = thrown ?? new Error('the task threw undefined');
+  } finally {
+    await heartbeat.stop();
+  }
+  if (abort.signal.aborted) {
+    log.warn('lease lost while running; the result is dropped');
+    return 'lease-lost';
+  }
+  try {
+    if (error === undefined && context) {
+      try {
+        const completed = await deps.jobs.complete({ ...ref, subtasks: context.subtasks });
+        await send(deps, completed.runnable, log);
+        return 'computed';
+      } catch (completeError) {
+        if (completeError instanceof LeaseLostError) throw completeError;
+        // Subtasks the store refuses (too large, say) fail the attempt like a throw in execute.
+        error = completeError;
+      }
+    }
+    const failed = await deps.jobs.fail({ ...ref, error: describeError(error) });
+    log.warn(`task failed; now ${failed.state}`, errorFields(error));
+    if (failed.retry) await send(deps, [failed.retry], log);
+    return 'failed';
+  } catch (endError) {
+    if (endError instanceof LeaseLostError) {
+      log.warn('lease lost before the result was recorded; the result is dropped');
+      return 'lease-lost';
+    }
+    throw endError;
+  }
+}
+
+/** Extends the lease every `heartbeatMs`; aborts `abort` when the store says the lease is gone. */
+function startHeartbeat(
+  deps: AttemptDependencies,
+  ref: LeaseRef,
+  abort: AbortController,
+  log: ReturnType<typeof createTaskLogger>,
+): { stop: () => Promise<void> } {
+  let pending: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    pending = pending.then(async () => {
+      if (abort.signal.aborted) return;
+      try {
+        await deps.jobs.heartbeat(ref, deps.leaseMs);
+      } catch (error) {
+        if (error instanceof LeaseLostError) abort.abort(error);
+        // A throttled heartbeat is retried at the next tick, well before the lease ends.
+        else log.warn('heartbeat failed', errorFields(error));
+      }
+    });
+  }, deps.heartbeatMs);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await pending;
+    },
+  };
+}
+
+async function send(
+  deps: AttemptDependencies,
+  messages: readonly TaskMessage[],
+  log: ReturnType<typeof createTaskLogger>,
+): Promise<void> {
+  if (messages.length === 0) return;
+  try {
+    await deps.queue.send(messages);
+  } catch (error) {
+    // The tasks stay QUEUED in the store; the reconciler sends them again.
+    log.warn('sending runnable tasks failed', errorFields(error));
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+function errorFields(error: unknown): Record<string, unknown> {
+  return { error: describeError(error) };
+}
