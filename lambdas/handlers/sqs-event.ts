@@ -2,7 +2,13 @@ import { z } from 'zod';
 
 /** The part of an SQS Lambda event the handlers read. */
 export const sqsEventSchema = z.object({
-  Records: z.array(z.object({ messageId: z.string().min(1), body: z.string() })),
+  Records: z.array(
+    z.object({
+      messageId: z.string().min(1),
+      body: z.string(),
+      receiptHandle: z.string().optional(),
+    }),
+  ),
 });
 export type SqsEvent = z.infer<typeof sqsEventSchema>;
 
