@@ -1,5 +1,6 @@
 import { isoTime } from '../jobs/trigger-payload.js';
 import type { BatchRecord } from '../ports/batch-store.js';
+import type { TaskDispatch } from '../ports/job-store.js';
 import { automationTaskSpec, type BatchAutomation } from './automation-catalog.js';
 import type { ReadyBatch, ServiceDependencies } from './service-dependencies.js';
 
@@ -28,6 +29,7 @@ export async function dispatchClosedBatches(
     const keys = entry ? await deps.batches.readMembers(batch.batchId) : [];
     ready.push({ batch: { ...batch, automationName: entry?.automation.name ?? '', keys }, entry });
   }
+  const runnable: TaskDispatch[] = [];
   const toPublish = ready.filter(({ entry }) => entry?.trigger.emitEvent).map(({ batch }) => batch);
   if (toPublish.length > 0) await deps.publishBatchReady(toPublish);
   for (const { batch, entry } of ready) {
@@ -53,7 +55,7 @@ export async function dispatchClosedBatches(
         idempotencyKey: `batch:${batch.batchId}`,
       });
       jobId = result.job.jobId;
-      if (result.runnable.length > 0) await deps.dispatchTasks(result.runnable);
+      runnable.push(...result.runnable);
     }
     await deps.batches.markDispatched(batch.batchId, now);
     deps.observe?.({
@@ -62,6 +64,28 @@ export async function dispatchClosedBatches(
       batchId: batch.batchId,
       event: Boolean(entry?.trigger.emitEvent),
       jobId,
+    });
+  }
+  await sendAll(deps, runnable);
+}
+
+/**
+ * Sends tasks in one call (the queue batches them 10 per request). A failed
+ * send is reported, not thrown: the jobs are stored and the reconciler
+ * re-sends runnable tasks that nobody claimed.
+ */
+export async function sendAll(
+  deps: ServiceDependencies,
+  tasks: readonly TaskDispatch[],
+): Promise<void> {
+  if (tasks.length === 0) return;
+  try {
+    await deps.dispatchTasks(tasks);
+  } catch (error) {
+    deps.observe?.({
+      type: 'error',
+      where: `sending ${tasks.length} task(s); the reconciler re-sends them`,
+      error,
     });
   }
 }

@@ -1,7 +1,9 @@
 import { dueFireTimes } from '../cron/catch-up.js';
 import { parseCronSchedule } from '../cron/cron-schedule.js';
 import type { Automation, AutomationStore } from '../ports/automation-store.js';
+import type { TaskDispatch } from '../ports/job-store.js';
 import { automationTaskSpec } from './automation-catalog.js';
+import { sendAll } from './batch-dispatch.js';
 import type { ServiceDependencies } from './service-dependencies.js';
 
 export interface CronTickResult {
@@ -29,6 +31,7 @@ export async function cronTick(
   now: number,
 ): Promise<CronTickResult> {
   const cursors = await store.cronCursors();
+  const runnable: TaskDispatch[] = [];
   let fired = 0;
   let alreadySubmitted = 0;
   for (const automation of automations) {
@@ -62,7 +65,7 @@ export async function cronTick(
         trigger,
         idempotencyKey: `cron:${automation.id}:${fireTime}`,
       });
-      if (result.runnable.length > 0) await deps.dispatchTasks(result.runnable);
+      runnable.push(...result.runnable);
       if (result.created) fired++;
       else alreadySubmitted++;
       deps.observe?.({
@@ -75,5 +78,6 @@ export async function cronTick(
     }
     await store.advanceCronCursor(automation.id, cursor, now);
   }
+  await sendAll(deps, runnable);
   return { fired, alreadySubmitted };
 }

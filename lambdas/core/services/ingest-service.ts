@@ -2,13 +2,17 @@ import type { ObjectEvent } from '../events/object-event.js';
 import { eventIdentity } from '../events/object-event.js';
 import { isoTime } from '../jobs/trigger-payload.js';
 import type { DeliveredBatchEvent } from '../ports/batch-store.js';
+import type { TaskDispatch } from '../ports/job-store.js';
 import {
   type AutomationCatalog,
   automationTaskSpec,
   type StorageMatch,
 } from './automation-catalog.js';
-import { dispatchClosedBatches } from './batch-dispatch.js';
+import { dispatchClosedBatches, sendAll } from './batch-dispatch.js';
 import type { ServiceDependencies } from './service-dependencies.js';
+
+/** Job submits in flight at once: enough to hide latency, well under the SDK's 50 sockets. */
+export const SUBMIT_CONCURRENCY = 16;
 
 export interface IngestResult {
   /** Deliveries to report as failed (SQS redelivers them); everything else is done. */
@@ -49,14 +53,16 @@ export async function ingestObjectEvents(
   let jobsSubmitted = 0;
   let duplicateJobs = 0;
 
-  const submissions: Array<Promise<void>> = [];
+  const submissions: Array<() => Promise<void>> = [];
+  const runnable: TaskDispatch[] = [];
   for (const event of events) {
     if (event.type !== 'created') continue;
     for (const match of catalog.storageMatches(event.bucket, event.key)) {
-      submissions.push(
+      submissions.push(() =>
         submitStorageJob(deps, match, event).then(
-          (created) => {
-            if (created) jobsSubmitted++;
+          (result) => {
+            runnable.push(...result.runnable);
+            if (result.created) jobsSubmitted++;
             else duplicateJobs++;
           },
           (error: unknown) => fail(event, `storage automation ${match.automation.name}`, error),
@@ -64,7 +70,10 @@ export async function ingestObjectEvents(
       );
     }
   }
-  await Promise.all(submissions);
+  await runLimited(submissions, SUBMIT_CONCURRENCY);
+  // One send for the whole invocation, 10 messages per SQS call. A lost send is not a
+  // delivery failure: the jobs exist, and the reconciler re-sends tasks nobody claimed.
+  await sendAll(deps, runnable);
 
   let batchesClosed = 0;
   let batchEventsCounted = 0;
@@ -114,9 +123,9 @@ async function submitStorageJob(
   deps: ServiceDependencies,
   { automation, location }: StorageMatch,
   event: ObjectEvent,
-): Promise<boolean> {
+): Promise<{ created: boolean; runnable: readonly TaskDispatch[] }> {
   const task = automation.task;
-  if (!task) return false;
+  if (!task) return { created: false, runnable: [] };
   const trigger = {
     kind: 'storage' as const,
     type: event.type,
@@ -135,7 +144,6 @@ async function submitStorageJob(
     trigger,
     idempotencyKey: `storage:${automation.id}:${event.bucket}:${event.key}:${eventIdentity(event)}`,
   });
-  if (result.runnable.length > 0) await deps.dispatchTasks(result.runnable);
   deps.observe?.({
     type: 'job-submitted',
     automation: automation.name,
@@ -143,7 +151,7 @@ async function submitStorageJob(
     created: result.created,
     cause: `${event.bucket}/${event.key}`,
   });
-  return result.created;
+  return result;
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
@@ -155,4 +163,16 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
     else groups.set(key, [item]);
   }
   return groups;
+}
+
+/** Runs the tasks with at most `limit` in flight. */
+async function runLimited(tasks: ReadonlyArray<() => Promise<void>>, limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++];
+      if (task) await task();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
