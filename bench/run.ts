@@ -7,6 +7,8 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<Ben
     { name: 'cron', load: () => import('./cron.bench.js') },
     { name: 'batching', load: () => import('./batching.bench.js') },
     { name: 'batch-store', load: () => import('./batch-store.bench.js') },
+    { name: 'request-cost', load: () => import('./request-cost.bench.js') },
+    { name: 'bundles', load: () => import('./bundles.bench.js') },
   ];
 
 const args = process.argv.slice(2);
