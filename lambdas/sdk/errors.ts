@@ -86,3 +86,13 @@ export class JobCacheUnavailableError extends ValidationError {}
  * ```
  */
 export class RunnerBusyError extends BucketflowError {}
+
+/**
+ * A client call names a cluster that was never created (or was deleted).
+ *
+ * @example
+ * ```ts
+ * throw new UnknownClusterError('cluster', "unknown cluster 'gpu'", 'create it first with client.clusters.create(name)');
+ * ```
+ */
+export class UnknownClusterError extends ValidationError {}

@@ -21,6 +21,17 @@ export {
   TRIGGER_INPUT_KEY,
   withTriggerInput,
 } from '../core/jobs/trigger-payload.js';
+export type {
+  ClientClusters,
+  ClientDeployment,
+  ClientOptions,
+  ClientStorageLocations,
+} from './client.js';
+export { Client } from './client.js';
+export type { BatchAutomationOptions, CronAutomationOptions } from './client-automations.js';
+export { ClientAutomations } from './client-automations.js';
+export type { ClientJobQuery, SubmitOptions } from './client-jobs.js';
+export { ClientJobs } from './client-jobs.js';
 export {
   DuplicateTaskError,
   InvalidCacheKeyError,
@@ -30,6 +41,7 @@ export {
   RunnerBusyError,
   TaskDefinitionError,
   TaskNotRegisteredError,
+  UnknownClusterError,
   VisualizationTooLargeError,
 } from './errors.js';
 export type {

@@ -1,0 +1,119 @@
+import { type AwsEndpoints, createAwsClients } from '../adapters/aws/aws-clients.js';
+import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
+import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
+import { S3ObjectStorage } from '../adapters/aws/s3-object-storage.js';
+import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
+import { LocalFolderStorage } from '../adapters/local/local-folder-storage.js';
+import type { StorageLocation } from '../core/automations/storage-location.js';
+import { ValidationError } from '../core/errors.js';
+import type { AutomationStore, Cluster } from '../core/ports/automation-store.js';
+import type { JobStore } from '../core/ports/job-store.js';
+import type { ObjectStorage } from '../core/ports/object-storage.js';
+import type { TaskQueue } from '../core/ports/task-queue.js';
+import { ClientAutomations } from './client-automations.js';
+import { ClientJobs } from './client-jobs.js';
+
+/** What a {@link Client} talks to; `storage` opens a registered location for reads. */
+export interface ClientOptions {
+  readonly jobs: JobStore;
+  readonly automations: AutomationStore;
+  readonly queue: TaskQueue;
+  readonly storage?: ((location: StorageLocation) => ObjectStorage) | undefined;
+}
+
+/** Table names and the task queue prefix of one deployment, for {@link Client.fromEndpoints}. */
+export interface ClientDeployment {
+  readonly tables: { readonly jobs: string; readonly automations: string };
+  readonly taskQueuePrefix?: string | undefined;
+  /** Refuse non-loopback endpoints and use the local servers' credentials. @default false */
+  readonly local?: boolean | undefined;
+}
+
+/** Clusters, reached as `client.clusters`. */
+export interface ClientClusters {
+  create(name: string): Promise<Cluster>;
+  list(): Promise<Cluster[]>;
+  find(slug: string): Promise<Cluster | undefined>;
+  delete(slug: string): Promise<boolean>;
+  default(): Promise<Cluster>;
+}
+
+/** Storage locations, reached as `client.storageLocations`. */
+export interface ClientStorageLocations {
+  register(location: StorageLocation): Promise<StorageLocation>;
+  list(): Promise<StorageLocation[]>;
+  /** The object's bytes, read through the client's storage factory. */
+  read(name: string, key: string): Promise<Uint8Array>;
+}
+
+/**
+ * The programmatic entry point: submit and inspect jobs, manage clusters,
+ * automations and storage locations. Deployments build it with
+ * {@link Client.fromEndpoints}; tests inject ports directly.
+ *
+ * @example
+ * ```ts
+ * const client = Client.fromEndpoints({ region: 'eu-west-1' }, { tables: { jobs: 'bf-jobs', automations: 'bf-automations' } });
+ * const cluster = await client.clusters.create('gpu');
+ * await client.jobs.submit('one-off', new Resize({ key: 'a.png' }), { cluster: cluster.slug });
+ * ```
+ */
+export class Client {
+  readonly jobs: ClientJobs;
+  readonly automations: ClientAutomations;
+  readonly clusters: ClientClusters;
+  readonly storageLocations: ClientStorageLocations;
+
+  constructor(options: ClientOptions) {
+    const store = options.automations;
+    this.jobs = new ClientJobs(options.jobs, store, options.queue);
+    this.automations = new ClientAutomations(store);
+    this.clusters = {
+      create: (name) => store.createCluster(name),
+      list: () => store.listClusters(),
+      find: (slug) => store.findCluster(slug),
+      delete: (slug) => store.deleteCluster(slug),
+      default: () => store.defaultCluster(),
+    };
+    const storage = options.storage;
+    this.storageLocations = {
+      register: (location) => store.registerLocation(location),
+      list: () => store.listLocations(),
+      read: async (name, key) => {
+        if (storage === undefined) {
+          throw new ValidationError(
+            'storage',
+            'this client has no storage factory',
+            'pass options.storage, or build the client with Client.fromEndpoints',
+          );
+        }
+        const location = await store.findLocation(name);
+        if (location === undefined) {
+          throw new ValidationError(
+            'name',
+            `unknown storage location '${name}'`,
+            'register it first with client.storageLocations.register(location)',
+          );
+        }
+        return storage(location).read(key);
+      },
+    };
+  }
+
+  /** A client on the AWS adapters (DynamoDB, SQS, S3) at `endpoints`. */
+  static fromEndpoints(endpoints: AwsEndpoints, deployment: ClientDeployment): Client {
+    const clients = createAwsClients(endpoints, { local: deployment.local ?? false });
+    return new Client({
+      jobs: new DynamoDbJobStore({ client: clients.dynamodb, tableName: deployment.tables.jobs }),
+      automations: new DynamoDbAutomationStore({
+        client: clients.dynamodb,
+        tableName: deployment.tables.automations,
+      }),
+      queue: new SqsTaskQueue({ client: clients.sqs, prefix: deployment.taskQueuePrefix }),
+      storage: (location) =>
+        location.kind === 's3'
+          ? new S3ObjectStorage({ client: clients.s3, bucket: location.bucket })
+          : new LocalFolderStorage({ root: location.path }),
+    });
+  }
+}
