@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { parseCronSchedule } from '../lambdas/core/cron/cron-schedule.js';
-import { type BenchSection, fmt, measureThroughput, type Throughput } from './harness.js';
+import { type BenchSection, bestOf, fmt, measureThroughput, seeded } from './harness.js';
 
 /** `dstRules`: the schedule meets a DST change where our rules and raw cron-parser differ. */
 const CASES = [
@@ -98,26 +98,4 @@ export async function run(): Promise<BenchSection[]> {
       ],
     },
   ];
-}
-
-/** The best of a few measurements: other processes on the machine only ever slow a run down. */
-function bestOf(measure: () => Throughput, runs = 3): Throughput {
-  let best = measure();
-  for (let i = 1; i < runs; i++) {
-    const next = measure();
-    if (next.opsPerSecond > best.opsPerSecond) best = next;
-  }
-  return best;
-}
-
-/** mulberry32: a small seeded PRNG, so that every run measures the same workload. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -2,7 +2,7 @@ import { compileGlob } from '../lambdas/core/glob/glob.js';
 import { GlobAutomaton } from '../lambdas/core/glob/glob-automaton.js';
 import { parseGlob } from '../lambdas/core/glob/glob-parser.js';
 import { isLinearRegex } from '../lambdas/core/glob/glob-regex.js';
-import { type BenchSection, fmt, measureThroughput, type Throughput } from './harness.js';
+import { type BenchSection, bestOf, fmt, measureThroughput, type Throughput } from './harness.js';
 
 /** Length of the keys the backtracking RegExp is measured on: long enough to hurt, short enough to finish. */
 const SHORT_KEY = 24;
@@ -130,14 +130,4 @@ function measureRepeated(test: (key: string) => boolean, key: string, calls: num
 
 function abbreviate(key: string): string {
   return key.length <= 16 ? key : `${key.slice(0, 6)}…${key.slice(-8)}`;
-}
-
-/** The best of a few measurements: other processes on the machine only ever slow a run down. */
-function bestOf(measure: () => Throughput, runs = 3): Throughput {
-  let best = measure();
-  for (let run = 1; run < runs; run++) {
-    const next = measure();
-    if (next.opsPerSecond > best.opsPerSecond) best = next;
-  }
-  return best;
 }

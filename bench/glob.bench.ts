@@ -2,7 +2,7 @@ import picomatch from 'picomatch';
 import { compileGlob } from '../lambdas/core/glob/glob.js';
 import { TriggerIndex } from '../lambdas/core/glob/trigger-index.js';
 import { backtrackingSection } from './glob-backtracking.js';
-import { type BenchSection, fmt, keep, measureThroughput, type Throughput } from './harness.js';
+import { type BenchSection, bestOf, fmt, keep, measureThroughput, seeded } from './harness.js';
 
 const TRIGGER_COUNTS = [100, 1_000, 10_000] as const;
 const KEY_COUNT = 4_000;
@@ -114,16 +114,6 @@ export async function run(): Promise<BenchSection[]> {
   ];
 }
 
-/** The best of a few measurements: other processes on the machine only ever slow a run down. */
-function bestOf(measure: () => Throughput, runs = 3): Throughput {
-  let best = measure();
-  for (let run = 1; run < runs; run++) {
-    const next = measure();
-    if (next.opsPerSecond > best.opsPerSecond) best = next;
-  }
-  return best;
-}
-
 /** Throughput of testing every matcher against each key, walking the keys round-robin. */
 function measureLoop(keys: readonly string[], matchers: ReadonlyArray<(key: string) => boolean>) {
   const keysPerCall = Math.max(1, Math.round(LOOP_CALLS_PER_CALL / matchers.length));
@@ -139,18 +129,6 @@ function measureLoop(keys: readonly string[], matchers: ReadonlyArray<(key: stri
   }, keysPerCall);
   keep(offset);
   return throughput;
-}
-
-/** mulberry32: a small seeded PRNG, so that every run measures the same workload. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Random = () => number;
