@@ -38,11 +38,6 @@ export const EVENT_ARCHIVE_RETENTION_DAYS = 30;
 /** The ingest queue's oldest message may be this old before the age alarm fires. */
 export const INGEST_AGE_ALARM_SECONDS = 300;
 
-/** Task queues are created on demand by the app as `<prefix><cluster>` and `<prefix><cluster>-dlq`. */
-export const TASK_QUEUE_PREFIX = 'bucketflow-tasks-';
-export const TASK_DLQ_SUFFIX = '-dlq';
-/** SQS queue names are at most 80 characters. */
-export const SQS_QUEUE_NAME_MAX = 80;
 export const TASK_RUNNER_TIMEOUT = Duration.minutes(5);
 export const TASK_RUNNER_MEMORY_MB = 1024;
 /** One task per invocation: tasks are long and a failure should not delay its neighbours. */
@@ -53,3 +48,10 @@ export const LOG_RETENTION_CHOICES = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
   3653,
 ] as const;
+
+// The task queue names are shared with the runtime adapter that creates queues on demand.
+export {
+  SQS_QUEUE_NAME_MAX,
+  TASK_DLQ_SUFFIX,
+  TASK_QUEUE_PREFIX,
+} from '../lambdas/adapters/aws/sqs-task-messages.js';
