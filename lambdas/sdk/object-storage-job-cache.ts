@@ -1,5 +1,5 @@
 import type { ObjectStorage } from '../core/ports/object-storage.js';
-import { MissingObjectError } from '../core/ports/object-storage-errors.js';
+import { unlessMissing } from '../core/ports/object-storage-errors.js';
 import { JobCacheUnavailableError } from './errors.js';
 import { type JobCache, joinCacheKey } from './job-cache.js';
 
@@ -40,12 +40,7 @@ export class ObjectStorageJobCache implements JobCache {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    try {
-      return await this.#storage.read(this.#objectKey(key));
-    } catch (error) {
-      if (error instanceof MissingObjectError) return undefined;
-      throw error;
-    }
+    return unlessMissing(this.#storage.read(this.#objectKey(key)), undefined);
   }
 
   async set(key: string, value: Uint8Array | string): Promise<void> {

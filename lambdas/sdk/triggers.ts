@@ -1,5 +1,4 @@
 import type {
-  BatchCloseReason,
   BatchTriggerJson,
   CronTriggerJson,
   StorageEventTriggerJson,
@@ -22,41 +21,21 @@ export interface TriggerEnvironment {
   readonly storage?: ((location: string) => TriggerStorage) | undefined;
 }
 
-/** The cron fire that submitted a job. */
-export interface CronTrigger {
-  readonly kind: 'cron';
+/** The cron fire that submitted a job: its stored form with the time as a Date. */
+export interface CronTrigger extends Omit<CronTriggerJson, 'fireTime'> {
   /** The scheduled fire time (not when the task runs). */
   readonly fireTime: Date;
-  /** The 5-field expression that fired; null for a manual `once()` run. */
-  readonly expression: string | null;
-  readonly timezone: string;
 }
 
-/** The object event that submitted a job, with a client to read the object. */
-export interface StorageEventTrigger {
-  readonly kind: 'storage';
-  readonly type: 'created' | 'deleted';
-  readonly location: string;
-  readonly bucket: string;
-  readonly key: string;
-  /** Bytes; absent for deletions. */
-  readonly size?: number | undefined;
-  readonly etag?: string | undefined;
-  readonly sequencer?: string | undefined;
+/** The object event that submitted a job, with a client to read the object. Size and ETag are absent for deletions. */
+export interface StorageEventTrigger extends Omit<StorageEventTriggerJson, 'eventTime'> {
   readonly eventTime: Date;
   /** Reads objects of `location`; throws when the runner attached none. */
   readonly storage: TriggerStorage;
 }
 
-/** The closed batch that submitted a job. */
-export interface BatchTrigger {
-  readonly kind: 'batch';
-  readonly batchId: string;
-  readonly bucket: string;
-  readonly prefix: string;
-  readonly count: number;
-  readonly reason: BatchCloseReason;
-  readonly keys: readonly string[];
+/** The closed batch that submitted a job: its stored form with the times as Dates. */
+export interface BatchTrigger extends Omit<BatchTriggerJson, 'firstEventAt' | 'lastEventAt'> {
   readonly firstEventAt: Date;
   readonly lastEventAt: Date;
 }

@@ -2,6 +2,7 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   type TransactWriteItem,
   UpdateItemCommand,
@@ -31,6 +32,22 @@ export async function getItem(
     new GetItemCommand({ TableName: context.tableName, Key: key, ConsistentRead: true }),
   );
   return result.Item;
+}
+
+/**
+ * Writes an item whose key must be free: a PutItem conditioned on
+ * `attribute_not_exists(pk)`. A taken key rejects with the SDK's
+ * ConditionalCheckFailedException (see `isConditionFailure`); callers decide
+ * what a taken key means.
+ */
+export async function putNew(context: AutomationTableContext, item: Item): Promise<void> {
+  await context.client.send(
+    new PutItemCommand({
+      TableName: context.tableName,
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
 }
 
 /** Every item of a partition (optionally under a sort-key prefix, optionally enabled only): one Query, all pages. */

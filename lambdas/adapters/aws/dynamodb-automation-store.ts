@@ -1,7 +1,6 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import {
   type DynamoDBClient,
-  PutItemCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -32,6 +31,7 @@ import {
   countReference,
   deleteUnused,
   getItem,
+  putNew,
   queryPartition,
   readCronCursor,
   readCronCursors,
@@ -93,13 +93,7 @@ export class DynamoDbAutomationStore implements AutomationStore {
   async registerLocation(input: StorageLocation): Promise<StorageLocation> {
     const location = validateStorageLocation(input);
     try {
-      await this.#context.client.send(
-        new PutItemCommand({
-          TableName: this.#context.tableName,
-          Item: encodeLocation(location, this.#clock()),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await putNew(this.#context, encodeLocation(location, this.#clock()));
     } catch (error) {
       if (isConditionFailure(error)) throw new LocationExistsError(location.name);
       throw error;
@@ -130,13 +124,7 @@ export class DynamoDbAutomationStore implements AutomationStore {
         createdAt: this.#clock(),
       };
       try {
-        await this.#context.client.send(
-          new PutItemCommand({
-            TableName: this.#context.tableName,
-            Item: encodeCluster(cluster),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
+        await putNew(this.#context, encodeCluster(cluster));
         return cluster;
       } catch (error) {
         if (!isConditionFailure(error) || attempt >= MAX_SLUG_ATTEMPTS) throw error;
@@ -168,13 +156,7 @@ export class DynamoDbAutomationStore implements AutomationStore {
       createdAt: this.#clock(),
     };
     try {
-      await this.#context.client.send(
-        new PutItemCommand({
-          TableName: this.#context.tableName,
-          Item: encodeCluster(cluster),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await putNew(this.#context, encodeCluster(cluster));
       return cluster;
     } catch (error) {
       // Another caller created it first: return theirs.

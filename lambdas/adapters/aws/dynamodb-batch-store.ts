@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { groupEventsByPrefix, groupId, sortByEventTime } from '../../core/batching/batch-events.js';
 import { batchPrefix } from '../../core/batching/batch-prefix.js';
 import type { BatchPolicy } from '../../core/batching/batch-thresholds.js';
+import { mapConcurrent } from '../../core/collections.js';
 import { encodeUlid } from '../../core/jobs/ulid.js';
 import type {
   ApplyBatchResult,
@@ -102,7 +103,7 @@ export class DynamoDbBatchStore implements BatchStore {
       }
     }
     const { groups, stats } = groupEventsByPrefix(sorted, policy);
-    const outcomes = await mapLimited(groups, this.#concurrency, async (group) => {
+    const outcomes = await mapConcurrent(groups, this.#concurrency, async (group) => {
       const batchGroup = { automationId, bucket: group.bucket, prefix: group.prefix };
       const hash = groupHash(batchGroup);
       try {
@@ -213,21 +214,4 @@ function failedGroups(
     failed.events.push(event);
   }
   return [...byGroup.values()];
-}
-
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  run: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await run(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

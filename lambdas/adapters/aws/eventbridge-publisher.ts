@@ -1,9 +1,8 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   type BatchReadyOptions,
-  batchReadyEntry,
+  batchReadyEntries,
   type EventEntry,
-  eventEntrySize,
   MAX_EVENT_ENTRY_BYTES,
 } from '../../core/events/batch-ready-event.js';
 import type { BatchToPublish, EventPublisher } from '../../core/ports/event-publisher.js';
@@ -70,21 +69,8 @@ export class EventBridgePublisher implements EventPublisher {
   }
 
   async publishBatchReady(batches: readonly BatchToPublish[]): Promise<void> {
-    const unpublished: UnpublishedEvent[] = [];
-    const sendable: Array<{ entry: EventEntry; size: number }> = [];
-    for (const batch of batches) {
-      const entry = batchReadyEntry(batch, this.#entryOptions);
-      const size = eventEntrySize(entry);
-      if (size > MAX_EVENT_ENTRY_BYTES) {
-        unpublished.push({
-          batchId: batch.batchId,
-          code: 'EntryTooLarge',
-          message: `the entry is ${size} bytes; EventBridge accepts at most ${MAX_EVENT_ENTRY_BYTES} (is the prefix or automation name unusually long?)`,
-        });
-      } else {
-        sendable.push({ entry, size });
-      }
-    }
+    const { sendable, tooLarge } = batchReadyEntries(batches, this.#entryOptions);
+    const unpublished: UnpublishedEvent[] = tooLarge;
     const failed = await sendInBatches(
       sendable,
       {

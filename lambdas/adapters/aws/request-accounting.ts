@@ -139,8 +139,16 @@ function sumCapacity(consumed: unknown): number {
   );
 }
 
-/** The part of an SDK v3 client the accounting needs. */
-interface MiddlewareHost {
+/**
+ * The part of an SDK v3 client that middleware is attached through: what
+ * the accounting (and test fault injection) needs, without naming a service.
+ *
+ * @example
+ * ```ts
+ * (client as unknown as MiddlewareHost).middlewareStack.remove('bucketflowRequestAccounting');
+ * ```
+ */
+export interface MiddlewareHost {
   middlewareStack: {
     add(
       middleware: (

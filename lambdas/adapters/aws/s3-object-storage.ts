@@ -20,7 +20,7 @@ import type {
   ObjectInfo,
   ObjectStorage,
 } from '../../core/ports/object-storage.js';
-import { MissingObjectError } from '../../core/ports/object-storage-errors.js';
+import { MissingObjectError, unlessMissing } from '../../core/ports/object-storage-errors.js';
 import { compareKeys, folderBelow, validateObjectKey } from '../../core/storage/object-key.js';
 
 /** S3 returns at most 1,000 keys per ListObjects page. */
@@ -105,13 +105,10 @@ export class S3ObjectStorage implements ObjectStorage {
   }
 
   async exists(key: string): Promise<boolean> {
-    try {
-      await this.head(key);
-      return true;
-    } catch (error) {
-      if (error instanceof MissingObjectError) return false;
-      throw error;
-    }
+    return unlessMissing(
+      this.head(key).then(() => true),
+      false,
+    );
   }
 
   async *list(options: ListOptions = {}): AsyncIterable<ListEntry> {

@@ -7,6 +7,7 @@ import {
   SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { groupBy, mapConcurrent } from '../../core/collections.js';
 import type {
   QueueDepth,
   ReceivedTask,
@@ -21,7 +22,7 @@ import {
   TaskAckError,
   TaskSendError,
 } from '../../core/ports/task-queue-errors.js';
-import { groupBy, mapConcurrent, sendInBatches } from './partial-batch-retry.js';
+import { sendInBatches } from './partial-batch-retry.js';
 import {
   ensureTaskQueue,
   findQueueUrl,

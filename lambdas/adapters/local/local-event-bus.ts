@@ -6,15 +6,10 @@ import {
   BATCH_READY_DETAIL_TYPE,
   type BatchReadyDetail,
   type BatchReadyOptions,
-  batchReadyEntry,
-  eventEntrySize,
-  MAX_EVENT_ENTRY_BYTES,
+  batchReadyEntries,
 } from '../../core/events/batch-ready-event.js';
 import type { BatchToPublish, EventPublisher } from '../../core/ports/event-publisher.js';
-import {
-  EventPublishError,
-  type UnpublishedEvent,
-} from '../../core/ports/event-publisher-errors.js';
+import { EventPublishError } from '../../core/ports/event-publisher-errors.js';
 
 /** Account and region of events delivered locally; no AWS account is involved. */
 const LOCAL_ACCOUNT = '000000000000';
@@ -78,20 +73,9 @@ export class LocalEventBus implements EventPublisher {
   }
 
   async publishBatchReady(batches: readonly BatchToPublish[]): Promise<void> {
-    const unpublished: UnpublishedEvent[] = [];
-    const delivered: DeliveredEvent[] = [];
-    for (const batch of batches) {
-      const entry = batchReadyEntry(batch, this.#entryOptions);
-      const size = eventEntrySize(entry);
-      if (size > MAX_EVENT_ENTRY_BYTES) {
-        unpublished.push({
-          batchId: entry.batchId,
-          code: 'EntryTooLarge',
-          message: `the entry is ${size} bytes; EventBridge accepts at most ${MAX_EVENT_ENTRY_BYTES}`,
-        });
-        continue;
-      }
-      delivered.push({
+    const { sendable, tooLarge } = batchReadyEntries(batches, this.#entryOptions);
+    const delivered = sendable.map(
+      ({ entry }): DeliveredEvent => ({
         version: '0',
         id: randomUUID(),
         'detail-type': entry.detailType,
@@ -101,8 +85,8 @@ export class LocalEventBus implements EventPublisher {
         region: LOCAL_REGION,
         resources: [...entry.resources],
         detail: JSON.parse(entry.detail) as BatchReadyDetail,
-      });
-    }
+      }),
+    );
     if (delivered.length > 0 && this.#file) {
       await mkdir(dirname(this.#file), { recursive: true });
       await appendFile(this.#file, delivered.map((event) => `${JSON.stringify(event)}\n`).join(''));
@@ -111,7 +95,7 @@ export class LocalEventBus implements EventPublisher {
       this.#published.push(event);
       this.#emit(event);
     }
-    if (unpublished.length > 0) throw new EventPublishError(unpublished);
+    if (tooLarge.length > 0) throw new EventPublishError(tooLarge);
   }
 
   #emit(event: DeliveredEvent): void {

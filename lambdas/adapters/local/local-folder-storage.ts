@@ -12,6 +12,7 @@ import {
   InvalidObjectKeyError,
   MissingObjectError,
   ObjectKeyConflictError,
+  unlessMissing,
 } from '../../core/ports/object-storage-errors.js';
 import { compareKeys, folderBelow, validateLocalObjectKey } from '../../core/storage/object-key.js';
 
@@ -76,13 +77,10 @@ export class LocalFolderStorage implements ObjectStorage {
   }
 
   async exists(key: string): Promise<boolean> {
-    try {
-      await this.head(key);
-      return true;
-    } catch (error) {
-      if (error instanceof MissingObjectError) return false;
-      throw error;
-    }
+    return unlessMissing(
+      this.head(key).then(() => true),
+      false,
+    );
   }
 
   async *list(options: ListOptions = {}): AsyncIterable<ListEntry> {
@@ -100,10 +98,7 @@ export class LocalFolderStorage implements ObjectStorage {
         lastFolder = folder;
         continue;
       }
-      const info = await this.head(key).catch((error: unknown) => {
-        if (error instanceof MissingObjectError) return undefined;
-        throw error;
-      });
+      const info = await unlessMissing(this.head(key), undefined);
       if (info) yield { ...info, isFolder: false };
     }
   }

@@ -1,6 +1,7 @@
 import type { CloseReason } from '../batching/batch-state.js';
 import { isoTime } from '../jobs/trigger-payload.js';
 import type { BatchToPublish } from '../ports/event-publisher.js';
+import type { UnpublishedEvent } from '../ports/event-publisher-errors.js';
 
 /** The `detail-type` of the event a closed batch emits (Quilt EDP's was `package-objects-ready`). */
 export const BATCH_READY_DETAIL_TYPE = 'objects-batch-ready';
@@ -123,6 +124,46 @@ export function batchReadyEntry(
     time: batch.closedAt,
     batchId: batch.batchId,
   };
+}
+
+/** The bus entries of some batches, split by EventBridge's entry size limit. */
+export interface SizedBatchReadyEntries {
+  /** Entries within {@link MAX_EVENT_ENTRY_BYTES}, with their size, in batch order. */
+  readonly sendable: Array<{ entry: EventEntry; size: number }>;
+  /** An `EntryTooLarge` report per batch whose entry is over the limit. */
+  readonly tooLarge: UnpublishedEvent[];
+}
+
+/**
+ * The entries of `batches` ({@link batchReadyEntry}) that a bus may accept,
+ * and a report for each one EventBridge would refuse for its size. Every
+ * bus, local or not, applies the same limit, so local mode fails where AWS would.
+ *
+ * @example
+ * ```ts
+ * const { sendable, tooLarge } = batchReadyEntries(readyBatches, { source: 'bucketflow' });
+ * ```
+ */
+export function batchReadyEntries(
+  batches: readonly BatchToPublish[],
+  options: BatchReadyOptions = {},
+): SizedBatchReadyEntries {
+  const sendable: Array<{ entry: EventEntry; size: number }> = [];
+  const tooLarge: UnpublishedEvent[] = [];
+  for (const batch of batches) {
+    const entry = batchReadyEntry(batch, options);
+    const size = eventEntrySize(entry);
+    if (size > MAX_EVENT_ENTRY_BYTES) {
+      tooLarge.push({
+        batchId: batch.batchId,
+        code: 'EntryTooLarge',
+        message: `the entry is ${size} bytes; EventBridge accepts at most ${MAX_EVENT_ENTRY_BYTES} (is the prefix or automation name unusually long?)`,
+      });
+    } else {
+      sendable.push({ entry, size });
+    }
+  }
+  return { sendable, tooLarge };
 }
 
 /**

@@ -21,6 +21,25 @@ export class MissingObjectError extends BucketflowError {
 }
 
 /**
+ * What `pending` resolves to, or `absent` when it rejects with
+ * {@link MissingObjectError}: for callers to whom a missing object is an
+ * answer, not a failure. Other errors propagate.
+ *
+ * @example
+ * ```ts
+ * const bytes = await unlessMissing(storage.read('a.tif'), undefined); // undefined when there is no a.tif
+ * ```
+ */
+export async function unlessMissing<T, A>(pending: Promise<T>, absent: A): Promise<T | A> {
+  try {
+    return await pending;
+  } catch (error) {
+    if (error instanceof MissingObjectError) return absent;
+    throw error;
+  }
+}
+
+/**
  * A key cannot name an object in this location: empty, too long, or (in a
  * local folder) a path that would leave the folder.
  *

@@ -1,3 +1,4 @@
+import { groupBy, mapConcurrent } from '../collections.js';
 import type { ObjectEvent } from '../events/object-event.js';
 import { eventIdentity } from '../events/object-event.js';
 import { isoTime } from '../jobs/trigger-payload.js';
@@ -70,7 +71,7 @@ export async function ingestObjectEvents(
       );
     }
   }
-  await runLimited(submissions, SUBMIT_CONCURRENCY);
+  await mapConcurrent(submissions, SUBMIT_CONCURRENCY, (submit) => submit());
   // One send for the whole invocation, 10 messages per SQS call. A lost send is not a
   // delivery failure: the jobs exist, and the reconciler re-sends tasks nobody claimed.
   await sendAll(deps, runnable);
@@ -152,27 +153,4 @@ async function submitStorageJob(
     cause: `${event.bucket}/${event.key}`,
   });
   return result;
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
-}
-
-/** Runs the tasks with at most `limit` in flight. */
-async function runLimited(tasks: ReadonlyArray<() => Promise<void>>, limit: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const task = tasks[next++];
-      if (task) await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }

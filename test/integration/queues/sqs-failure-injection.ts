@@ -1,4 +1,5 @@
 import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
+import type { MiddlewareHost } from '../../../lambdas/adapters/aws/request-accounting.js';
 
 /** A refusal to inject for one entry: what SQS would put in `Failed`. */
 export interface InjectedFailure {
@@ -23,7 +24,7 @@ export function injectSendFailures(
   decide: (entry: SendMessageBatchRequestEntry, call: number) => InjectedFailure | undefined,
 ): BatchCallLog {
   const log: BatchCallLog = { calls: [] };
-  const stack = (client as unknown as { middlewareStack: Stack }).middlewareStack;
+  const stack = (client as unknown as MiddlewareHost).middlewareStack;
   stack.remove(NAME);
   stack.add(
     (next, context) => async (args) => {
@@ -56,14 +57,3 @@ export function injectSendFailures(
 }
 
 const NAME = 'bucketflowTestSendFailures';
-
-interface Stack {
-  add(
-    middleware: (
-      next: (args: { input: unknown }) => Promise<{ output: unknown }>,
-      context: { commandName?: string },
-    ) => (args: { input: unknown }) => Promise<{ output: unknown }>,
-    options: { step: 'initialize'; name: string },
-  ): void;
-  remove(name: string): boolean;
-}

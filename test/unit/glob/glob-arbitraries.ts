@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { seeded } from '../../../bench/harness.js';
 
 /** A generated valid glob pattern that can also produce keys likely to match it. */
 export interface GlobSketch {
@@ -74,18 +75,6 @@ export const randomKey: fc.Arbitrary<string> = fc
   })
   .map((chars) => chars.join(''));
 
-/** A small deterministic PRNG (mulberry32), so that sampled keys shrink and replay with the seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Random keys plus keys sampled from the given patterns, so that matches are common. */
 export function keysFor(sketches: readonly GlobSketch[]): fc.Arbitrary<string[]> {
   return fc
@@ -93,7 +82,8 @@ export function keysFor(sketches: readonly GlobSketch[]): fc.Arbitrary<string[]>
     .map(([keys, seeds]) => [
       ...keys,
       ...seeds.flatMap((seed) => {
-        const random = seededRandom(seed);
+        // Seeded, so that sampled keys shrink and replay with the seed.
+        const random = seeded(seed);
         return sketches.length === 0 ? [] : [pick(random, sketches).sample(random)];
       }),
     ]);
