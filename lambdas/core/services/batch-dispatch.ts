@@ -2,6 +2,7 @@ import { isoTime } from '../jobs/trigger-payload.js';
 import type { BatchRecord } from '../ports/batch-store.js';
 import type { TaskDispatch } from '../ports/job-store.js';
 import { automationTaskSpec, type BatchAutomation } from './automation-catalog.js';
+import { sendAll } from './send-tasks.js';
 import type { ReadyBatch, ServiceDependencies } from './service-dependencies.js';
 
 /**
@@ -67,25 +68,4 @@ export async function dispatchClosedBatches(
     });
   }
   await sendAll(deps, runnable);
-}
-
-/**
- * Sends tasks in one call (the queue batches them 10 per request). A failed
- * send is reported, not thrown: the jobs are stored and the reconciler
- * re-sends runnable tasks that nobody claimed.
- */
-export async function sendAll(
-  deps: ServiceDependencies,
-  tasks: readonly TaskDispatch[],
-): Promise<void> {
-  if (tasks.length === 0) return;
-  try {
-    await deps.dispatchTasks(tasks);
-  } catch (error) {
-    deps.observe?.({
-      type: 'error',
-      where: `sending ${tasks.length} task(s); the reconciler re-sends them`,
-      error,
-    });
-  }
 }

@@ -3,7 +3,7 @@ import { parseCronSchedule } from '../cron/cron-schedule.js';
 import type { Automation, AutomationStore } from '../ports/automation-store.js';
 import type { TaskDispatch } from '../ports/job-store.js';
 import { automationTaskSpec } from './automation-catalog.js';
-import { sendAll } from './batch-dispatch.js';
+import { sendAll } from './send-tasks.js';
 import type { ServiceDependencies } from './service-dependencies.js';
 
 export interface CronTickResult {

@@ -9,7 +9,8 @@ import {
   automationTaskSpec,
   type StorageMatch,
 } from './automation-catalog.js';
-import { dispatchClosedBatches, sendAll } from './batch-dispatch.js';
+import { dispatchClosedBatches } from './batch-dispatch.js';
+import { sendAll } from './send-tasks.js';
 import type { ServiceDependencies } from './service-dependencies.js';
 
 /** Job submits in flight at once: enough to hide latency, well under the SDK's 50 sockets. */
