@@ -4,6 +4,7 @@ import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
 import { S3ObjectStorage } from '../adapters/aws/s3-object-storage.js';
 import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
 import { LocalFolderStorage } from '../adapters/local/local-folder-storage.js';
+import { DEFAULT_CLUSTER_SLUG } from '../core/automations/cluster-slug.js';
 import type { StorageLocation } from '../core/automations/storage-location.js';
 import { ValidationError } from '../core/errors.js';
 import type { AutomationStore, Cluster } from '../core/ports/automation-store.js';
@@ -12,6 +13,11 @@ import type { ObjectStorage } from '../core/ports/object-storage.js';
 import type { TaskQueue } from '../core/ports/task-queue.js';
 import { ClientAutomations } from './client-automations.js';
 import { ClientJobs } from './client-jobs.js';
+import type { Connection } from './connection.js';
+import type { TaskClass } from './task.js';
+import { TaskRegistry } from './task-registry.js';
+import { TaskRunner, type TaskRunnerOptions } from './task-runner.js';
+import type { TriggerStorage } from './triggers.js';
 
 /** What a {@link Client} talks to; `storage` opens a registered location for reads. */
 export interface ClientOptions {
@@ -19,12 +25,25 @@ export interface ClientOptions {
   readonly automations: AutomationStore;
   readonly queue: TaskQueue;
   readonly storage?: ((location: StorageLocation) => ObjectStorage) | undefined;
+  /** Where runners made by {@link Client.runner} keep job caches. */
+  readonly cacheStorage?: ObjectStorage | undefined;
+}
+
+/** Options of {@link Client.runner}: the tasks it runs, and any {@link TaskRunnerOptions} to override. */
+export interface ClientRunnerOptions
+  extends Partial<Omit<TaskRunnerOptions, 'jobs' | 'queue' | 'registry' | 'cluster'>> {
+  /** Cluster slug whose queue the runner polls. @default 'default' */
+  readonly cluster?: string | undefined;
+  /** The task classes it may run (the version rule picks the class per submitted identifier). */
+  readonly tasks: readonly TaskClass[];
 }
 
 /** Table names and the task queue prefix of one deployment, for {@link Client.fromEndpoints}. */
 export interface ClientDeployment {
   readonly tables: { readonly jobs: string; readonly automations: string };
   readonly taskQueuePrefix?: string | undefined;
+  /** S3 bucket of job caches, for runners made by {@link Client.runner}. */
+  readonly cacheBucket?: string | undefined;
   /** Refuse non-loopback endpoints and use the local servers' credentials. @default false */
   readonly local?: boolean | undefined;
 }
@@ -63,8 +82,10 @@ export class Client {
   readonly automations: ClientAutomations;
   readonly clusters: ClientClusters;
   readonly storageLocations: ClientStorageLocations;
+  readonly #options: ClientOptions;
 
   constructor(options: ClientOptions) {
+    this.#options = options;
     const store = options.automations;
     this.jobs = new ClientJobs(options.jobs, store, options.queue);
     this.automations = new ClientAutomations(store);
@@ -100,10 +121,55 @@ export class Client {
     };
   }
 
+  /**
+   * A task runner for `cluster` on this client's job store and queue, with
+   * job caches and storage event triggers wired to the client's storage.
+   * Call `runForever()` (stops on `stop()` or its signal) or `runAll()`.
+   */
+  runner(options: ClientRunnerOptions): TaskRunner {
+    const { cluster, tasks, ...overrides } = options;
+    const { jobs, queue, automations, storage, cacheStorage } = this.#options;
+    const triggerStorage = (name: string): TriggerStorage => ({
+      read: async (key) => {
+        const location = await automations.findLocation(name);
+        if (location === undefined || storage === undefined) {
+          throw new ValidationError(
+            'trigger.location',
+            `storage location '${name}' is not registered or this client has no storage factory`,
+            'register it with client.storageLocations.register(location)',
+          );
+        }
+        return storage(location).read(key);
+      },
+    });
+    return new TaskRunner({
+      jobs,
+      queue,
+      registry: new TaskRegistry(tasks),
+      cluster: cluster ?? DEFAULT_CLUSTER_SLUG,
+      cacheStorage,
+      triggerEnvironment: { storage: triggerStorage },
+      ...overrides,
+    });
+  }
+
+  /** A client for a {@link Connection}: a running `bucketflow dev`, or a deployed stack. */
+  static fromConnection(connection: Connection): Client {
+    return Client.fromEndpoints(connection.endpoints, {
+      tables: connection.tables,
+      taskQueuePrefix: connection.taskQueuePrefix,
+      cacheBucket: connection.cacheBucket,
+      local: connection.kind === 'local',
+    });
+  }
+
   /** A client on the AWS adapters (DynamoDB, SQS, S3) at `endpoints`. */
   static fromEndpoints(endpoints: AwsEndpoints, deployment: ClientDeployment): Client {
     const clients = createAwsClients(endpoints, { local: deployment.local ?? false });
     return new Client({
+      cacheStorage: deployment.cacheBucket
+        ? new S3ObjectStorage({ client: clients.s3, bucket: deployment.cacheBucket })
+        : undefined,
       jobs: new DynamoDbJobStore({ client: clients.dynamodb, tableName: deployment.tables.jobs }),
       automations: new DynamoDbAutomationStore({
         client: clients.dynamodb,

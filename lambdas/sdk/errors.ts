@@ -96,3 +96,14 @@ export class RunnerBusyError extends BucketflowError {}
  * ```
  */
 export class UnknownClusterError extends ValidationError {}
+
+/**
+ * The CLI or a client found no bucketflow to talk to: no running local stack
+ * and no deployed stack named in the environment.
+ *
+ * @example
+ * ```ts
+ * throw new NoConnectionError('data-dir', '.bucketflow/local.json does not exist', "start 'npm start'");
+ * ```
+ */
+export class NoConnectionError extends ValidationError {}

@@ -25,6 +25,7 @@ export type {
   ClientClusters,
   ClientDeployment,
   ClientOptions,
+  ClientRunnerOptions,
   ClientStorageLocations,
 } from './client.js';
 export { Client } from './client.js';
@@ -32,12 +33,23 @@ export type { BatchAutomationOptions, CronAutomationOptions } from './client-aut
 export { ClientAutomations } from './client-automations.js';
 export type { ClientJobQuery, SubmitOptions } from './client-jobs.js';
 export { ClientJobs } from './client-jobs.js';
+export type { Connection, ResolveConnectionOptions } from './connection.js';
+export {
+  awsConnectionFromEnv,
+  DATA_DIR_ENV,
+  DEFAULT_DATA_DIR,
+  LOCAL_CONNECTION_FILE,
+  readLocalConnection,
+  resolveConnection,
+  writeLocalConnection,
+} from './connection.js';
 export {
   DuplicateTaskError,
   InvalidCacheKeyError,
   InvalidTriggerError,
   JobCacheUnavailableError,
   MissingTriggerError,
+  NoConnectionError,
   RunnerBusyError,
   TaskDefinitionError,
   TaskNotRegisteredError,
