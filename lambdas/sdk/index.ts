@@ -74,6 +74,8 @@ export {
   ObjectStorageJobCache,
   UnavailableJobCache,
 } from './object-storage-job-cache.js';
+export type { RunUntilSignalOptions } from './runner-signals.js';
+export { runUntilSignal, STOP_SIGNALS } from './runner-signals.js';
 export type {
   AnyTask,
   EmptyInput,
