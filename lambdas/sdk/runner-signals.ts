@@ -12,7 +12,8 @@ export interface RunUntilSignalOptions {
 
 /**
  * Runs `runner.runForever()` until one of `signals` arrives, then stops
- * polling and resolves once the running tasks have finished. A second signal
+ * polling and resolves once the running tasks have finished (and the poll
+ * under way, up to the runner's `waitSeconds`, has ended). A second signal
  * gets Node's default behaviour (the process ends at once), which is what a
  * user pressing Ctrl-C twice expects.
  *

@@ -1,3 +1,4 @@
+import { formatTaskIdentifier } from '../core/jobs/task-identifier.js';
 import type { JobStore, Lease, LeaseRef, StoredTask } from '../core/ports/job-store.js';
 import { LeaseLostError, TaskNotFoundError } from '../core/ports/job-store-errors.js';
 import type { ObjectStorage } from '../core/ports/object-storage.js';
@@ -105,11 +106,39 @@ export async function processDelivery(
       // The lease holds the task; a redelivered message is refused as stale and acked then.
       log.warn('ack after claim failed', errorFields(error));
     });
-    return await runClaimed(deps, task, claim.lease, log);
+    const attemptLog = createTaskLogger(
+      deps.logSink,
+      {
+        runnerId: deps.runnerId,
+        jobId: task.jobId,
+        taskId: task.taskId,
+        identifier: formatTaskIdentifier(task.identifier),
+        attempt: claim.lease.attempt,
+      },
+      deps.clock,
+    );
+    const startedAt = deps.clock();
+    attemptLog.info('task started');
+    const ended = await runClaimed(deps, task, claim.lease, attemptLog);
+    const fields = {
+      outcome: ended.outcome,
+      durationMs: deps.clock() - startedAt,
+      ...ended.fields,
+    };
+    if (ended.outcome === 'computed') attemptLog.info('task finished', fields);
+    else attemptLog.warn('task finished', fields);
+    return ended.outcome;
   } catch (error) {
     log.error('processing a task message failed', errorFields(error));
     return 'error';
   }
+}
+
+/** How a claimed attempt ended, with the fields of its "task finished" log line. */
+interface AttemptEnd {
+  readonly outcome: Extract<AttemptOutcome, 'computed' | 'failed' | 'lease-lost'>;
+  /** The task's state afterwards (QUEUED for a retry), the error, or why the result was dropped. */
+  readonly fields: Readonly<Record<string, unknown>>;
 }
 
 async function runClaimed(
@@ -117,7 +146,7 @@ async function runClaimed(
   task: StoredTask,
   lease: Lease,
   log: ReturnType<typeof createTaskLogger>,
-): Promise<AttemptOutcome> {
+): Promise<AttemptEnd> {
   const ref: LeaseRef = {
     jobId: lease.jobId,
     taskId: lease.taskId,
@@ -150,15 +179,24 @@ async function runClaimed(
     await heartbeat.stop();
   }
   if (abort.signal.aborted) {
-    log.warn('lease lost while running; the result is dropped');
-    return 'lease-lost';
+    return {
+      outcome: 'lease-lost',
+      fields: { reason: 'lease lost while running; result dropped' },
+    };
   }
   try {
     if (error === undefined && context) {
       try {
-        const completed = await deps.jobs.complete({ ...ref, subtasks: context.subtasks });
+        const completed = await deps.jobs.complete({
+          ...ref,
+          subtasks: context.subtasks,
+          display: context.currentTask.display,
+        });
         await send(deps, completed.runnable, log);
-        return 'computed';
+        return {
+          outcome: 'computed',
+          fields: { state: 'COMPUTED', subtasks: context.subtasks.length },
+        };
       } catch (completeError) {
         if (completeError instanceof LeaseLostError) throw completeError;
         // Subtasks the store refuses (too large, say) fail the attempt like a throw in execute.
@@ -166,13 +204,14 @@ async function runClaimed(
       }
     }
     const failed = await deps.jobs.fail({ ...ref, error: describeError(error) });
-    log.warn(`task failed; now ${failed.state}`, errorFields(error));
     if (failed.retry) await send(deps, [failed.retry], log);
-    return 'failed';
+    return { outcome: 'failed', fields: { state: failed.state, ...errorFields(error) } };
   } catch (endError) {
     if (endError instanceof LeaseLostError) {
-      log.warn('lease lost before the result was recorded; the result is dropped');
-      return 'lease-lost';
+      return {
+        outcome: 'lease-lost',
+        fields: { reason: 'lease lost before the result was recorded; result dropped' },
+      };
     }
     throw endError;
   }

@@ -4,7 +4,7 @@ import {
   planFailedAttempt,
   planLeaseExpiry,
 } from '../../core/jobs/retry-policy.js';
-import { validateSubtasks } from '../../core/jobs/task-spec.js';
+import { validateDisplay, validateSubtasks } from '../../core/jobs/task-spec.js';
 import type {
   AttemptEndResult,
   CompleteRequest,
@@ -56,7 +56,8 @@ const STATE_ROUNDS = 8;
  * Completes an attempt. The commit point is one transaction of at most 66
  * items: the task (RUNNING → COMPUTED, conditional on the lease), the job
  * (counters, conditional on the job state read) and up to 64 new subtasks,
- * QUEUED — or CANCELLED when the job is stopped. Subtasks are keyed by new ids
+ * QUEUED — or CANCELLED when the job is stopped. The task update also
+ * records the display the attempt set. Subtasks are keyed by new ids
  * and carry `parentAttempt`; they exist only if the completion committed, so
  * a failed or crashed attempt leaves none behind. A task without subtasks is
  * settled by the commit; its follow-up releases (parent, dependents) run after
@@ -68,6 +69,8 @@ export async function completeTask(
   request: CompleteRequest,
 ): Promise<CompleteResult> {
   const specs = validateSubtasks(request.subtasks ?? [], 'subtasks');
+  const display =
+    request.display === undefined ? undefined : validateDisplay(request.display, 'display');
   const bytes = specs.reduce((sum, spec) => sum + spec.inputBytes, 0);
   if (bytes > MAX_SUBTASK_BATCH_INPUT_BYTES) {
     throw new SubtaskBatchTooLargeError('subtasks', bytes, MAX_SUBTASK_BATCH_INPUT_BYTES);
@@ -103,6 +106,7 @@ export async function completeTask(
       .set('childCount', subtasks.length)
       .set('updatedAt', now)
       .remove('leaseShard', 'leaseExpiresAt');
+    if (display !== undefined) taskUpdate.set('display', display);
     // A settled task with neither parent nor dependents releases nothing: no marker, no follow-up.
     const releases =
       subtasks.length === 0 &&

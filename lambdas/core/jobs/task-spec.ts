@@ -59,15 +59,7 @@ export function validateTaskSpec(spec: TaskSpec, field = 'task'): ValidatedTaskS
     `${field}.identifier`,
   );
   const input = serializeTaskInput(spec.input, `${field}.input`);
-  const display = spec.display ?? identifier.name;
-  const displayProblem = textProblem(display, MAX_DISPLAY_LENGTH);
-  if (displayProblem) {
-    throw new InvalidTaskSpecError(
-      `${field}.display`,
-      displayProblem,
-      'use a short one-line label',
-    );
-  }
+  const display = validateDisplay(spec.display ?? identifier.name, `${field}.display`);
   const maxRetries = spec.maxRetries ?? DEFAULT_MAX_RETRIES;
   if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES_LIMIT) {
     throw new InvalidTaskSpecError(
@@ -93,6 +85,21 @@ export function validateTaskSpec(spec: TaskSpec, field = 'task'): ValidatedTaskS
     cluster,
     dependsOn: dependencyList(spec.dependsOn, `${field}.dependsOn`),
   };
+}
+
+/**
+ * Checks a task's label: a string of 1 to {@link MAX_DISPLAY_LENGTH}
+ * characters without control characters. Returns it unchanged.
+ *
+ * @example
+ * ```ts
+ * validateDisplay('Resize a.tif', 'display'); // 'Resize a.tif'
+ * ```
+ */
+export function validateDisplay(display: unknown, field = 'display'): string {
+  const problem = textProblem(display, MAX_DISPLAY_LENGTH);
+  if (problem) throw new InvalidTaskSpecError(field, problem, 'use a short one-line label');
+  return display as string;
 }
 
 /**

@@ -134,6 +134,12 @@ export type ClaimResult =
 export interface CompleteRequest extends LeaseRef {
   /** Up to 64 subtasks; `dependsOn` are indices into this list. */
   readonly subtasks?: readonly TaskSpec[] | undefined;
+  /**
+   * The label the attempt set (`currentTask.display`), at most 1,024
+   * characters without control characters; replaces the task's `display`.
+   * Left out, the submitted display stays.
+   */
+  readonly display?: string | undefined;
 }
 
 export interface CompleteResult {

@@ -107,7 +107,8 @@ describe('TaskRunner', () => {
     // Prepare
     const cluster = uniqueCluster();
     const controller = new AbortController();
-    const runner = fixture.runner(cluster, [Quick], { waitSeconds: 20 });
+    // The poll under way when the signal aborts is let finish (see runForever), so keep it short.
+    const runner = fixture.runner(cluster, [Quick], { waitSeconds: 2 });
     const running = runner.runForever({ signal: controller.signal });
 
     // Act
