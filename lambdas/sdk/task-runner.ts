@@ -77,7 +77,6 @@ export class TaskRunner {
   #summary = emptySummary();
   #active = false;
   #stopped = false;
-  #poll: AbortController | undefined;
 
   constructor(options: TaskRunnerOptions) {
     const leaseMs = positiveInteger('leaseMs', options.leaseMs ?? DEFAULT_RUNNER_LEASE_MS);
@@ -150,7 +149,13 @@ export class TaskRunner {
     });
   }
 
-  /** Polls until `stop()` or `signal`, then finishes the running tasks and resolves. */
+  /**
+   * Polls until `stop()` or `signal`, then finishes the running tasks and
+   * resolves. A long poll under way when it stops is not cut short (SQS would
+   * still hand the next message to the abandoned request, hiding it for the
+   * visibility timeout); what it brings is released at once. So stopping
+   * takes up to `waitSeconds` when no task runs.
+   */
   runForever(options: { signal?: AbortSignal } = {}): Promise<RunSummary> {
     return this.#exclusive('runForever', async (summary) => {
       const onAbort = () => this.#halt();
@@ -171,7 +176,7 @@ export class TaskRunner {
     });
   }
 
-  /** Stops polling (aborting a long poll) and resolves once the running tasks have finished. */
+  /** Stops polling and resolves once the running tasks have finished (see `runForever`). */
   async stop(): Promise<void> {
     this.#halt();
     while (this.#running.size > 0) await Promise.all(this.#running);
@@ -198,7 +203,6 @@ export class TaskRunner {
 
   #halt(): void {
     this.#stopped = true;
-    this.#poll?.abort();
   }
 
   /** Receives into the free slots and starts the deliveries; returns how many new ones arrived. */
@@ -216,21 +220,34 @@ export class TaskRunner {
       await sleep(IDLE_POLL_MS);
       return 0;
     }
+    if (this.#stopped) {
+      await this.#releaseAll(deliveries);
+      return 0;
+    }
     for (const delivery of deliveries) void this.#start(delivery);
     return deliveries.filter((delivery) => !this.#incompatible.has(delivery.messageId)).length;
   }
 
-  async #receive(max: number, waitSeconds: number | undefined): Promise<ReceivedTask[]> {
-    this.#poll = new AbortController();
-    try {
-      return await this.#queue.receive(this.#cluster, {
-        max: Math.min(max, 10),
-        waitSeconds,
-        signal: this.#poll.signal,
-      });
-    } finally {
-      this.#poll = undefined;
-    }
+  #receive(max: number, waitSeconds: number | undefined): Promise<ReceivedTask[]> {
+    return this.#queue.receive(this.#cluster, { max: Math.min(max, 10), waitSeconds });
+  }
+
+  /** Hands back messages a poll brought after `stop()`, visible again at once for other runners. */
+  async #releaseAll(deliveries: readonly ReceivedTask[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await Promise.all(
+      deliveries.map((delivery) =>
+        this.#queue.release(delivery.receipt, 0).catch((error: unknown) => {
+          // The message comes back after its visibility timeout instead.
+          this.#log.warn('releasing a message received while stopping failed', {
+            jobId: delivery.message.jobId,
+            taskId: delivery.message.taskId,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }),
+      ),
+    );
+    this.#log.info('released messages received while stopping', { count: deliveries.length });
   }
 
   #start(delivery: ReceivedTask): Promise<void> {
