@@ -8,6 +8,8 @@ export interface BenchSection {
     readonly pass: boolean;
     readonly detail: string;
   }>;
+  /** How to read the figures (machine limits, server quirks): a line each, after the checks. */
+  readonly notes?: ReadonlyArray<string>;
 }
 
 export interface Throughput {
@@ -75,6 +77,7 @@ export function renderSection(section: BenchSection): string {
   for (const check of section.checks ?? []) {
     out.push(`${check.pass ? 'PASS' : 'MISS'}  ${check.name}: ${check.detail}`);
   }
+  for (const note of section.notes ?? []) out.push(`note: ${note}`);
   return out.join('\n');
 }
 

@@ -9,6 +9,7 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<Ben
     { name: 'batch-store', load: () => import('./batch-store.bench.js') },
     { name: 'request-cost', load: () => import('./request-cost.bench.js') },
     { name: 'bundles', load: () => import('./bundles.bench.js') },
+    { name: 'task-runners', load: () => import('./task-runners.bench.js') },
   ];
 
 const args = process.argv.slice(2);

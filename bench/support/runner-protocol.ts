@@ -1,0 +1,15 @@
+import type { BenchRunnerSettings, SideCounts } from './bench-runner-client.js';
+
+/** What a runner worker sends the bench over its IPC channel. */
+export type WorkerMessage =
+  | { readonly type: 'ready'; readonly runnerId: string }
+  | { readonly type: 'started'; readonly seq: number; readonly at: number }
+  | { readonly type: 'completed'; readonly jobId: string; readonly at: number }
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'stopped'; readonly counts: SideCounts };
+
+/** What the bench sends a runner worker. */
+export type HostMessage = { readonly type: 'stop' };
+
+/** The worker's only argument: its settings as JSON. The connection comes from `BUCKETFLOW_DATA_DIR`. */
+export type WorkerArguments = BenchRunnerSettings;

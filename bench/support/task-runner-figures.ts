@@ -1,0 +1,128 @@
+import type { OperationCount } from '../../lambdas/adapters/aws/request-accounting.js';
+import { fmt } from '../harness.js';
+import type { SideCounts } from './bench-runner-client.js';
+
+/** The figures of one measured run of bench/task-runners.bench.ts. */
+export interface RunResult {
+  readonly label: string;
+  /** Runner processes; 0 for the runner in the bench process. */
+  readonly processes: number;
+  readonly tasks: number;
+  readonly elapsedMs: number;
+  readonly submitMs: number;
+  readonly tasksPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly startsSeen: number;
+  readonly completedInStore: number;
+  readonly submitCounts: SideCounts;
+  /** Summed over the run's runners. */
+  readonly runnerCounts: SideCounts;
+}
+
+/** Nearest-rank percentile of ascending `sorted`. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
+  return sorted[rank - 1] ?? Number.NaN;
+}
+
+/** The requests of several runners, added up per operation. */
+export function sumCounts(all: readonly SideCounts[]): SideCounts {
+  const requests: Record<string, OperationCount> = {};
+  let emptyReceives = 0;
+  for (const counts of all) {
+    emptyReceives += counts.emptyReceives;
+    for (const [key, value] of Object.entries(counts.requests)) {
+      const sum = requests[key] ?? { requests: 0, errors: 0, capacityUnits: 0 };
+      requests[key] = sum;
+      sum.requests += value.requests;
+      sum.errors += value.errors;
+      sum.capacityUnits += value.capacityUnits;
+    }
+  }
+  return { requests, emptyReceives };
+}
+
+/** Per-task totals per run: DynamoDB and SQS, runner side and submit side. */
+export function requestRows(results: readonly RunResult[]): Record<string, string | number>[] {
+  return results.map((result) => {
+    const per = (value: number) => fmt(value / result.tasks, 2);
+    const runner = result.runnerCounts.requests;
+    const submit = result.submitCounts.requests;
+    const runnerDdb = total(runner, 'dynamodb');
+    const submitDdb = total(submit, 'dynamodb');
+    const runnerSqs = total(runner, 'sqs');
+    const submitSqs = total(submit, 'sqs');
+    return {
+      runners: result.label,
+      'DDB/task': per(runnerDdb + submitDdb),
+      'runner DDB': per(runnerDdb),
+      'submit DDB': per(submitDdb),
+      'failed DDB': per(total(runner, 'dynamodb', 'errors') + total(submit, 'dynamodb', 'errors')),
+      'WU/task': per(capacity(runner, WRITES) + capacity(submit, WRITES)),
+      'RU/task': per(
+        total(runner, 'dynamodb', 'capacityUnits') +
+          total(submit, 'dynamodb', 'capacityUnits') -
+          capacity(runner, WRITES) -
+          capacity(submit, WRITES),
+      ),
+      'SQS/task': per(runnerSqs + submitSqs),
+      'runner SQS': per(runnerSqs),
+      receives: per(runner['sqs:ReceiveMessage']?.requests ?? 0),
+      'empty recv': per(result.runnerCounts.emptyReceives),
+      'submit SQS': per(submitSqs),
+    };
+  });
+}
+
+/** One row per `side service:Operation`, one column per run, in requests per task. */
+export function operationRows(results: readonly RunResult[]): Record<string, string | number>[] {
+  const keys = new Set<string>();
+  for (const result of results) {
+    for (const key of Object.keys(result.runnerCounts.requests)) keys.add(`runner ${key}`);
+    for (const key of Object.keys(result.submitCounts.requests)) keys.add(`submit ${key}`);
+  }
+  return [...keys].sort().map((key) => {
+    const [side, operation = ''] = key.split(' ');
+    const row: Record<string, string | number> = { request: key };
+    for (const result of results) {
+      const counts = side === 'runner' ? result.runnerCounts : result.submitCounts;
+      row[result.label] = fmt((counts.requests[operation]?.requests ?? 0) / result.tasks, 2);
+    }
+    return row;
+  });
+}
+
+const WRITES = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+]);
+
+function total(
+  requests: Readonly<Record<string, OperationCount>>,
+  service: string,
+  field: keyof OperationCount = 'requests',
+): number {
+  let sum = 0;
+  for (const [key, value] of Object.entries(requests)) {
+    if (key.startsWith(`${service}:`)) sum += value[field];
+  }
+  return sum;
+}
+
+function capacity(
+  requests: Readonly<Record<string, OperationCount>>,
+  operations: ReadonlySet<string>,
+): number {
+  let sum = 0;
+  for (const [key, value] of Object.entries(requests)) {
+    const [service, operation = ''] = key.split(':');
+    if (service === 'dynamodb' && operations.has(operation)) sum += value.capacityUnits;
+  }
+  return sum;
+}

@@ -1,0 +1,47 @@
+import { resolveConnection } from '../../lambdas/sdk/connection.js';
+import { startBenchRunner } from './bench-runner-client.js';
+import type { HostMessage, WorkerArguments, WorkerMessage } from './runner-protocol.js';
+
+/*
+ * One runner process of bench/task-runners.bench.ts, started as
+ * `node --import tsx bench/support/task-runner-worker.ts '<settings JSON>'`
+ * with BUCKETFLOW_DATA_DIR naming the local.json of the bench's servers, as a
+ * user's runner process finds a `bucketflow dev`. It reports over IPC.
+ */
+
+const channel = process.send?.bind(process);
+if (!channel) {
+  throw new Error(
+    'task-runner-worker needs an IPC channel: bench/task-runners.bench.ts starts it with stdio "ipc"',
+  );
+}
+const send = (message: WorkerMessage, then?: () => void): void => {
+  channel(message, undefined, undefined, () => then?.());
+};
+
+const settings = JSON.parse(process.argv[2] ?? '{}') as WorkerArguments;
+const { runner, side } = await startBenchRunner(resolveConnection(), settings, {
+  onStarted: (seq, at) => send({ type: 'started', seq, at }),
+  onCompleted: (jobId, at) => send({ type: 'completed', jobId, at }),
+  onError: (message) => send({ type: 'error', message }),
+});
+
+const running = runner.runForever();
+let stopping = false;
+const stop = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  await runner.stop();
+  await running;
+  const counts = side.counts();
+  side.destroy();
+  if (process.connected) send({ type: 'stopped', counts }, () => process.exit(0));
+  else process.exit(0);
+};
+process.on('message', (message: HostMessage) => {
+  if (message.type === 'stop') void stop();
+});
+// A bench that died without saying stop must not leave this process polling.
+process.once('disconnect', () => void stop());
+
+send({ type: 'ready', runnerId: runner.runnerId });
