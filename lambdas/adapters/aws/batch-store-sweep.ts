@@ -34,6 +34,21 @@ export async function findDue(
     .slice(0, limit);
 }
 
+/**
+ * Every open batch, earliest deadline first: the same Query per shard as
+ * {@link findDue} without the upper bound on `dueAt`.
+ */
+export async function listOpen(
+  context: BatchTableContext,
+  limit: number,
+): Promise<OpenBatchRecord[]> {
+  const items = await queryQueues(context, 'OPEN', undefined, limit);
+  return items
+    .flatMap((item) => decodeOpenItem(item) ?? [])
+    .sort((a, b) => a.dueAt - b.dueAt)
+    .slice(0, limit);
+}
+
 /** Closed batches not dispatched yet, closed at or before `closedBefore`, oldest first. */
 export async function findUndispatched(
   context: BatchTableContext,
@@ -50,7 +65,7 @@ export async function findUndispatched(
 async function queryQueues(
   context: BatchTableContext,
   queue: 'OPEN' | 'CLOSED',
-  until: number,
+  until: number | undefined,
   limit: number,
 ): Promise<Item[]> {
   const pages = await Promise.all(
@@ -59,8 +74,12 @@ async function queryQueues(
         new QueryCommand({
           TableName: context.tableName,
           IndexName: BATCHES_BY_DUE_INDEX,
-          KeyConditionExpression: 'duePk = :q AND dueAt <= :until',
-          ExpressionAttributeValues: { ':q': s(`${queue}#${shard}`), ':until': n(until) },
+          KeyConditionExpression:
+            until === undefined ? 'duePk = :q' : 'duePk = :q AND dueAt <= :until',
+          ExpressionAttributeValues: {
+            ':q': s(`${queue}#${shard}`),
+            ...(until === undefined ? {} : { ':until': n(until) }),
+          },
           Limit: limit,
         }),
       ),

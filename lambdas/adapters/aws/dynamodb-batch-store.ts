@@ -14,6 +14,7 @@ import type {
   FailedBatchGroup,
   OpenBatchRecord,
 } from '../../core/ports/batch-store.js';
+import { InvalidBatchQueryError } from '../../core/ports/batch-store-errors.js';
 import { claimDeliveries, identityOf, ownerTag } from './batch-store-dedupe.js';
 import { type Assignment, applyToHeader } from './batch-store-header.js';
 import { readHeader } from './batch-store-header-writes.js';
@@ -24,8 +25,12 @@ import {
   findClosed,
   findDue,
   findUndispatched,
+  listOpen,
   markDispatched,
 } from './batch-store-sweep.js';
+
+/** Most open batches one {@link DynamoDbBatchStore.listOpen} returns. */
+const MAX_LIST_LIMIT = 1000;
 
 export interface DynamoDbBatchStoreOptions {
   readonly client: DynamoDBClient;
@@ -153,6 +158,18 @@ export class DynamoDbBatchStore implements BatchStore {
 
   findDue(now: number, limit: number): Promise<OpenBatchRecord[]> {
     return findDue(this.#context, now, limit);
+  }
+
+  /** One Query per shard on the due index, without a bound on the deadline. */
+  listOpen(limit: number): Promise<OpenBatchRecord[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+      throw new InvalidBatchQueryError(
+        'limit',
+        `must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${String(limit)}`,
+        'pass e.g. 100',
+      );
+    }
+    return listOpen(this.#context, limit);
   }
 
   closeDue(batch: OpenBatchRecord, now: number): Promise<BatchRecord | undefined> {

@@ -1,4 +1,4 @@
-import { BucketflowError } from '../errors.js';
+import { BucketflowError, ValidationError } from '../errors.js';
 
 /**
  * Writes to one prefix's batch kept losing to concurrent writers. The
@@ -36,3 +36,13 @@ export class BatchNotFoundError extends BucketflowError {
     this.batchId = batchId;
   }
 }
+
+/**
+ * A listing's limit is not an integer from 1 to 1,000.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidBatchQueryError('limit', 'must be an integer from 1 to 1000, got 0', 'pass e.g. 100');
+ * ```
+ */
+export class InvalidBatchQueryError extends ValidationError {}

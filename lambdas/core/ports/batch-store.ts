@@ -103,6 +103,13 @@ export interface BatchStore {
   findDue(now: number, limit: number): Promise<OpenBatchRecord[]>;
 
   /**
+   * Every automation's open batches, earliest deadline first, at most
+   * `limit` (1 to 1,000): read from the same index as {@link findDue}, for
+   * consoles and listings.
+   */
+  listOpen(limit: number): Promise<OpenBatchRecord[]>;
+
+  /**
    * Closes a batch {@link findDue} returned, at its deadline, unless an ingest
    * moved its deadline past `now` or closed it first. Undefined when not closed here.
    */

@@ -1,0 +1,103 @@
+// DOM helpers of the console page: element building, keyed table rows that
+// update in place (so focus and a pending click survive a refresh), and times
+// that tick. Data only ever reaches the page as text nodes.
+
+/** Server time minus page time, so ages tick on the server's clock. */
+export const clock = { offset: 0 };
+
+export const $ = (id) => document.getElementById(id);
+
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'className') node.className = value;
+    else if (name === 'dataset') Object.assign(node.dataset, value);
+    else if (name === 'onClick') node.addEventListener('click', value);
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  node.append(...children.flat().filter((child) => child !== undefined && child !== null));
+  return node;
+}
+
+function now() {
+  return Date.now() + clock.offset;
+}
+
+function duration(ms) {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+function isoTime(epochMs) {
+  return new Date(epochMs).toISOString();
+}
+
+// A <time> whose text the ticker rewrites: "age" counts up from the instant,
+// "ago" says how long ago it was, "until" counts down to it.
+export function liveTime(epochMs, mode) {
+  const node = el('time', { datetime: isoTime(epochMs), title: isoTime(epochMs) });
+  node.dataset.live = mode;
+  node.dataset.at = String(epochMs);
+  node.textContent = liveText(epochMs, mode);
+  return node;
+}
+
+function liveText(epochMs, mode) {
+  const delta = now() - epochMs;
+  if (mode === 'age') return duration(delta);
+  if (mode === 'ago') return `${duration(delta)} ago`;
+  return delta >= 0 ? `due (${duration(delta)} over)` : `in ${duration(-delta)}`;
+}
+
+export function tick() {
+  for (const node of document.querySelectorAll('time[data-live]')) {
+    node.textContent = liveText(Number(node.dataset.at), node.dataset.live);
+  }
+}
+
+export function badge(state) {
+  return el('span', { className: `badge state-${state}` }, state);
+}
+
+// A cell whose content is rebuilt only when `value` changes.
+export function cell(value, build = () => String(value), options = {}) {
+  return { sig: JSON.stringify(value), build, ...options };
+}
+
+export function syncRows(tbody, items, keyOf, cellsOf, decorate = () => {}) {
+  const existing = new Map(Array.from(tbody.rows, (row) => [row.dataset.key, row]));
+  let previous = null;
+  for (const item of items) {
+    const key = keyOf(item);
+    let row = existing.get(key);
+    existing.delete(key);
+    if (row === undefined) {
+      row = el('tr');
+      row.dataset.key = key;
+    }
+    cellsOf(item).forEach((spec, index) => {
+      let target = row.cells[index];
+      if (target === undefined) {
+        target = el(spec.header ? 'th' : 'td', spec.header ? { scope: 'row' } : {});
+        row.append(target);
+      }
+      if (spec.className) target.className = spec.className;
+      if (target.dataset.sig !== spec.sig) {
+        target.dataset.sig = spec.sig;
+        const content = [spec.build()].flat().filter((part) => part !== null && part !== undefined);
+        target.replaceChildren(...content);
+      }
+    });
+    decorate(row, item);
+    const expected = previous === null ? tbody.firstElementChild : previous.nextElementSibling;
+    if (row !== expected) tbody.insertBefore(row, expected);
+    previous = row;
+  }
+  for (const row of existing.values()) row.remove();
+}
