@@ -25,6 +25,8 @@ export interface ClientJobQuery {
   readonly to: Date | number;
   readonly limit?: number | undefined;
   readonly cursor?: string | undefined;
+  /** Only jobs this automation submitted. */
+  readonly automationId?: string | undefined;
 }
 
 /**
@@ -95,6 +97,7 @@ export class ClientJobs {
       to: epochMs(query.to),
       limit: query.limit,
       cursor: query.cursor,
+      automationId: query.automationId,
     });
   }
 

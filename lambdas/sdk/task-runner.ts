@@ -114,6 +114,11 @@ export class TaskRunner {
     this.#log = createTaskLogger(this.#deps.logSink, { runnerId: this.runnerId }, this.#deps.clock);
   }
 
+  /** Deliveries being processed right now (claimed tasks and their completion). */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
   /** Receives one batch (up to `concurrency` messages, without waiting) and processes it. */
   runOnce(): Promise<RunSummary> {
     return this.#exclusive('runOnce', async (summary) => {

@@ -1,0 +1,85 @@
+import { validateLocationName } from '../../lambdas/core/automations/storage-location.js';
+import { createBatchPolicy } from '../../lambdas/core/batching/batch-thresholds.js';
+import { InvalidIgnorePatternError } from '../../lambdas/core/batching/errors.js';
+import { CATCH_UP_POLICIES, type CatchUpPolicy } from '../../lambdas/core/cron/catch-up.js';
+import { BucketflowError, ValidationError } from '../../lambdas/core/errors.js';
+import { validateGlob } from '../../lambdas/core/glob/glob.js';
+
+/** The batching options of `automations create-batch`. */
+export interface BatchPolicyOptions {
+  prefixDepth?: number | undefined;
+  count?: number | undefined;
+  quiet?: number | undefined;
+  maxAge?: number | undefined;
+  ignore: string[];
+}
+
+/** `--catch-up`, one of all, latest, none. */
+export function parseCatchUp(raw: string | undefined): CatchUpPolicy | undefined {
+  if (raw === undefined) return undefined;
+  if (!CATCH_UP_POLICIES.includes(raw as CatchUpPolicy)) {
+    throw new ValidationError(
+      '--catch-up',
+      `'${raw}' is not a catch-up policy`,
+      `use one of ${CATCH_UP_POLICIES.join(', ')}`,
+    );
+  }
+  return raw as CatchUpPolicy;
+}
+
+/** `--trigger LOCATION:GLOB`, split at the first colon (location names have none). */
+export function parseStorageTrigger(raw: string): [string, string] {
+  const colon = raw.indexOf(':');
+  if (colon < 0) {
+    throw new ValidationError(
+      `--trigger '${raw}'`,
+      'is not LOCATION:GLOB',
+      "write e.g. --trigger 'scenes:**/*.tif'",
+    );
+  }
+  const location = raw.slice(0, colon);
+  const glob = raw.slice(colon + 1);
+  checkOption(`--trigger '${raw}'`, () => validateLocationName(location, 'location'));
+  checkOption(`--trigger '${raw}'`, () => validateGlob(glob));
+  return [location, glob];
+}
+
+/** Validates the batching options with the core's rules, naming the options. */
+export function checkBatchPolicy(options: BatchPolicyOptions): void {
+  try {
+    createBatchPolicy(
+      {
+        prefixDepth: options.prefixDepth,
+        count: options.count,
+        quietSeconds: options.quiet,
+        maxAgeSeconds: options.maxAge,
+        ignore: options.ignore,
+      },
+      {
+        prefixDepth: '--prefix-depth',
+        count: '--count',
+        quietSeconds: '--quiet',
+        maxAgeSeconds: '--max-age',
+        ignore: '--ignore',
+      },
+    );
+  } catch (error) {
+    if (error instanceof InvalidIgnorePatternError) {
+      throw new BucketflowError(`${error.message}\n${error.pointer}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Runs a core validation, naming the option in front of the core's message. */
+export function checkOption(option: string, validate: () => unknown): void {
+  try {
+    validate();
+  } catch (error) {
+    if (error instanceof ValidationError && error.field === option) throw error;
+    if (error instanceof BucketflowError) {
+      throw new ValidationError(option, error.message, undefined, { cause: error });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,52 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ValidationError } from '../../lambdas/core/errors.js';
+import type { StoredJob } from '../../lambdas/core/ports/job-store.js';
+import type { Client } from '../../lambdas/sdk/client.js';
+import { FINAL_JOB_STATES, progressLine } from './job-format.js';
+
+/** Where `jobs watch` draws, and how. */
+export interface WatchOutput {
+  write(text: string): void;
+  /** Redraw one line with `\r` (a terminal), or print a line per change (a pipe, a log file). */
+  readonly redraw: boolean;
+}
+
+/**
+ * Polls the job every `intervalMs` (one read each) and draws its progress
+ * until it is COMPLETED, FAILED or CANCELLED; returns the final job. Tasks
+ * still running in a failed or cancelled job may finish after it returns.
+ *
+ * @example
+ * ```ts
+ * const job = await watchJob(client, jobId, { intervalMs: 500, output: { write: (t) => process.stdout.write(t), redraw: true } });
+ * ```
+ */
+export async function watchJob(
+  client: Client,
+  jobId: string,
+  options: { intervalMs: number; output?: WatchOutput | undefined },
+): Promise<StoredJob> {
+  const { output } = options;
+  let shown = '';
+  for (;;) {
+    const job = await client.jobs.find(jobId);
+    if (job === undefined) {
+      throw new ValidationError(
+        `job ${jobId}`,
+        'no such job',
+        'list recent jobs with: bucketflow jobs list',
+      );
+    }
+    const line = progressLine(job);
+    const final = FINAL_JOB_STATES.has(job.state);
+    if (output?.redraw) {
+      // Pad over the previous line: it may have been longer.
+      output.write(`\r${line.padEnd(shown.length)}${final ? '\n' : ''}`);
+    } else if (output && line !== shown) {
+      output.write(`${line}\n`);
+    }
+    shown = line;
+    if (final) return job;
+    await sleep(options.intervalMs);
+  }
+}
