@@ -1,9 +1,14 @@
 #!/usr/bin/env -S npx tsx
 import { Command, CommanderError } from 'commander';
+import { registerAutomationsCommand } from './commands/automations.js';
 import { registerBatchCommand } from './commands/batch.js';
 import { EXIT_USAGE } from './commands/cli-io.js';
+import { registerClustersCommand } from './commands/clusters.js';
 import { registerCronCommand } from './commands/cron.js';
+import { registerDevCommand } from './commands/dev.js';
+import { registerJobsCommand } from './commands/jobs.js';
 import { registerMatchCommand } from './commands/match.js';
+import { registerRunnerCommand } from './commands/runner.js';
 
 const program = new Command('bucketflow')
   .description(
@@ -16,6 +21,11 @@ const program = new Command('bucketflow')
 registerMatchCommand(program);
 registerCronCommand(program);
 registerBatchCommand(program);
+registerClustersCommand(program);
+registerJobsCommand(program);
+registerAutomationsCommand(program);
+registerRunnerCommand(program);
+registerDevCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -24,7 +24,7 @@ export interface HandlerRuntime {
   readonly automations: AutomationStore;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** The enabled automations, cached for {@link CATALOG_TTL_MS}. */
+  /** The enabled automations, cached for `catalogTtlMs` ({@link CATALOG_TTL_MS} by default). */
   catalog(now: number): Promise<AutomationCatalog>;
 }
 
@@ -33,6 +33,10 @@ export interface RuntimeOptions {
   readonly publishBatchReady?: (batches: readonly ReadyBatch[]) => Promise<void>;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
+  /** How long automations are cached; local mode re-reads them every second or so. @default CATALOG_TTL_MS */
+  readonly catalogTtlMs?: number;
+  /** Also receives every service event (local mode prints them as its live log). */
+  readonly observe?: (event: ServiceEvent) => void;
 }
 
 /**
@@ -82,8 +86,12 @@ export function createHandlerRuntime(
       await publishBatchReady(ready);
       metrics.addMetric('ObjectsBatchReadyEvents', MetricUnit.Count, ready.length);
     },
-    observe: (event) => observe(logger, metrics, event),
+    observe: (event) => {
+      observe(logger, metrics, event);
+      options.observe?.(event);
+    },
   };
+  const catalogTtlMs = options.catalogTtlMs ?? CATALOG_TTL_MS;
   let cached: { at: number; catalog: Promise<AutomationCatalog> } | undefined;
   return {
     deps,
@@ -91,7 +99,7 @@ export function createHandlerRuntime(
     logger,
     metrics,
     catalog(now) {
-      if (!cached || now - cached.at >= CATALOG_TTL_MS) {
+      if (!cached || now - cached.at >= catalogTtlMs) {
         const catalog = Promise.all([automations.list(), automations.listLocations()]).then(
           ([list, locations]) => new AutomationCatalog(list, locations),
         );

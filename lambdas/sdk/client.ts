@@ -1,4 +1,8 @@
-import { type AwsEndpoints, createAwsClients } from '../adapters/aws/aws-clients.js';
+import {
+  type AwsClients,
+  type AwsEndpoints,
+  createAwsClients,
+} from '../adapters/aws/aws-clients.js';
 import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
 import { S3ObjectStorage } from '../adapters/aws/s3-object-storage.js';
@@ -88,7 +92,7 @@ export class Client {
     this.#options = options;
     const store = options.automations;
     this.jobs = new ClientJobs(options.jobs, store, options.queue);
-    this.automations = new ClientAutomations(store);
+    this.automations = new ClientAutomations(store, this.jobs);
     this.clusters = {
       create: (name) => store.createCluster(name),
       list: () => store.listClusters(),
@@ -154,18 +158,28 @@ export class Client {
   }
 
   /** A client for a {@link Connection}: a running `bucketflow dev`, or a deployed stack. */
-  static fromConnection(connection: Connection): Client {
-    return Client.fromEndpoints(connection.endpoints, {
+  static fromConnection(connection: Connection, clients?: AwsClients): Client {
+    const deployment = {
       tables: connection.tables,
       taskQueuePrefix: connection.taskQueuePrefix,
       cacheBucket: connection.cacheBucket,
       local: connection.kind === 'local',
-    });
+    };
+    return clients
+      ? Client.fromClients(clients, deployment)
+      : Client.fromEndpoints(connection.endpoints, deployment);
   }
 
   /** A client on the AWS adapters (DynamoDB, SQS, S3) at `endpoints`. */
   static fromEndpoints(endpoints: AwsEndpoints, deployment: ClientDeployment): Client {
-    const clients = createAwsClients(endpoints, { local: deployment.local ?? false });
+    return Client.fromClients(
+      createAwsClients(endpoints, { local: deployment.local ?? false }),
+      deployment,
+    );
+  }
+
+  /** A client on the AWS adapters over SDK clients you already have (shared connections, request accounting). */
+  static fromClients(clients: AwsClients, deployment: ClientDeployment): Client {
     return new Client({
       cacheStorage: deployment.cacheBucket
         ? new S3ObjectStorage({ client: clients.s3, bucket: deployment.cacheBucket })

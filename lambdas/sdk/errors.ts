@@ -107,3 +107,14 @@ export class UnknownClusterError extends ValidationError {}
  * ```
  */
 export class NoConnectionError extends ValidationError {}
+
+/**
+ * A `bucketflow.config.ts` is malformed; the field is the config's path
+ * (`automations[1].quiet`, `locations.demo.bucket`).
+ *
+ * @example
+ * ```ts
+ * throw new InvalidConfigError('automations[0].kind', "'crn' is not an automation kind", "use 'storage', 'batch' or 'cron'");
+ * ```
+ */
+export class InvalidConfigError extends ValidationError {}

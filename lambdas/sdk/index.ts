@@ -29,10 +29,24 @@ export type {
   ClientStorageLocations,
 } from './client.js';
 export { Client } from './client.js';
-export type { BatchAutomationOptions, CronAutomationOptions } from './client-automations.js';
+export type {
+  BatchAutomationOptions,
+  CancelAutomationJobsOptions,
+  CronAutomationOptions,
+  DeleteAutomationOptions,
+} from './client-automations.js';
 export { ClientAutomations } from './client-automations.js';
 export type { ClientJobQuery, SubmitOptions } from './client-jobs.js';
 export { ClientJobs } from './client-jobs.js';
+export type {
+  AutomationConfig,
+  BatchAutomationConfig,
+  BucketflowConfig,
+  CronAutomationConfig,
+  LocationConfig,
+  StorageAutomationConfig,
+} from './config.js';
+export { defineConfig, validateConfig } from './config.js';
 export type { Connection, ResolveConnectionOptions } from './connection.js';
 export {
   awsConnectionFromEnv,
@@ -46,6 +60,7 @@ export {
 export {
   DuplicateTaskError,
   InvalidCacheKeyError,
+  InvalidConfigError,
   InvalidTriggerError,
   JobCacheUnavailableError,
   MissingTriggerError,
@@ -74,8 +89,13 @@ export {
   ObjectStorageJobCache,
   UnavailableJobCache,
 } from './object-storage-job-cache.js';
-export type { RunUntilSignalOptions } from './runner-signals.js';
-export { runUntilSignal, STOP_SIGNALS } from './runner-signals.js';
+export type { RunUntilSignalOptions, StopSignalOptions } from './runner-signals.js';
+export {
+  onStopSignals,
+  runUntilSignal,
+  SIGNAL_RELAY_WINDOW_MS,
+  STOP_SIGNALS,
+} from './runner-signals.js';
 export type {
   AnyTask,
   EmptyInput,
@@ -90,6 +110,7 @@ export { identifierOf, Task } from './task.js';
 export type { AttemptOutcome } from './task-attempt.js';
 export type { ExecutionTarget, TaskExecutionContextOptions } from './task-execution-context.js';
 export { TaskExecutionContext } from './task-execution-context.js';
+export { taskFromIdentifier } from './task-from-identifier.js';
 export type { LogLevel, LogRecord, LogSink } from './task-logger.js';
 export { consoleLogSink, createTaskLogger } from './task-logger.js';
 export type { StoredTaskInput } from './task-registry.js';

@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LOCAL_CONNECTION_FILE } from '../../lambdas/sdk/connection.js';
+import { DevStackError } from './errors.js';
+
+/**
+ * Refuses to start on a data directory whose `local.json` names another
+ * `bucketflow dev` that is still running: two DynamoDB Local processes on
+ * the same files would corrupt them. A file left by a process that died is
+ * ignored (and replaced once the new stack is ready).
+ *
+ * @example
+ * ```ts
+ * await assertNotRunning('/repo/.bucketflow');
+ * ```
+ */
+export async function assertNotRunning(dataDir: string): Promise<void> {
+  let pid: unknown;
+  try {
+    pid = (
+      JSON.parse(await readFile(join(dataDir, LOCAL_CONNECTION_FILE), 'utf8')) as { pid?: unknown }
+    ).pid;
+  } catch {
+    return;
+  }
+  if (typeof pid !== 'number' || pid === process.pid || !alive(pid)) return;
+  throw new DevStackError(
+    `bucketflow dev is already running on ${dataDir} (pid ${pid}): stop it first, or pass another --data-dir`,
+  );
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,223 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { type AwsClients, destroyAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
+import { LocalEventBus } from '../../lambdas/adapters/local/local-event-bus.js';
+import { freePort } from '../../lambdas/adapters/local/local-servers.js';
+import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';
+import { createHandlerRuntime, type HandlerRuntime } from '../../lambdas/handlers/runtime.js';
+import { createS3IngestHandler } from '../../lambdas/handlers/s3-ingest.js';
+import { Client } from '../../lambdas/sdk/client.js';
+import { type BucketflowConfig, configTaskClasses } from '../../lambdas/sdk/config.js';
+import {
+  type Connection,
+  LOCAL_CONNECTION_FILE,
+  writeLocalConnection,
+} from '../../lambdas/sdk/connection.js';
+import { identifierOf } from '../../lambdas/sdk/task.js';
+import { formatBanner } from './banner.js';
+import { applyConfig } from './config-apply.js';
+import { loadConfigFile } from './config-loading.js';
+import { startConsoleServer } from './console/console-server.js';
+import { assertNotRunning } from './data-dir-lock.js';
+import { CACHE_BUCKET, DATA_FILES, LOCAL_CATALOG_TTL_MS } from './dev-constants.js';
+import { startDevServices } from './dev-services.js';
+import { LiveLog } from './live-log.js';
+import { resendQueuedTasks } from './requeue-on-start.js';
+import { bootstrapStack, ensureBuckets } from './stack-bootstrap.js';
+
+export interface DevOptions {
+  /** Absolute data directory: DynamoDB and S3 files, folders, local.json. */
+  readonly dataDir: string;
+  /** Absolute path of the config module. */
+  readonly configPath: string;
+  /** Whether the path was given (`--config`): then a missing file is an error. */
+  readonly configExplicit: boolean;
+  /** Run in-process runners for the config's tasks. */
+  readonly runner: boolean;
+  readonly ports: {
+    readonly dynamodb?: number | undefined;
+    readonly sqs?: number | undefined;
+    readonly s3?: number | undefined;
+    readonly console?: number | undefined;
+  };
+  /** Working directory, for shorter paths in the banner. */
+  readonly cwd: string;
+  /** Epoch ms the command started, for the start-up time. @default now */
+  readonly startedAt?: number | undefined;
+  /** Where the live log and the banner go. @default process.stdout */
+  readonly write?: ((text: string) => void) | undefined;
+}
+
+/**
+ * What the web console (and other local tools) get from a running
+ * `bucketflow dev`: the connection, the handler runtime (job, batch and
+ * automation stores, the catalog), the AWS clients on the local servers and
+ * the local event bus with the `objects-batch-ready` events published.
+ */
+export interface DevContext {
+  readonly connection: Connection;
+  readonly runtime: HandlerRuntime;
+  readonly clients: AwsClients;
+  readonly bus: LocalEventBus;
+  readonly config: BucketflowConfig;
+  readonly log: LiveLog;
+}
+
+/** A running local stack. */
+export interface DevStack {
+  readonly context: DevContext;
+  /** From the command's start to `local.json` written, in ms. */
+  readonly startupMs: number;
+  /** Stops everything in order, removes `local.json`, stops the servers. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole service on this machine: the local servers on the data
+ * directory, the stack's tables and queues, the config's clusters, locations
+ * and automations, the ingest path (S3 server events and watched folders →
+ * ingest queue → s3-ingest handler), the sweep, cron and reconcile timers,
+ * in-process runners and the live log; re-sends the tasks that were waiting
+ * when it last stopped; then writes `local.json` and prints the banner.
+ *
+ * @example
+ * ```ts
+ * const dev = await startDev({ dataDir, configPath, configExplicit: false, runner: true, ports: {}, cwd });
+ * await dev.stop();
+ * ```
+ */
+export async function startDev(options: DevOptions): Promise<DevStack> {
+  const startedAt = options.startedAt ?? Date.now();
+  const write = options.write ?? ((text: string) => void process.stdout.write(text));
+  const { dataDir } = options;
+  const log = new LiveLog({ write });
+  await assertNotRunning(dataDir);
+  const loaded = await loadConfigFile(options.configPath, { explicit: options.configExplicit });
+  // Metrics would be printed as EMF JSON lines; there is no CloudWatch to read them locally.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const consolePort = options.ports.console ?? (await freePort());
+
+  const stack = await bootstrapStack({ dataDir, ports: options.ports });
+  const { clients, config: handlerConfig, servers } = stack;
+  // Run in reverse order on stop; the servers go last.
+  const stops: Array<() => Promise<void>> = [
+    () => servers.stop(),
+    async () => destroyAwsClients(clients),
+  ];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) {
+      await stop().catch((error: unknown) => log.line('error', `while stopping: ${String(error)}`));
+    }
+  };
+  try {
+    const bus = new LocalEventBus({
+      file: join(dataDir, DATA_FILES.events),
+      membersTable: handlerConfig.tables.batches,
+    });
+    // The live log replaces the handlers' JSON logs; local mode has no CloudWatch for metrics.
+    const logger = new Logger({ serviceName: 'bucketflow', logLevel: 'SILENT' });
+    const runtime = createHandlerRuntime(handlerConfig, clients, {
+      publishBatchReady: (batches) => bus.publishBatchReady(batches),
+      logger,
+      metrics: new Metrics({ namespace: 'Bucketflow', serviceName: 'bucketflow', logger }),
+      catalogTtlMs: LOCAL_CATALOG_TTL_MS,
+      observe: (event) => log.serviceEvent(event),
+    });
+
+    const applied = await applyConfig({
+      store: runtime.automations,
+      config: loaded.config,
+      foldersRoot: join(dataDir, DATA_FILES.folders),
+      stateFile: join(dataDir, DATA_FILES.appliedConfig),
+    });
+    for (const change of applied.changes) log.line('config', change);
+    const locations = await runtime.automations.listLocations();
+    await ensureBuckets(
+      clients.s3,
+      locations.flatMap((location) => (location.kind === 's3' ? [location.bucket] : [])),
+    );
+    const resentTasks = await resendQueuedTasks(
+      runtime.deps.jobs,
+      runtime.deps.dispatchTasks,
+      Date.now(),
+    );
+
+    const tasks = configTaskClasses(loaded.config);
+    const runnerClusters =
+      options.runner && tasks.length > 0 ? [...new Set(applied.clusters.values())] : [];
+    const connection: Connection = {
+      kind: 'local',
+      endpoints: servers.endpoints,
+      tables: handlerConfig.tables,
+      taskQueuePrefix: handlerConfig.taskQueuePrefix,
+      cacheBucket: CACHE_BUCKET,
+      folders: Object.fromEntries(
+        locations.flatMap((location) =>
+          location.kind === 'local-folder' ? [[location.name, location.path]] : [],
+        ),
+      ),
+      pid: process.pid,
+    };
+    const services = await startDevServices({
+      stack,
+      runtime,
+      connection,
+      log,
+      locations,
+      tasks,
+      runnerClusters,
+      ingest: createS3IngestHandler(runtime),
+      folderStateFile: join(dataDir, DATA_FILES.folderState),
+    });
+    stops.push(services.stop);
+    const context: DevContext = {
+      connection,
+      runtime,
+      clients,
+      bus,
+      config: loaded.config,
+      log,
+    };
+
+    const consoleServer = await startConsoleServer({
+      client: Client.fromConnection(connection, clients),
+      batches: runtime.deps.batches,
+      port: consolePort,
+      onError: (error) => log.line('error', `console: ${String(error)}`),
+    });
+    stops.push(() => consoleServer.stop());
+
+    const ready: Connection = { ...connection, console: consoleServer.url };
+    await writeLocalConnection(dataDir, ready);
+    stops.push(() => rm(join(dataDir, LOCAL_CONNECTION_FILE), { force: true }));
+    const startupMs = Date.now() - startedAt;
+    write(
+      formatBanner({
+        connection: ready,
+        dataDir,
+        cwd: options.cwd,
+        startupMs,
+        configPath: loaded.path,
+        automations: applied.automations.length,
+        locations,
+        runnerClusters,
+        taskNames: tasks.map((task) => formatTaskIdentifier(identifierOf(task))),
+        resentTasks,
+      }),
+    );
+    return {
+      context: { ...context, connection: ready },
+      startupMs,
+      async stop() {
+        log.line('stop', 'stopping: finishing running tasks, then stopping the servers');
+        await stopAll();
+        log.line('stop', 'stopped; all state is kept in the data directory');
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

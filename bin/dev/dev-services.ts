@@ -1,0 +1,168 @@
+import type { StorageLocation } from '../../lambdas/core/automations/storage-location.js';
+import { createBatchSweepHandler } from '../../lambdas/handlers/batch-sweep.js';
+import { createCronTickHandler } from '../../lambdas/handlers/cron-tick.js';
+import type { HandlerRuntime } from '../../lambdas/handlers/runtime.js';
+import type { SqsBatchResponse, SqsEvent } from '../../lambdas/handlers/sqs-event.js';
+import { createTaskReconcileHandler } from '../../lambdas/handlers/task-reconcile.js';
+import { Client } from '../../lambdas/sdk/client.js';
+import type { Connection } from '../../lambdas/sdk/connection.js';
+import type { TaskClass } from '../../lambdas/sdk/task.js';
+import {
+  CACHE_BUCKET,
+  CRON_PERIOD_MS,
+  RECONCILE_PERIOD_MS,
+  RUNNER_WAIT_SECONDS,
+  SWEEP_PERIOD_MS,
+} from './dev-constants.js';
+import { FolderWatcher } from './folder-watcher.js';
+import { forwardS3Events, ingestSender } from './ingest-events.js';
+import { IngestPump } from './ingest-pump.js';
+import { JobTracker } from './job-tracker.js';
+import type { LiveLog } from './live-log.js';
+import type { LocalStack } from './stack-bootstrap.js';
+import { startTimers } from './timers.js';
+
+/** Receives at most made to empty the ingest queue on stop (its messages live in memory). */
+const DRAIN_RECEIVES = 20;
+/** In-process runners per cluster, each running one task at a time. */
+const RUNNERS_PER_CLUSTER = 4;
+
+export interface DevServicesOptions {
+  readonly stack: LocalStack;
+  readonly runtime: HandlerRuntime;
+  readonly connection: Connection;
+  readonly log: LiveLog;
+  /** Registered locations: the local folders among them are watched. */
+  readonly locations: readonly StorageLocation[];
+  readonly ingest: (event: SqsEvent) => Promise<SqsBatchResponse>;
+  /** Task classes of the in-process runners. */
+  readonly tasks: readonly TaskClass[];
+  /** One runner per cluster slug; none with `--no-runner`. */
+  readonly runnerClusters: readonly string[];
+  readonly folderStateFile: string;
+}
+
+/** The running parts; `stop()` stops them in order and waits for each. */
+export interface DevServices {
+  readonly tracker: JobTracker;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts what runs while `bucketflow dev` is up: the S3 event forwarder and
+ * the folder watcher (sources), the ingest pump, the sweep, cron and
+ * reconcile timers, the job tracker of the live log, and the runners. On
+ * stop the sources stop first, the ingest queue is emptied (the SQS server
+ * keeps it in memory), then the timers, and the runners finish their tasks.
+ *
+ * @example
+ * ```ts
+ * const services = await startDevServices(options);
+ * await services.stop();
+ * ```
+ */
+export async function startDevServices(options: DevServicesOptions): Promise<DevServices> {
+  const { stack, runtime, log } = options;
+  let stopping = false;
+  const onError = (where: string) => (error: unknown) => {
+    // A terminal's Ctrl-C also reaches DynamoDB Local (same process group), so while
+    // stopping, refused connections are expected and not worth a line each.
+    if (stopping && (error as NodeJS.ErrnoException)?.code === 'ECONNREFUSED') return;
+    log.line('error', `${where}: ${error instanceof Error ? error.message : String(error)}`);
+  };
+
+  const tracker = new JobTracker({
+    jobs: runtime.deps.jobs,
+    onFinished: (job) => log.jobFinished(job),
+    onError: onError('job tracker'),
+  });
+  log.follow({
+    jobs: runtime.deps.jobs,
+    onJobSubmitted: (jobId) => tracker.track(jobId),
+    onTaskFinished: (jobId) => void tracker.check(jobId),
+  });
+  tracker.start();
+
+  const pump = new IngestPump({
+    sqs: stack.clients.sqs,
+    queueUrl: stack.ingestQueueUrl,
+    handler: options.ingest,
+    onError: onError('ingest'),
+  });
+  pump.start();
+
+  const send = ingestSender(stack.clients.sqs, stack.ingestQueueUrl);
+  const forwarder = forwardS3Events({
+    emitter: stack.servers.s3Events,
+    send,
+    skipBuckets: new Set([CACHE_BUCKET]),
+    onEvent: (event) => log.objectEvent(event, 's3'),
+    onError: onError('S3 events'),
+  });
+  const watcher = new FolderWatcher({
+    folders: options.locations.flatMap((location) =>
+      location.kind === 'local-folder' ? [{ name: location.name, path: location.path }] : [],
+    ),
+    send,
+    stateFile: options.folderStateFile,
+    onEvent: (event) => log.objectEvent(event, 'folder'),
+    onError: onError('folder watcher'),
+  });
+  await watcher.start();
+
+  const timers = startTimers(
+    [
+      { name: 'sweep', periodMs: SWEEP_PERIOD_MS, run: createBatchSweepHandler(runtime) },
+      { name: 'cron', periodMs: CRON_PERIOD_MS, run: createCronTickHandler(runtime) },
+      {
+        name: 'reconcile',
+        periodMs: RECONCILE_PERIOD_MS,
+        run: createTaskReconcileHandler(runtime),
+      },
+    ],
+    (name, error) => onError(name)(error),
+  );
+
+  const client = Client.fromConnection(
+    { ...options.connection, cacheBucket: CACHE_BUCKET },
+    stack.clients,
+  );
+  const abort = new AbortController();
+  // Several runners of one task each rather than one of several: the local SQS server ends
+  // a long poll for N messages only once N arrived or the wait is over, so a runner asking
+  // for one message is woken at once.
+  const runners = options.runnerClusters.flatMap((cluster) =>
+    Array.from({ length: RUNNERS_PER_CLUSTER }, () =>
+      client
+        .runner({
+          cluster,
+          tasks: options.tasks,
+          concurrency: 1,
+          waitSeconds: RUNNER_WAIT_SECONDS,
+          logSink: (record) => log.runnerRecord(record),
+        })
+        .runForever({ signal: abort.signal }),
+    ),
+  );
+
+  return {
+    tracker,
+    async stop() {
+      stopping = true;
+      await Promise.all([forwarder.stop(), watcher.stop()]);
+      await pump.stop();
+      // What the sources sent last is still in the in-memory queue: ingest it now.
+      for (let receive = 0; receive < DRAIN_RECEIVES; receive++) {
+        const result = await pump.pumpOnce(0).catch((error: unknown) => {
+          onError('ingest')(error);
+          return { received: 0 };
+        });
+        if (result.received === 0) break;
+      }
+      await timers.stop();
+      abort.abort();
+      await Promise.all(runners);
+      await tracker.stop();
+    },
+  };
+}
