@@ -3,6 +3,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { BucketflowState } from './bucketflow-state.js';
 import type { BucketflowConfig } from './config.js';
+import { tableEnvironmentName } from './environment.js';
 import { secureBucket } from './secure-bucket.js';
 
 export interface StatefulStackProps extends StackProps {
@@ -60,6 +61,14 @@ export class StatefulStack extends Stack {
     output('IngestQueueArn', this.state.ingestQueue.queueArn, 'Redrive destination');
     output('IngestDeadLetterQueueArn', this.state.ingestDeadLetterQueue.queueArn, 'Redrive source');
     output('CacheBucketName', this.state.cacheBucket.bucketName, 'Job caches');
+    // The CLI and Client read these as BUCKETFLOW_<ID>_TABLE (docs/cli.md).
+    for (const [id, table] of Object.entries(this.state.tables)) {
+      output(
+        `${id.charAt(0).toUpperCase()}${id.slice(1)}TableName`,
+        table.tableName,
+        `Set ${tableEnvironmentName(id)} to this for the CLI`,
+      );
+    }
     if (this.demoBucket) {
       output('DemoBucketName', this.demoBucket.bucketName, 'Upload here to try bucketflow');
     }

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tableEnvironmentName } from '../../lib/environment.js';
 import { BUCKETFLOW_TABLES } from '../../lib/tables.js';
 import { resourcesOf, synthBucketflowApp } from './support.js';
 
@@ -38,6 +39,15 @@ describe('StatefulStack', () => {
             }
           : {}),
       });
+    }
+  });
+
+  it('outputs each table name with the environment variable the CLI reads it from', () => {
+    // Assess
+    const outputs = template.toJSON().Outputs as Record<string, { Description?: string }>;
+    for (const definition of BUCKETFLOW_TABLES) {
+      const id = `${definition.id.charAt(0).toUpperCase()}${definition.id.slice(1)}TableName`;
+      expect(outputs[id]?.Description).toContain(tableEnvironmentName(definition.id));
     }
   });
 
