@@ -52,7 +52,7 @@ export class DynamoDbItemLedger {
           throw error;
         }
         this.writes.push(...touched);
-        const isWrite = WRITES.has(operation);
+        const isWrite = DYNAMODB_WRITES.has(operation);
         for (const entry of asList((result.output as Record<string, unknown>).ConsumedCapacity)) {
           const table = String(entry.TableName ?? '');
           const sum = this.#capacity.get(table) ?? { read: 0, write: 0 };
@@ -89,7 +89,8 @@ export class DynamoDbItemLedger {
   }
 }
 
-const WRITES = new Set([
+/** DynamoDB operations that write items. */
+export const DYNAMODB_WRITES: ReadonlySet<string> = new Set([
   'PutItem',
   'UpdateItem',
   'DeleteItem',

@@ -1,4 +1,5 @@
 import type { OperationCount } from '../../lambdas/adapters/aws/request-accounting.js';
+import { DYNAMODB_WRITES as WRITES } from '../dynamodb-item-ledger.js';
 import { fmt } from '../harness.js';
 import type { SideCounts } from './bench-runner-client.js';
 
@@ -94,14 +95,6 @@ export function operationRows(results: readonly RunResult[]): Record<string, str
     return row;
   });
 }
-
-const WRITES = new Set([
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'BatchWriteItem',
-  'TransactWriteItems',
-]);
 
 function total(
   requests: Readonly<Record<string, OperationCount>>,

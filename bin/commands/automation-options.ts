@@ -1,5 +1,8 @@
 import { validateLocationName } from '../../lambdas/core/automations/storage-location.js';
-import { createBatchPolicy } from '../../lambdas/core/batching/batch-thresholds.js';
+import {
+  type BatchPolicy,
+  createBatchPolicy,
+} from '../../lambdas/core/batching/batch-thresholds.js';
 import { InvalidIgnorePatternError } from '../../lambdas/core/batching/errors.js';
 import { CATCH_UP_POLICIES, type CatchUpPolicy } from '../../lambdas/core/cron/catch-up.js';
 import { BucketflowError, ValidationError } from '../../lambdas/core/errors.js';
@@ -44,10 +47,10 @@ export function parseStorageTrigger(raw: string): [string, string] {
   return [location, glob];
 }
 
-/** Validates the batching options with the core's rules, naming the options. */
-export function checkBatchPolicy(options: BatchPolicyOptions): void {
+/** The batch policy of `--prefix-depth`, `--count`, `--quiet`, `--max-age` and `--ignore`, validated by the core's rules with the options named. */
+export function batchPolicyFromOptions(options: BatchPolicyOptions): BatchPolicy {
   try {
-    createBatchPolicy(
+    return createBatchPolicy(
       {
         prefixDepth: options.prefixDepth,
         count: options.count,

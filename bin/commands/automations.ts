@@ -7,7 +7,7 @@ import { timeZone } from '../../lambdas/core/cron/time-zone.js';
 import { ValidationError } from '../../lambdas/core/errors.js';
 import { formatAutomationTable } from './automation-format.js';
 import {
-  checkBatchPolicy,
+  batchPolicyFromOptions,
   checkOption,
   parseCatchUp,
   parseStorageTrigger,
@@ -192,7 +192,7 @@ export function registerAutomationsCommand(program: Command): void {
   ).action(
     connectedAction(async (name: string, options: BatchOptions) => {
       checkOption('--location', () => validateLocationName(options.location, '--location'));
-      checkBatchPolicy(options);
+      batchPolicyFromOptions(options);
       const task =
         options.task === undefined
           ? undefined

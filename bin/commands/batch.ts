@@ -3,14 +3,12 @@ import type { BatchStats } from '../../lambdas/core/batching/batch-events.js';
 import { simulateBatches } from '../../lambdas/core/batching/batch-simulation.js';
 import type { ClosedBatch } from '../../lambdas/core/batching/batch-state.js';
 import {
-  type BatchPolicy,
-  createBatchPolicy,
   DEFAULT_BATCH_COUNT,
   DEFAULT_PREFIX_DEPTH,
   DEFAULT_QUIET_SECONDS,
 } from '../../lambdas/core/batching/batch-thresholds.js';
-import { InvalidIgnorePatternError } from '../../lambdas/core/batching/errors.js';
 import { splitIgnoreList } from '../../lambdas/core/batching/ignore-patterns.js';
+import { batchPolicyFromOptions } from './automation-options.js';
 import { parseEventLines } from './batch-input.js';
 import { action, failUsage, parseIntegerOption, printJson, readInputLines } from './cli-io.js';
 
@@ -80,7 +78,7 @@ export function registerBatchCommand(program: Command): void {
     .option('--json', 'print the closed batches as a JSON array')
     .action(
       action(async (file: string | undefined, options: SimulateOptions) => {
-        const policy = toPolicy(options);
+        const policy = batchPolicyFromOptions(options);
         const parsed = parseEventLines(await readInputLines(file));
         if (!parsed.ok) failUsage(describeProblems(parsed.problems));
         const { closed, stats } = simulateBatches(parsed.events, policy);
@@ -88,30 +86,6 @@ export function registerBatchCommand(program: Command): void {
         else process.stdout.write(renderTable(closed, stats));
       }),
     );
-}
-
-function toPolicy(options: SimulateOptions): BatchPolicy {
-  try {
-    return createBatchPolicy(
-      {
-        prefixDepth: options.prefixDepth,
-        count: options.count,
-        quietSeconds: options.quiet,
-        maxAgeSeconds: options.maxAge,
-        ignore: options.ignore,
-      },
-      {
-        prefixDepth: '--prefix-depth',
-        count: '--count',
-        quietSeconds: '--quiet',
-        maxAgeSeconds: '--max-age',
-        ignore: '--ignore',
-      },
-    );
-  } catch (error) {
-    if (error instanceof InvalidIgnorePatternError) failUsage(`${error.message}\n${error.pointer}`);
-    throw error;
-  }
 }
 
 function describeProblems(problems: readonly string[]): string {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LOCAL_CONNECTION_FILE } from '../../lambdas/sdk/connection.js';
+import { LOCAL_CONNECTION_FILE, processAlive } from '../../lambdas/sdk/connection.js';
 import { DevStackError } from './errors.js';
 
 /**
@@ -23,17 +23,8 @@ export async function assertNotRunning(dataDir: string): Promise<void> {
   } catch {
     return;
   }
-  if (typeof pid !== 'number' || pid === process.pid || !alive(pid)) return;
+  if (typeof pid !== 'number' || pid === process.pid || !processAlive(pid)) return;
   throw new DevStackError(
     `bucketflow dev is already running on ${dataDir} (pid ${pid}): stop it first, or pass another --data-dir`,
   );
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

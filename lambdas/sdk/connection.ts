@@ -192,7 +192,8 @@ function safeJson(text: string): unknown {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this id exists (EPERM: it does, under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
