@@ -3,14 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../../../lambdas/adapters/aws/tables/automations-table.js';
-import { batchesTable } from '../../../lambdas/adapters/aws/tables/batches-table.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
 import { Client } from '../../../lambdas/sdk/client.js';
 import { type Connection, writeLocalConnection } from '../../../lambdas/sdk/connection.js';
-import { localClients, uniqueName } from '../support/local-aws.js';
+import { createLocalDeployment } from '../support/local-aws.js';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const FIXTURES = 'test/integration/cli/fixtures';
@@ -63,23 +58,7 @@ export function bucketflow(args: readonly string[], cwd = ROOT): Promise<CliResu
 }
 
 export async function createCliFixture(): Promise<CliFixture> {
-  const clients = localClients();
-  const tables = {
-    jobs: uniqueName('cli-jobs'),
-    automations: uniqueName('cli-autos'),
-    batches: uniqueName('cli-batches'),
-  };
-  await Promise.all([
-    ensureTable(clients.dynamodb, jobsTable, tables.jobs),
-    ensureTable(clients.dynamodb, automationsTable, tables.automations),
-    ensureTable(clients.dynamodb, batchesTable, tables.batches),
-  ]);
-  const connection: Connection = {
-    kind: 'local',
-    endpoints: inject('awsEndpoints'),
-    tables,
-    taskQueuePrefix: `${uniqueName('cli')}-`,
-  };
+  const { connection } = await createLocalDeployment('cli');
   const dataDir = await mkdtemp(join(tmpdir(), 'bucketflow-cli-'));
   await writeLocalConnection(dataDir, connection);
   const withDataDir = (args: readonly string[]) => [...args, '--data-dir', dataDir];

@@ -2,15 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
 import { type ConsoleServer, startConsoleServer } from '../../../bin/dev/console/console-server.js';
 import { DynamoDbAutomationStore } from '../../../lambdas/adapters/aws/dynamodb-automation-store.js';
 import { DynamoDbBatchStore } from '../../../lambdas/adapters/aws/dynamodb-batch-store.js';
 import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../../../lambdas/adapters/aws/tables/automations-table.js';
-import { batchesTable } from '../../../lambdas/adapters/aws/tables/batches-table.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
 import { createBatchPolicy } from '../../../lambdas/core/batching/batch-thresholds.js';
 import type { Automation } from '../../../lambdas/core/ports/automation-store.js';
 import type { StoredJob } from '../../../lambdas/core/ports/job-store.js';
@@ -18,7 +13,7 @@ import { Client } from '../../../lambdas/sdk/client.js';
 import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';
 import { Task } from '../../../lambdas/sdk/task.js';
 import { BatchTask, CronTask, StorageEventTask } from '../../../lambdas/sdk/trigger-tasks.js';
-import { localClients, uniqueName } from '../support/local-aws.js';
+import { createLocalDeployment } from '../support/local-aws.js';
 
 export class Greet extends Task<{ who: string }> {
   static override identifier = { name: 'console/Greet', version: 'v1.0' };
@@ -78,23 +73,9 @@ export interface ConsoleFixture {
 }
 
 export async function createConsoleFixture(): Promise<ConsoleFixture> {
-  const clients = localClients();
-  const tables = {
-    jobs: uniqueName('console-jobs'),
-    automations: uniqueName('console-autos'),
-    batches: uniqueName('console-batches'),
-  };
-  const taskQueuePrefix = `${uniqueName('console')}-`;
-  await Promise.all([
-    ensureTable(clients.dynamodb, jobsTable, tables.jobs),
-    ensureTable(clients.dynamodb, automationsTable, tables.automations),
-    ensureTable(clients.dynamodb, batchesTable, tables.batches),
-  ]);
-  const client = Client.fromEndpoints(inject('awsEndpoints'), {
-    tables,
-    taskQueuePrefix,
-    local: true,
-  });
+  const { clients, connection } = await createLocalDeployment('console');
+  const { tables } = connection;
+  const client = Client.fromConnection(connection, clients);
   const jobs = new DynamoDbJobStore({ client: clients.dynamodb, tableName: tables.jobs });
   const automationStore = new DynamoDbAutomationStore({
     client: clients.dynamodb,

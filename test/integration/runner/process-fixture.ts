@@ -4,15 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../../../lambdas/adapters/aws/tables/automations-table.js';
-import { batchesTable } from '../../../lambdas/adapters/aws/tables/batches-table.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
 import type { StoredJob } from '../../../lambdas/core/ports/job-store.js';
 import { Client } from '../../../lambdas/sdk/client.js';
 import { type Connection, writeLocalConnection } from '../../../lambdas/sdk/connection.js';
-import { localClients, uniqueName } from '../support/local-aws.js';
+import { createLocalDeployment } from '../support/local-aws.js';
 import { MARKER_RUNNER_ENV } from './fixtures/process-tasks.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -55,23 +50,7 @@ export interface ProcessFixture {
 }
 
 export async function createProcessFixture(): Promise<ProcessFixture> {
-  const clients = localClients();
-  const tables = {
-    jobs: uniqueName('proc-jobs'),
-    automations: uniqueName('proc-autos'),
-    batches: uniqueName('proc-batches'),
-  };
-  await Promise.all([
-    ensureTable(clients.dynamodb, jobsTable, tables.jobs),
-    ensureTable(clients.dynamodb, automationsTable, tables.automations),
-    ensureTable(clients.dynamodb, batchesTable, tables.batches),
-  ]);
-  const connection: Connection = {
-    kind: 'local',
-    endpoints: inject('awsEndpoints'),
-    tables,
-    taskQueuePrefix: `${uniqueName('proc')}-`,
-  };
+  const { connection } = await createLocalDeployment('proc');
   const dataDir = await mkdtemp(join(tmpdir(), 'bucketflow-runner-'));
   const markerDir = await mkdtemp(join(tmpdir(), 'bucketflow-markers-'));
   await writeLocalConnection(dataDir, connection);
