@@ -33,7 +33,7 @@ export function registerDevCommand(program: Command): void {
   program
     .command('dev')
     .description(
-      'run bucketflow locally: DynamoDB Local, SQS and S3 servers, the config’s automations,\n' +
+      'run bucketflow locally: DynamoDB Local, SQS and S3 servers, the config’s automations, ' +
         'watched folders, timers, an in-process runner and a live log (Ctrl-C stops, keeping state)',
     )
     .option('--data-dir <dir>', 'where all state is kept', DEFAULT_DATA_DIR)
