@@ -1,5 +1,5 @@
 import type { JobStore, TaskDispatch } from '../../lambdas/core/ports/job-store.js';
-import { RECONCILE_LIMIT } from '../../lambdas/core/services/reconcile-service.js';
+import { RECONCILE_LIMIT, takeUnsentTasks } from '../../lambdas/core/services/reconcile-service.js';
 
 /** Pages of runnable tasks re-sent at most; ample for a local data directory. */
 const MAX_PAGES = 1_000;
@@ -26,12 +26,10 @@ export async function resendQueuedTasks(
 ): Promise<number> {
   let total = 0;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const waiting = await jobs.findUnsentTasks(startedAt, RECONCILE_LIMIT);
-    const toSend: TaskDispatch[] = [];
-    for (const task of waiting) if (await jobs.markResent(task)) toSend.push(task);
-    if (toSend.length > 0) await dispatch(toSend);
-    total += toSend.length;
-    if (waiting.length < RECONCILE_LIMIT) break;
+    const { found, resent } = await takeUnsentTasks(jobs, startedAt);
+    if (resent.length > 0) await dispatch(resent);
+    total += resent.length;
+    if (found < RECONCILE_LIMIT) break;
   }
   return total;
 }

@@ -1,4 +1,4 @@
-import type { TaskDispatch } from '../ports/job-store.js';
+import type { JobStore, TaskDispatch } from '../ports/job-store.js';
 import type { ServiceDependencies } from './service-dependencies.js';
 
 /** Tasks looked at per kind and run; the next run takes the rest. */
@@ -37,11 +37,7 @@ export async function reconcileTasks(
     if (result.requeued && result.retry) toSend.push(result.retry);
   }
 
-  const unsent = await deps.jobs.findUnsentTasks(now - UNSENT_AFTER_MS, RECONCILE_LIMIT);
-  const resent: TaskDispatch[] = [];
-  for (const dispatch of unsent) {
-    if (await deps.jobs.markResent(dispatch)) resent.push(dispatch);
-  }
+  const { resent } = await takeUnsentTasks(deps.jobs, now - UNSENT_AFTER_MS);
   toSend.push(...resent);
 
   const pending = await deps.jobs.findPendingReleases(
@@ -60,4 +56,27 @@ export async function reconcileTasks(
   if (pending.length)
     deps.observe?.({ type: 'tasks-requeued', reason: 'pending-release', count: pending.length });
   return { expired: expired.length, resent: resent.length, resumed: pending.length };
+}
+
+/**
+ * One page of runnable tasks released before `releasedBefore` and not
+ * claimed since, each marked re-sent (a conditional write, so of two
+ * reconcilers one wins): `resent` holds the ones this call must send,
+ * `found` how many the page held (a full page means there may be more).
+ *
+ * @example
+ * ```ts
+ * const { resent } = await takeUnsentTasks(jobs, Date.now() - UNSENT_AFTER_MS);
+ * ```
+ */
+export async function takeUnsentTasks(
+  jobs: Pick<JobStore, 'findUnsentTasks' | 'markResent'>,
+  releasedBefore: number,
+): Promise<{ readonly found: number; readonly resent: TaskDispatch[] }> {
+  const unsent = await jobs.findUnsentTasks(releasedBefore, RECONCILE_LIMIT);
+  const resent: TaskDispatch[] = [];
+  for (const dispatch of unsent) {
+    if (await jobs.markResent(dispatch)) resent.push(dispatch);
+  }
+  return { found: unsent.length, resent };
 }
