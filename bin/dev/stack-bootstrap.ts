@@ -1,6 +1,7 @@
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClients, createAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
+import { ensureQueueWithDeadLetter } from '../../lambdas/adapters/aws/sqs-queue-setup.js';
 import {
   TASK_QUEUE_MAX_RECEIVE_COUNT,
   TASK_QUEUE_PREFIX,
@@ -108,29 +109,15 @@ export async function ensureIngestQueue(
     queue: options.queue ?? INGEST_QUEUE_NAME,
     deadLetterQueue: options.deadLetterQueue ?? INGEST_DLQ_NAME,
   };
-  const { QueueUrl: deadLetterUrl } = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: names.deadLetterQueue,
-      Attributes: { MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS) },
-    }),
-  );
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }),
-  );
-  const { QueueUrl } = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: names.queue,
-      Attributes: {
+  return ensureQueueWithDeadLetter(sqs, names, {
+    maxReceiveCount: INGEST_MAX_RECEIVE_COUNT,
+    deadLetterQueue: { attributes: { MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS) } },
+    queue: {
+      attributes: {
         VisibilityTimeout: String(options.visibilitySeconds ?? INGEST_VISIBILITY_SECONDS),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: Attributes?.QueueArn,
-          maxReceiveCount: INGEST_MAX_RECEIVE_COUNT,
-        }),
       },
-    }),
-  );
-  if (!QueueUrl) throw new Error(`CreateQueue ${names.queue} returned no URL`);
-  return QueueUrl;
+    },
+  });
 }
 
 /**

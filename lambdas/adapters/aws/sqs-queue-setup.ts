@@ -55,45 +55,80 @@ export async function ensureTaskQueue(
 ): Promise<string> {
   const existing = await findQueueUrl(client, names.queue);
   if (existing) return existing;
-  const deadLetterUrl = await createOrFind(
-    client,
-    names.deadLetterQueue,
-    {
-      SqsManagedSseEnabled: 'true',
-      MessageRetentionPeriod: String(TASK_QUEUE_RETENTION_SECONDS),
+  const common = {
+    SqsManagedSseEnabled: 'true',
+    MessageRetentionPeriod: String(TASK_QUEUE_RETENTION_SECONDS),
+  };
+  return ensureQueueWithDeadLetter(client, names, {
+    maxReceiveCount: settings.maxReceiveCount,
+    deadLetterQueue: {
+      attributes: common,
+      tags: { ...settings.tags, 'bucketflow:role': 'task-dead-letter-queue' },
     },
-    { ...settings.tags, 'bucketflow:role': 'task-dead-letter-queue' },
-  );
+    queue: {
+      attributes: {
+        ...common,
+        VisibilityTimeout: String(settings.visibilitySeconds),
+        ReceiveMessageWaitTimeSeconds: String(settings.waitSeconds),
+      },
+      tags: { ...settings.tags, 'bucketflow:role': 'task-queue' },
+    },
+  });
+}
+
+/** Attributes and tags of one queue of a {@link ensureQueueWithDeadLetter} pair. */
+export interface QueueDefinition {
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Creates (or finds) a dead-letter queue, then the queue whose redrive
+ * policy sends a message there after `maxReceiveCount` receives; returns the
+ * queue's URL. Concurrent creators are safe (see {@link ensureTaskQueue}).
+ *
+ * @example
+ * ```ts
+ * const url = await ensureQueueWithDeadLetter(client, { queue: 'in', deadLetterQueue: 'in-dlq' }, {
+ *   maxReceiveCount: 5, queue: { attributes: {} }, deadLetterQueue: { attributes: {} },
+ * });
+ * ```
+ */
+export async function ensureQueueWithDeadLetter(
+  client: SQSClient,
+  names: { queue: string; deadLetterQueue: string },
+  spec: {
+    readonly maxReceiveCount: number;
+    readonly queue: QueueDefinition;
+    readonly deadLetterQueue: QueueDefinition;
+  },
+): Promise<string> {
+  const deadLetterUrl = await createOrFind(client, names.deadLetterQueue, spec.deadLetterQueue);
   const { Attributes } = await client.send(
     new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }),
   );
   const redrivePolicy = {
     deadLetterTargetArn: Attributes?.QueueArn,
-    maxReceiveCount: settings.maxReceiveCount,
+    maxReceiveCount: spec.maxReceiveCount,
   };
-  return createOrFind(
-    client,
-    names.queue,
-    {
-      SqsManagedSseEnabled: 'true',
-      MessageRetentionPeriod: String(TASK_QUEUE_RETENTION_SECONDS),
-      VisibilityTimeout: String(settings.visibilitySeconds),
-      ReceiveMessageWaitTimeSeconds: String(settings.waitSeconds),
-      RedrivePolicy: JSON.stringify(redrivePolicy),
-    },
-    { ...settings.tags, 'bucketflow:role': 'task-queue' },
-  );
+  return createOrFind(client, names.queue, {
+    attributes: { ...spec.queue.attributes, RedrivePolicy: JSON.stringify(redrivePolicy) },
+    tags: spec.queue.tags,
+  });
 }
 
 async function createOrFind(
   client: SQSClient,
   name: string,
-  attributes: Record<string, string>,
-  tags: Record<string, string>,
+  { attributes, tags }: QueueDefinition,
 ): Promise<string> {
   try {
     const { QueueUrl } = await client.send(
-      new CreateQueueCommand({ QueueName: name, Attributes: attributes, tags }),
+      new CreateQueueCommand({
+        QueueName: name,
+        Attributes: { ...attributes },
+        ...(tags ? { tags: { ...tags } } : {}),
+      }),
     );
     if (QueueUrl) return QueueUrl;
   } catch (error) {
