@@ -1,14 +1,17 @@
 import type { EventEmitter } from 'node:events';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { sendInBatches } from '../../lambdas/adapters/aws/partial-batch-retry.js';
 import {
   notificationToEventBridge,
   type S3EventBridgeEvent,
   s3NotificationRecordSchema,
 } from '../../lambdas/adapters/aws/s3-event-parsing.js';
+import {
+  entryFailure,
+  SQS_BATCH_MAX_ENTRIES,
+  SQS_MAX_PAYLOAD_BYTES,
+} from '../../lambdas/adapters/aws/sqs-task-messages.js';
 import { DevStackError } from './errors.js';
-
-/** SQS: entries per SendMessageBatch. */
-const SEND_BATCH = 10;
 
 /** Puts events on the ingest queue, as the EventBridge rule does on AWS. */
 export type IngestSender = (events: readonly S3EventBridgeEvent[]) => Promise<void>;
@@ -24,22 +27,30 @@ export type IngestSender = (events: readonly S3EventBridgeEvent[]) => Promise<vo
  */
 export function ingestSender(sqs: SQSClient, queueUrl: string): IngestSender {
   return async (events) => {
-    for (let start = 0; start < events.length; start += SEND_BATCH) {
-      const chunk = events.slice(start, start + SEND_BATCH);
-      const { Failed = [] } = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: chunk.map((event, index) => ({
-            Id: String(index),
-            MessageBody: JSON.stringify(event),
-          })),
-        }),
-      );
-      if (Failed.length > 0) {
-        throw new DevStackError(
-          `the ingest queue refused ${Failed.length} event(s): ${Failed[0]?.Message ?? Failed[0]?.Code}`,
+    const bodies = events.map((event) => JSON.stringify(event));
+    const failed = await sendInBatches(
+      bodies,
+      {
+        maxEntries: SQS_BATCH_MAX_ENTRIES,
+        maxBytes: SQS_MAX_PAYLOAD_BYTES,
+        sizeOf: (body) => Buffer.byteLength(body, 'utf8'),
+      },
+      async (batch) => {
+        const { Failed = [] } = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: batch.map((body, index) => ({ Id: String(index), MessageBody: body })),
+          }),
         );
-      }
+        return Failed.map(entryFailure);
+      },
+      // The caller retries the whole send (the folder watcher on its next scan).
+      { maxAttempts: 1, baseDelayMs: 0, concurrency: 1 },
+    );
+    if (failed.length > 0) {
+      throw new DevStackError(
+        `the ingest queue refused ${failed.length} event(s): ${failed[0]?.message || failed[0]?.code}`,
+      );
     }
   };
 }
