@@ -1,15 +1,7 @@
 import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';
-import type { JobState } from '../../lambdas/core/jobs/task-state.js';
 import type { StoredJob, StoredTask } from '../../lambdas/core/ports/job-store.js';
 import { buildJobTree, type TreeNode } from '../../lambdas/sdk/job-tree.js';
 import { formatCounts, formatFields, formatTable, formatTime } from './cli-format.js';
-
-/** Job states after which nothing new runs. */
-export const FINAL_JOB_STATES: ReadonlySet<JobState> = new Set([
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-]);
 
 /** Characters of a task error shown in a tree line; the rest is in `--json`. */
 const MAX_ERROR_SHOWN = 160;

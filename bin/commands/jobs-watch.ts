@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ValidationError } from '../../lambdas/core/errors.js';
+import { acceptsNewWork } from '../../lambdas/core/jobs/task-state.js';
 import type { StoredJob } from '../../lambdas/core/ports/job-store.js';
 import type { Client } from '../../lambdas/sdk/client.js';
-import { FINAL_JOB_STATES, progressLine } from './job-format.js';
+import { progressLine } from './job-format.js';
 
 /** Where `jobs watch` draws, and how. */
 export interface WatchOutput {
@@ -38,7 +39,7 @@ export async function watchJob(
       );
     }
     const line = progressLine(job);
-    const final = FINAL_JOB_STATES.has(job.state);
+    const final = !acceptsNewWork(job.state);
     if (output?.redraw) {
       // Pad over the previous line: it may have been longer.
       output.write(`\r${line.padEnd(shown.length)}${final ? '\n' : ''}`);

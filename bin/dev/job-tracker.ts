@@ -1,4 +1,5 @@
 import { mapConcurrent } from '../../lambdas/core/collections.js';
+import { acceptsNewWork } from '../../lambdas/core/jobs/task-state.js';
 import type { JobStore, StoredJob } from '../../lambdas/core/ports/job-store.js';
 import { JOB_POLL_MS } from './dev-constants.js';
 
@@ -6,7 +7,6 @@ import { JOB_POLL_MS } from './dev-constants.js';
 const MAX_TRACKED = 1_000;
 /** Jobs reported as finished, remembered so a late check does not report one twice. */
 const MAX_REPORTED = 5_000;
-const FINISHED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 /** Job reads in flight at once per poll. */
 const POLL_CONCURRENCY = 8;
 
@@ -57,7 +57,7 @@ export class JobTracker {
     if (this.#reported.has(jobId)) return;
     try {
       const job = await this.#options.jobs.findJob(jobId);
-      if (job && FINISHED.has(job.state)) this.#report(job);
+      if (job && !acceptsNewWork(job.state)) this.#report(job);
       else if (job) this.track(jobId);
     } catch (error) {
       this.#options.onError?.(error);

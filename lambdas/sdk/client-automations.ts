@@ -1,6 +1,7 @@
 import type { AutomationInput } from '../core/automations/automation-spec.js';
 import type { CatchUpPolicy } from '../core/cron/catch-up.js';
 import { ValidationError } from '../core/errors.js';
+import { acceptsNewWork } from '../core/jobs/task-state.js';
 import type { Automation, AutomationStore } from '../core/ports/automation-store.js';
 import { type ClientJobs, resolveCluster } from './client-jobs.js';
 import type { AnyTask } from './task.js';
@@ -141,7 +142,7 @@ export class ClientAutomations {
     do {
       const page = await jobs.query({ ...range, limit: CANCEL_PAGE_SIZE, cursor });
       for (const job of page.jobs) {
-        if (job.state !== 'QUEUED' && job.state !== 'STARTED') continue;
+        if (!acceptsNewWork(job.state)) continue;
         await jobs.cancel(job.jobId);
         cancelled.push(job.jobId);
       }

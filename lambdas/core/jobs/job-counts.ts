@@ -1,4 +1,10 @@
-import { deriveJobState, type JobState, type JobStateFlags, type TaskState } from './task-state.js';
+import {
+  acceptsNewWork,
+  deriveJobState,
+  type JobState,
+  type JobStateFlags,
+  type TaskState,
+} from './task-state.js';
 
 /** How many of a job's tasks are in each state. */
 export type TaskStateCounts = Readonly<Record<TaskState, number>>;
@@ -44,6 +50,5 @@ export function deriveJobStateFromCounts(
  * ```
  */
 export function jobAcceptsWork(counts: TaskStateCounts, flags: JobStateFlags = {}): boolean {
-  const state = deriveJobStateFromCounts(counts, flags);
-  return state === 'QUEUED' || state === 'STARTED';
+  return acceptsNewWork(deriveJobStateFromCounts(counts, flags));
 }
