@@ -160,10 +160,11 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
       ),
       pid: process.pid,
     };
+    const client = Client.fromConnection(connection, clients);
     const services = await startDevServices({
       stack,
       runtime,
-      connection,
+      client,
       log,
       locations,
       tasks,
@@ -182,7 +183,7 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
     };
 
     const consoleServer = await startConsoleServer({
-      client: Client.fromConnection(connection, clients),
+      client,
       batches: runtime.deps.batches,
       port: consolePort,
       onError: (error) => log.line('error', `console: ${String(error)}`),

@@ -4,8 +4,7 @@ import { createCronTickHandler } from '../../lambdas/handlers/cron-tick.js';
 import type { HandlerRuntime } from '../../lambdas/handlers/runtime.js';
 import type { SqsBatchResponse, SqsEvent } from '../../lambdas/handlers/sqs-event.js';
 import { createTaskReconcileHandler } from '../../lambdas/handlers/task-reconcile.js';
-import { Client } from '../../lambdas/sdk/client.js';
-import type { Connection } from '../../lambdas/sdk/connection.js';
+import type { Client } from '../../lambdas/sdk/client.js';
 import type { TaskClass } from '../../lambdas/sdk/task.js';
 import {
   CACHE_BUCKET,
@@ -30,7 +29,8 @@ const RUNNERS_PER_CLUSTER = 4;
 export interface DevServicesOptions {
   readonly stack: LocalStack;
   readonly runtime: HandlerRuntime;
-  readonly connection: Connection;
+  /** A client on the local stack, for the in-process runners. */
+  readonly client: Client;
   readonly log: LiveLog;
   /** Registered locations: the local folders among them are watched. */
   readonly locations: readonly StorageLocation[];
@@ -123,10 +123,7 @@ export async function startDevServices(options: DevServicesOptions): Promise<Dev
     (name, error) => onError(name)(error),
   );
 
-  const client = Client.fromConnection(
-    { ...options.connection, cacheBucket: CACHE_BUCKET },
-    stack.clients,
-  );
+  const { client } = options;
   const abort = new AbortController();
   // Several runners of one task each rather than one of several: the local SQS server ends
   // a long poll for N messages only once N arrived or the wait is over, so a runner asking
