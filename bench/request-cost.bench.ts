@@ -69,7 +69,9 @@ export async function run(): Promise<BenchSection[]> {
     ]);
     const published: ReadyBatch[] = [];
     let publishCalls = 0;
+    let now = T0;
     const runtime = createHandlerRuntime(config, clients, {
+      clock: () => now,
       publishBatchReady: async (batches) => {
         publishCalls++;
         published.push(...batches);
@@ -80,8 +82,7 @@ export async function run(): Promise<BenchSection[]> {
     const accounting = new RequestAccounting().attach(clients);
     const ledger = new DynamoDbItemLedger().attach(clients.dynamodb);
     const sqsEntries = new SqsEntryCounter().attach(clients.sqs);
-    let now = T0;
-    const handler = createS3IngestHandler(runtime, () => now);
+    const handler = createS3IngestHandler(runtime);
 
     await runtime.automations.registerLocation({ name: 'demo', kind: 's3', bucket: BUCKET });
     const task = { identifier: { name: 'BenchTask', version: 'v1.0' }, input: {} };

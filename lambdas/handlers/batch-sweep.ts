@@ -3,9 +3,9 @@ import { environmentRuntime } from './lazy-runtime.js';
 import type { HandlerRuntime } from './runtime.js';
 
 /** Every minute: closes batches past their quiet or max-age deadline and delivers them. */
-export function createBatchSweepHandler(runtime: HandlerRuntime, clock: () => number = Date.now) {
+export function createBatchSweepHandler(runtime: HandlerRuntime) {
   return async () => {
-    const now = clock();
+    const now = runtime.clock();
     const result = await sweepBatches(runtime.deps, await runtime.catalog(now), now);
     runtime.logger.info('sweep done', { ...result });
     runtime.metrics.publishStoredMetrics();

@@ -3,9 +3,9 @@ import { environmentRuntime } from './lazy-runtime.js';
 import type { HandlerRuntime } from './runtime.js';
 
 /** Every minute: each due fire time of each enabled cron automation submits exactly one job. */
-export function createCronTickHandler(runtime: HandlerRuntime, clock: () => number = Date.now) {
+export function createCronTickHandler(runtime: HandlerRuntime) {
   return async () => {
-    const now = clock();
+    const now = runtime.clock();
     const catalog = await runtime.catalog(now);
     const result = await cronTick(runtime.deps, runtime.automations, catalog.cron, now);
     runtime.logger.info('cron tick done', { ...result });

@@ -24,6 +24,8 @@ export interface HandlerRuntime {
   readonly automations: AutomationStore;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Epoch ms: the one clock of this runtime, shared by its handlers, stores and queue. */
+  readonly clock: () => number;
   /** The enabled automations, cached for `catalogTtlMs` ({@link CATALOG_TTL_MS} by default). */
   catalog(now: number): Promise<AutomationCatalog>;
 }
@@ -37,6 +39,12 @@ export interface RuntimeOptions {
   readonly catalogTtlMs?: number;
   /** Also receives every service event (local mode prints them as its live log). */
   readonly observe?: (event: ServiceEvent) => void;
+  /**
+   * Epoch ms now, for the handlers and every store and queue they use: one
+   * clock, so an expiry written by one is read against the same time by another.
+   * @default Date.now
+   */
+  readonly clock?: () => number;
 }
 
 /**
@@ -56,19 +64,27 @@ export function createHandlerRuntime(
   const logger = options.logger ?? new Logger({ serviceName: 'bucketflow' });
   const metrics =
     options.metrics ?? new Metrics({ namespace: 'Bucketflow', serviceName: 'bucketflow' });
-  const jobs = new DynamoDbJobStore({ client: clients.dynamodb, tableName: config.tables.jobs });
+  const clock = options.clock ?? Date.now;
+  const jobs = new DynamoDbJobStore({
+    client: clients.dynamodb,
+    tableName: config.tables.jobs,
+    clock,
+  });
   const batches = new DynamoDbBatchStore({
     client: clients.dynamodb,
     tableName: config.tables.batches,
+    clock,
   });
   const automations = new DynamoDbAutomationStore({
     client: clients.dynamodb,
     tableName: config.tables.automations,
+    clock,
   });
   const queue = new SqsTaskQueue({
     client: clients.sqs,
     prefix: config.taskQueuePrefix,
     maxReceiveCount: config.taskQueueMaxReceiveCount,
+    clock,
   });
   const publisher = new EventBridgePublisher({
     client: clients.eventbridge,
@@ -98,6 +114,7 @@ export function createHandlerRuntime(
     automations,
     logger,
     metrics,
+    clock,
     catalog(now) {
       if (!cached || now - cached.at >= catalogTtlMs) {
         const catalog = Promise.all([automations.list(), automations.listLocations()]).then(

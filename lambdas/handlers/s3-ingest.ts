@@ -14,10 +14,10 @@ import { type SqsBatchResponse, type SqsEvent, sqsEventSchema } from './sqs-even
  * a malformed message and the deliveries a failed write concerns are
  * returned as failures and redelivered, ending in the DLQ if they keep failing.
  */
-export function createS3IngestHandler(runtime: HandlerRuntime, clock: () => number = Date.now) {
+export function createS3IngestHandler(runtime: HandlerRuntime) {
   return async (input: SqsEvent): Promise<SqsBatchResponse> => {
     const event = sqsEventSchema.parse(input);
-    const now = clock();
+    const now = runtime.clock();
     const failures = new Set<string>();
     const events: ObjectEvent[] = [];
     for (const record of event.Records) {

@@ -60,7 +60,7 @@ describe('applyConfig', () => {
   beforeEach(async () => {
     const tableName = uniqueName('dev-autos');
     await ensureTable(clients.dynamodb, automationsTable, tableName);
-    store = new DynamoDbAutomationStore({ client: clients.dynamodb, tableName });
+    store = new DynamoDbAutomationStore({ client: clients.dynamodb, tableName, clock: () => NOW });
     dataDir = await mkdtemp(join(tmpdir(), 'bucketflow-apply-'));
   });
 

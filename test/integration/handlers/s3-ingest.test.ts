@@ -2,17 +2,19 @@ import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
 import { objectCreatedEvent, objectDeletedEvent } from '../../support/s3-event-factories.js';
+import { testClock } from '../../support/test-clock.js';
 import { createTestRuntime, sqsEvent, type TestRuntime } from '../support/handler-runtime.js';
 
 const BUCKET = 'ingest-bucket';
 const T0 = Date.parse('2026-11-23T10:00:00Z');
+const clock = testClock(T0);
 
 describe('s3-ingest handler', () => {
   let env: TestRuntime;
   let storageAutomationId: string;
 
   beforeAll(async () => {
-    env = await createTestRuntime();
+    env = await createTestRuntime({ clock });
     const { automations } = env.runtime;
     await automations.registerLocation({ name: 'demo', kind: 's3', bucket: BUCKET });
     const storage = await automations.create({
@@ -38,7 +40,7 @@ describe('s3-ingest handler', () => {
 
   it('submits one StorageEventTask job per matching object and sends its task to the cluster queue', async () => {
     // Prepare
-    const handler = createS3IngestHandler(env.runtime, () => T0);
+    const handler = createS3IngestHandler(env.runtime);
     const body = objectCreatedEvent({
       bucket: BUCKET,
       key: 'notes/a.txt',
@@ -72,7 +74,7 @@ describe('s3-ingest handler', () => {
 
   it('submits no second job when S3 delivers the same event twice', async () => {
     // Prepare
-    const handler = createS3IngestHandler(env.runtime, () => T0);
+    const handler = createS3IngestHandler(env.runtime);
     const body = objectCreatedEvent({ bucket: BUCKET, key: 'twice/b.txt', sequencer: '0B01' });
 
     // Act
@@ -94,7 +96,7 @@ describe('s3-ingest handler', () => {
 
   it('closes a batch on count and publishes it once, ignoring deleted and ignored objects', async () => {
     // Prepare
-    const handler = createS3IngestHandler(env.runtime, () => T0);
+    const handler = createS3IngestHandler(env.runtime);
     const bodies = [
       objectCreatedEvent({
         bucket: BUCKET,
@@ -160,7 +162,7 @@ describe('s3-ingest handler', () => {
 
   it('reports a malformed message as a failed item and processes the rest', async () => {
     // Prepare
-    const handler = createS3IngestHandler(env.runtime, () => T0);
+    const handler = createS3IngestHandler(env.runtime);
     const bad = { ...objectCreatedEvent({ bucket: BUCKET }), source: 'not-s3' };
 
     // Act
@@ -197,7 +199,7 @@ async function receiveAll(env: TestRuntime, cluster: string): Promise<string[]> 
   }
 }
 
-/** Jobs are stamped with the store's clock, not the handler's; a window around now finds them. */
+/** Jobs are stamped with the world's clock; a window around it finds them. */
 function recentRange() {
-  return { from: Date.now() - 3_600_000, to: Date.now() + 3_600_000 };
+  return { from: clock() - 3_600_000, to: clock() + 3_600_000 };
 }

@@ -4,17 +4,19 @@ import { createCronTickHandler } from '../../../lambdas/handlers/cron-tick.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
 import { createTaskReconcileHandler } from '../../../lambdas/handlers/task-reconcile.js';
 import { objectCreatedEvent } from '../../support/s3-event-factories.js';
+import { testClock } from '../../support/test-clock.js';
 import { createTestRuntime, sqsEvent, type TestRuntime } from '../support/handler-runtime.js';
 
 const BUCKET = 'scheduled-bucket';
 const MINUTE = 60_000;
+const clock = testClock('2026-11-23T08:00:00Z');
 
 describe('scheduled handlers', () => {
   let env: TestRuntime;
   let cronAutomationId: string;
 
   beforeAll(async () => {
-    env = await createTestRuntime();
+    env = await createTestRuntime({ clock });
     const { automations } = env.runtime;
     await automations.registerLocation({ name: 'sched', kind: 's3', bucket: BUCKET });
     await automations.create({
@@ -33,7 +35,9 @@ describe('scheduled handlers', () => {
   it('batch-sweep closes a quiet batch at its deadline and submits its BatchTask job once', async () => {
     // Prepare
     const t0 = Date.parse('2026-11-23T08:00:00Z');
-    const ingest = createS3IngestHandler(env.runtime, () => t0);
+    clock.set(t0);
+    const ingest = createS3IngestHandler(env.runtime);
+    const sweep = createBatchSweepHandler(env.runtime);
     await ingest(
       sqsEvent([
         objectCreatedEvent({
@@ -52,9 +56,12 @@ describe('scheduled handlers', () => {
     );
 
     // Act
-    const early = await createBatchSweepHandler(env.runtime, () => t0 + 14_000)();
-    const due = await createBatchSweepHandler(env.runtime, () => t0 + 16_000)();
-    const again = await createBatchSweepHandler(env.runtime, () => t0 + 20_000)();
+    clock.set(t0 + 14_000);
+    const early = await sweep();
+    clock.set(t0 + 16_000);
+    const due = await sweep();
+    clock.set(t0 + 20_000);
+    const again = await sweep();
 
     // Assess
     expect(early.closed).toBe(0);
@@ -73,20 +80,21 @@ describe('scheduled handlers', () => {
     // Prepare: a first tick at 09:01 fires 09:00 (within the grace window) and sets the cursor;
     // 40 minutes later two ticks race.
     const start = Date.parse('2026-11-23T09:01:00Z');
-    await createCronTickHandler(env.runtime, () => start)();
-    const later = start + 40 * MINUTE;
+    clock.set(start);
+    await createCronTickHandler(env.runtime)();
+    clock.advance(40 * MINUTE);
 
     // Act
     const results = await Promise.all([
-      createCronTickHandler(env.runtime, () => later)(),
-      createCronTickHandler(env.runtime, () => later)(),
+      createCronTickHandler(env.runtime)(),
+      createCronTickHandler(env.runtime)(),
     ]);
 
     // Assess: 09:15 and 09:30 fired once each, whichever tick submitted them.
     expect(results.reduce((sum, r) => sum + r.fired, 0)).toBe(2);
     const page = await env.runtime.deps.jobs.queryJobs({
-      from: Date.now() - 3_600_000,
-      to: Date.now() + 3_600_000,
+      from: start,
+      to: clock() + 1,
       automationId: cronAutomationId,
     });
     const fireTimes = [];
@@ -110,9 +118,9 @@ describe('scheduled handlers', () => {
     });
     const [dispatch] = submitted.runnable;
     if (!dispatch) throw new Error('no runnable root task');
-    const claim = await jobs.claim({ ...dispatch, runnerId: 'runner-that-dies', leaseMs: 1 });
+    const claim = await jobs.claim({ ...dispatch, runnerId: 'runner-that-dies', leaseMs: 1_000 });
     expect(claim.claimed).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    clock.advance(1_001);
 
     // Act
     const result = await createTaskReconcileHandler(env.runtime)();

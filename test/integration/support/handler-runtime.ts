@@ -5,6 +5,7 @@ import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
 import type { ReadyBatch } from '../../../lambdas/core/services/service-dependencies.js';
 import type { HandlerConfig } from '../../../lambdas/handlers/config.js';
 import { createHandlerRuntime, type HandlerRuntime } from '../../../lambdas/handlers/runtime.js';
+import type { TestClock } from '../../support/test-clock.js';
 import { localClients, uniqueName } from './local-aws.js';
 
 export interface TestRuntime {
@@ -15,12 +16,17 @@ export interface TestRuntime {
   readonly clients: ReturnType<typeof localClients>;
 }
 
+export interface TestRuntimeOptions {
+  /** The clock of the test world: the handlers, stores and queue all read it. @default Date.now */
+  readonly clock?: TestClock;
+}
+
 /**
  * A handler runtime on the local servers with its own tables and task queue
  * prefix, publishing batch-ready events into an array (there is no local
  * EventBridge; the publisher itself is tested against a PutEvents fake).
  */
-export async function createTestRuntime(): Promise<TestRuntime> {
+export async function createTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
   const clients = localClients();
   const config: HandlerConfig = {
     region: 'us-east-1',
@@ -40,6 +46,7 @@ export async function createTestRuntime(): Promise<TestRuntime> {
   ]);
   const published: ReadyBatch[] = [];
   const runtime = createHandlerRuntime(config, clients, {
+    ...(options.clock ? { clock: options.clock } : {}),
     publishBatchReady: async (batches) => {
       published.push(...batches);
     },
