@@ -12,6 +12,7 @@ import {
   EVENT_ARCHIVE_RETENTION_DAYS,
   INGEST_BATCH_WINDOW_SECONDS,
   INGEST_FUNCTION_TIMEOUT,
+  INGEST_RETENTION,
   VISIBILITY_TIMEOUT_FACTOR,
 } from './constants.js';
 import { InvalidConstructPropsError } from './errors.js';
@@ -19,8 +20,6 @@ import { secureBucket } from './secure-bucket.js';
 import { tableFromDefinition } from './table-from-definition.js';
 import { BUCKETFLOW_TABLES } from './tables.js';
 
-/** Ingest messages wait at most this long; the age alarm fires long before. */
-const INGEST_RETENTION = Duration.days(4);
 const ACCESS_LOGS_EXPIRATION = Duration.days(90);
 
 export interface BucketflowStateProps {

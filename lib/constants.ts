@@ -1,4 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
+import {
+  DEAD_LETTER_RETENTION_DAYS,
+  INGEST_QUEUE_RETENTION_DAYS,
+} from '../lambdas/core/retention.js';
 
 // Limits and defaults of the AWS stack, in one place. Handlers read the
 // resulting values from their environment, never from this file.
@@ -23,7 +27,9 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Receives before a message moves to its DLQ: enough for transient throttling, few enough to surface poison events. */
 export const DLQ_MAX_RECEIVE_COUNT = 5;
 /** DLQs keep messages for the SQS maximum so that a redrive is possible after a long weekend. */
-export const DLQ_RETENTION = Duration.days(14);
+export const DLQ_RETENTION = Duration.days(DEAD_LETTER_RETENTION_DAYS);
+/** Ingest messages wait at most this long; the age alarm fires long before, and the dedupe records outlive it. */
+export const INGEST_RETENTION = Duration.days(INGEST_QUEUE_RETENTION_DAYS);
 
 /** Default period of the sweep, cron and reconcile schedules. EventBridge rates cannot go below one minute. */
 export const SCHEDULE_PERIOD_MINUTES = 1;

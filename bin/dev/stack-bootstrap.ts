@@ -14,6 +14,7 @@ import {
   type LocalServers,
   startLocalServers,
 } from '../../lambdas/adapters/local/local-servers.js';
+import { DAY_MS, DEAD_LETTER_RETENTION_DAYS } from '../../lambdas/core/retention.js';
 import type { HandlerConfig } from '../../lambdas/handlers/config.js';
 import {
   CACHE_BUCKET,
@@ -26,7 +27,7 @@ import {
 } from './dev-constants.js';
 
 /** DLQs keep messages for the SQS maximum, as the stack's do. */
-const DLQ_RETENTION_SECONDS = 1_209_600;
+const DLQ_RETENTION_SECONDS = (DEAD_LETTER_RETENTION_DAYS * DAY_MS) / 1000;
 
 export interface LocalStack {
   readonly servers: LocalServers;

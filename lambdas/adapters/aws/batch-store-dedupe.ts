@@ -19,7 +19,7 @@ const CLAIMS_PER_REQUEST = 100;
 export interface DedupeOptions {
   /** Width of the event-time windows fingerprints are grouped in. */
   readonly windowMs: number;
-  /** How long a fingerprint is kept after its window ends. */
+  /** How long a fingerprint is kept after the last write to its window, in processing time. */
   readonly retentionMs: number;
 }
 
@@ -64,9 +64,11 @@ export async function claimDeliveries(
     }
     claims.push({ fingerprint: fingerprint(identity), owned });
   }
+  // Expiry counts from `now`, the time it is read against, never from the event time: an
+  // event redriven from a DLQ days late must not write a window that is already expired.
+  const expiresAt = Math.ceil((now + options.retentionMs) / 1000);
   const requests: Promise<void>[] = [];
   for (const [windowStart, claims] of windows) {
-    const expiresAt = Math.ceil((windowStart + options.windowMs + options.retentionMs) / 1000);
     for (let start = 0; start < claims.length; start += CLAIMS_PER_REQUEST) {
       const chunk = claims.slice(start, start + CLAIMS_PER_REQUEST);
       requests.push(

@@ -15,6 +15,7 @@ import type {
   OpenBatchRecord,
 } from '../../core/ports/batch-store.js';
 import { InvalidBatchQueryError } from '../../core/ports/batch-store-errors.js';
+import { REDELIVERY_HORIZON_MS } from '../../core/retention.js';
 import { claimDeliveries, identityOf, ownerTag } from './batch-store-dedupe.js';
 import { type Assignment, applyToHeader } from './batch-store-header.js';
 import { readHeader } from './batch-store-header-writes.js';
@@ -39,7 +40,11 @@ export interface DynamoDbBatchStoreOptions {
   readonly shards?: number;
   /** Event-time window of a dedupe item. @default 10_000 (10 s) */
   readonly dedupeWindowMs?: number;
-  /** How long a delivery is remembered for dedupe after its window. @default 86_400_000 (1 day) */
+  /**
+   * How long a delivery is remembered for dedupe after it was last seen: as
+   * long as an event can come back from the ingest queue and its DLQ.
+   * @default REDELIVERY_HORIZON_MS (18 days)
+   */
   readonly dedupeRetentionMs?: number;
   /** How long a dispatched batch and its members are kept. @default 604_800_000 (7 days) */
   readonly retentionMs?: number;
@@ -84,7 +89,7 @@ export class DynamoDbBatchStore implements BatchStore {
     };
     this.#dedupe = {
       windowMs: options.dedupeWindowMs ?? 10_000,
-      retentionMs: options.dedupeRetentionMs ?? 86_400_000,
+      retentionMs: options.dedupeRetentionMs ?? REDELIVERY_HORIZON_MS,
     };
     this.#retentionMs = options.retentionMs ?? 604_800_000;
     this.#maxMemberItemBytes = options.maxMemberItemBytes ?? 350_000;

@@ -25,6 +25,7 @@ import type {
   TaskDispatch,
 } from '../../core/ports/job-store.js';
 import { JobNotFoundError, TaskNotFoundError } from '../../core/ports/job-store-errors.js';
+import { REDELIVERY_HORIZON_MS } from '../../core/retention.js';
 import { claimTask, extendLease } from './job-store-claims.js';
 import type { JobStoreContext } from './job-store-dynamo.js';
 import { jobKey, taskKey, toJob, toTask } from './job-store-items.js';
@@ -37,8 +38,12 @@ import { completeTask, failTask, requeueExpiredLease } from './job-store-transit
 
 /** Lease a claim gets unless it asks for another: five minutes, renewed by heartbeats. */
 export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
-/** How long an idempotency record makes a repeated submit return the first job: 7 days. */
-export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 60 * 60;
+/**
+ * How long an idempotency record makes a repeated submit return the first
+ * job: as long as an event can come back from the ingest queue and its DLQ
+ * (18 days), so a late redelivery never submits a second job.
+ */
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = REDELIVERY_HORIZON_MS / 1000;
 /** Partitions of each sparse task index. */
 export const DEFAULT_INDEX_SHARDS = 4;
 
