@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AwsBilling, BilledRequest } from './support/aws-billing.js';
 
 /** One item a write request touched: the table and the item's pk/sk. */
 export interface ItemWrite {
@@ -15,11 +16,23 @@ type Middleware = (
   context: { commandName?: string },
 ) => (args: { input: unknown }) => Promise<{ output: unknown }>;
 
+/** Units of a set of requests, as AWS bills them and as DynamoDB Local reported them. */
+export interface BilledUnits {
+  readonly requests: number;
+  readonly awsWriteUnits: number;
+  readonly awsReadUnits: number;
+  readonly localWriteUnits: number;
+  readonly localReadUnits: number;
+}
+
 /**
  * Records, per DynamoDB request, which items it wrote and the capacity each
  * table reported, so that a bench can split a path's cost by table and count
  * the writes of one kind of item (e.g. batch headers). RequestAccounting
- * counts per operation; this adds the item and table view it lacks.
+ * counts per operation; this adds the item and table view it lacks. With an
+ * {@link AwsBilling}, it also computes what each request costs on AWS from
+ * item sizes ({@link DynamoDbItemLedger.billedUnits}), beside what DynamoDB
+ * Local reported (which under-reports multi-item transactions).
  *
  * @example
  * ```ts
@@ -30,23 +43,39 @@ type Middleware = (
  */
 export class DynamoDbItemLedger {
   readonly writes: ItemWrite[] = [];
+  readonly billed: BilledRequest[] = [];
   readonly #capacity = new Map<string, { read: number; write: number }>();
+  readonly #billing: AwsBilling | undefined;
+
+  constructor(options: { readonly billing?: AwsBilling } = {}) {
+    this.#billing = options.billing;
+  }
 
   attach(client: DynamoDBClient): this {
     const name = 'bucketflowBenchItemLedger';
     const stack = client.middlewareStack as unknown as {
       remove(name: string): boolean;
-      add(middleware: Middleware, options: { step: 'build'; name: string }): void;
+      add(middleware: Middleware, options: { step: 'initialize' | 'build'; name: string }): void;
     };
     stack.remove(name);
+    stack.remove(`${name}Capacity`);
+    // DynamoDB Local's own report, beside the billed units.
+    stack.add(
+      (next) => async (args) => {
+        (args.input as Record<string, unknown>).ReturnConsumedCapacity ??= 'TOTAL';
+        return next(args);
+      },
+      { step: 'initialize', name: `${name}Capacity` },
+    );
     // The build step runs after the document client has marshalled the input.
     stack.add(
       (next, context) => async (args) => {
         const operation = String(context.commandName ?? '').replace(/Command$/, '');
-        const touched = itemWrites(operation, args.input as Record<string, unknown>);
+        const input = args.input as Record<string, unknown>;
+        const touched = itemWrites(operation, input);
         let result: { output: unknown };
         try {
-          result = await next(args);
+          result = await this.#send(operation, input, () => next(args));
         } catch (error) {
           this.writes.push(...touched.map((write) => ({ ...write, ok: false })));
           throw error;
@@ -67,6 +96,46 @@ export class DynamoDbItemLedger {
     return this;
   }
 
+  async #send(
+    operation: string,
+    input: Record<string, unknown>,
+    send: () => Promise<{ output: unknown }>,
+  ): Promise<{ output: unknown }> {
+    if (!this.#billing) return send();
+    let response: { output: unknown } | undefined;
+    const outcome = await this.#billing.bill(operation, input, async () => {
+      response = await send();
+      return response.output;
+    });
+    this.billed.push(outcome.billed);
+    if ('error' in outcome || response === undefined)
+      throw 'error' in outcome ? outcome.error : new Error('no response');
+    return response;
+  }
+
+  /**
+   * The requests since the last reset, with the units AWS bills for them
+   * (computed from item sizes) and those DynamoDB Local reported; only
+   * those touching `table` when it is given.
+   */
+  billedUnits(table?: string): BilledUnits {
+    let requests = 0;
+    let awsWriteUnits = 0;
+    let awsReadUnits = 0;
+    let localWriteUnits = 0;
+    let localReadUnits = 0;
+    for (const request of this.billed) {
+      const share = table === undefined ? undefined : request.tables.get(table);
+      if (table !== undefined && share === undefined) continue;
+      requests++;
+      awsWriteUnits += share?.write ?? request.awsWriteUnits;
+      awsReadUnits += share?.read ?? request.awsReadUnits;
+      localWriteUnits += request.localWriteUnits;
+      localReadUnits += request.localReadUnits;
+    }
+    return { requests, awsWriteUnits, awsReadUnits, localWriteUnits, localReadUnits };
+  }
+
   /** Write and read units a table reported since the last reset. */
   capacity(table: string): { read: number; write: number } {
     return this.#capacity.get(table) ?? { read: 0, write: 0 };
@@ -85,6 +154,7 @@ export class DynamoDbItemLedger {
 
   reset(): void {
     this.writes.length = 0;
+    this.billed.length = 0;
     this.#capacity.clear();
   }
 }
