@@ -31,7 +31,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
-          testTimeout: 60_000,
+          // CLI tests spawn several tsx processes each: 40 s under `npm run bench` load.
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },
