@@ -41,8 +41,8 @@ export default defineConfig({
           // `bucketflow dev` as a child process with its own local servers; no global setup.
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],
