@@ -21,9 +21,10 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/cdk/**/*.test.ts'],
           // A project does not inherit the root's timeouts: CDK synth and esbuild bundling in
-          // beforeAll take far longer than vitest's 10 s default on a loaded 2-core machine.
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // beforeAll take far longer than vitest's 10 s default on a loaded 2-core machine, and
+          // the CLI tests that spawn tsx twice took 46 s under heavy load.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
