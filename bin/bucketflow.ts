@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerAutomationsCommand } from './commands/automations.js';
 import { registerBatchCommand } from './commands/batch.js';
@@ -9,12 +9,14 @@ import { registerDevCommand } from './commands/dev.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerMatchCommand } from './commands/match.js';
 import { registerRunnerCommand } from './commands/runner.js';
+import { packageVersion } from './package-version.js';
 
 const program = new Command('bucketflow')
   .description(
     'Serverless automations for object storage: glob triggers, prefix batching and cron.\n' +
       'The dry-run commands (match, cron, batch) need no AWS account.',
   )
+  .version(packageVersion(), '-V, --version', 'print the version of bucketflow')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
