@@ -1,4 +1,4 @@
-import { type Duration, Token } from 'aws-cdk-lib';
+import { CfnOutput, type Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,20 +8,23 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { BucketflowFunction, type HandlerName, handlerEntry } from './bucketflow-function.js';
+import type { BucketflowConfig } from '../lambdas/sdk/config.js';
+import {
+  CONNECTION_OUTPUT_DESCRIPTION,
+  type StackConnection,
+} from '../lambdas/sdk/stack-outputs.js';
+import { BucketflowFunction } from './bucketflow-function.js';
 import { BucketflowMonitoring } from './bucketflow-monitoring.js';
 import type { BucketflowState } from './bucketflow-state.js';
+import { type HandlerName, handlerEntry } from './bundling.js';
+import type { ConfigAutomations } from './config-automations.js';
+import { wireConfig } from './config-wiring.js';
 import * as limits from './constants.js';
 import { InvalidConstructPropsError } from './errors.js';
 import { functionEnvironment } from './function-environment.js';
-import {
-  grantObjectRead,
-  grantObjectReadWrite,
-  grantTableAccess,
-  grantTaskQueues,
-} from './grants.js';
+import { grantObjectRead, grantObjectReadWrite, grantTaskQueues } from './grants.js';
 import { type SourceBucketOptions, sourceBucketRule } from './source-bucket-rule.js';
-import { type FunctionRole, TABLE_ACCESS } from './tables.js';
+import { type FunctionRole, grantTablesFor } from './tables.js';
 import { TaskRunnerFunction, type TaskRunnerFunctionProps } from './task-runner-function.js';
 import { validateEngineProps } from './validate-props.js';
 
@@ -50,6 +53,19 @@ export interface BucketflowEngineProps {
   readonly ingestAgeAlarmThreshold?: Duration;
   /** @default generated */
   readonly dashboardName?: string;
+  /**
+   * The config of your `bucketflow.config.ts` (what `npm start` runs): its S3
+   * locations become source buckets, its Lambda clusters TaskRunnerFunctions
+   * bundling their task modules, and its automations are applied at deploy
+   * time (see ConfigAutomations). @default none: automations are managed with the CLI
+   */
+  readonly config?: BucketflowConfig;
+  /**
+   * Buckets of the config's S3 locations that your app creates or imports
+   * itself, by location name (the config's bucket name then serves local mode
+   * only). @default each S3 location's bucket, imported by its name
+   */
+  readonly locationBuckets?: Readonly<Record<string, s3.IBucket>>;
 }
 
 export type TaskRunnerOptions = Omit<
@@ -78,8 +94,10 @@ export class BucketflowEngine extends Construct {
   /** Environment every function receives (table names, bus, cache bucket, source buckets...). */
   public readonly environment: Readonly<Record<string, string>>;
   public readonly taskQueuePrefix: string;
-  private readonly state: BucketflowState;
-  private readonly logRetention: logs.RetentionDays;
+  public readonly state: BucketflowState;
+  public readonly logRetention: logs.RetentionDays;
+  /** The deploy-time apply of `props.config`; undefined without a config. */
+  public readonly configAutomations: ConfigAutomations | undefined;
   private readonly sourceBuckets: { bucket: s3.IBucket; key?: kms.IKey; name: string }[] = [];
   private readonly bucketReaders: iam.IGrantable[] = [];
   private readonly runners = new Map<string, TaskRunnerFunction>();
@@ -161,6 +179,21 @@ export class BucketflowEngine extends Construct {
     this.monitoring.watchFunction('batch-sweep', this.sweepFunction.function);
     this.monitoring.watchFunction('cron-tick', this.cronFunction.function);
     this.monitoring.watchFunction('task-reconcile', this.reconcileFunction.function);
+
+    this.configAutomations = props.config
+      ? wireConfig(this, { config: props.config, locationBuckets: props.locationBuckets })
+      : undefined;
+    this.connectionOutput();
+  }
+
+  /** Names of the buckets wired with {@link addSourceBucket} (tokens for buckets of this app). */
+  get sourceBucketNames(): string[] {
+    return this.sourceBuckets.map((source) => source.name);
+  }
+
+  /** Slugs of the clusters with a Lambda runner. */
+  get lambdaClusters(): string[] {
+    return [...this.runners.keys()];
   }
 
   /**
@@ -207,7 +240,7 @@ export class BucketflowEngine extends Construct {
    *
    * @example
    * ```ts
-   * engine.addTaskRunner('default', { timeout: Duration.minutes(10) });
+   * engine.addTaskRunner('default', { taskModules: ['src/tasks.ts'], timeout: Duration.minutes(10) });
    * ```
    */
   addTaskRunner(cluster: string, options: TaskRunnerOptions = {}): TaskRunnerFunction {
@@ -250,6 +283,27 @@ export class BucketflowEngine extends Construct {
     this.addBucketReader(grantee);
   }
 
+  /** Everything `bucketflow --stack` needs, as one JSON output of the stack (docs/cli.md). */
+  private connectionOutput(): void {
+    const connection: StackConnection = {
+      tables: {
+        jobs: this.state.table('jobs').tableName,
+        automations: this.state.table('automations').tableName,
+        batches: this.state.table('batches').tableName,
+      },
+      taskQueuePrefix: this.taskQueuePrefix,
+      cacheBucket: this.state.cacheBucket.bucketName,
+      eventBusName: this.state.eventBus.eventBusName,
+      ingestQueueUrl: this.state.ingestQueue.queueUrl,
+      sourceBuckets: Lazy.list({ produce: () => this.sourceBucketNames }),
+      lambdaClusters: Lazy.list({ produce: () => this.lambdaClusters }),
+    };
+    new CfnOutput(this, 'Connection', {
+      value: Stack.of(this).toJsonString(connection),
+      description: CONNECTION_OUTPUT_DESCRIPTION,
+    });
+  }
+
   private addBucketReader(grantee: iam.IGrantable): void {
     this.bucketReaders.push(grantee);
     for (const source of this.sourceBuckets)
@@ -277,7 +331,7 @@ export class BucketflowEngine extends Construct {
   ): BucketflowFunction {
     const fn = new BucketflowFunction(this, id, {
       ...options,
-      entry: handlerEntry(name),
+      source: { entry: handlerEntry(name) },
       environment: this.environment,
       logRetention: this.logRetention,
     });
@@ -286,10 +340,7 @@ export class BucketflowEngine extends Construct {
   }
 
   private grantTables(grantee: iam.IGrantable, role: FunctionRole): void {
-    for (const definition of this.state.tableDefinitions) {
-      const access = TABLE_ACCESS[definition.id]?.[role];
-      if (access) grantTableAccess(grantee, this.state.table(definition.id), definition, access);
-    }
+    grantTablesFor(grantee, this.state, role);
   }
 
   private schedule(id: string, period: Duration, fn: BucketflowFunction): events.Rule {
