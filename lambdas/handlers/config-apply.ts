@@ -43,7 +43,9 @@ export interface ConfigApplyResponse {
  * const response = await createConfigApplyHandler(runtime)({ RequestType: 'Create', ResourceProperties: { Plan: '{...}' } });
  * ```
  */
-export function createConfigApplyHandler(runtime: Pick<HandlerRuntime, 'automations' | 'logger' | 'clock'>) {
+export function createConfigApplyHandler(
+  runtime: Pick<HandlerRuntime, 'automations' | 'logger' | 'clock'>,
+) {
   return async (input: unknown): Promise<ConfigApplyResponse> => {
     const event = eventSchema.parse(input);
     const plan = parsePlan(event.ResourceProperties.Plan, 'ResourceProperties.Plan');
@@ -73,7 +75,10 @@ export function createConfigApplyHandler(runtime: Pick<HandlerRuntime, 'automati
       requestType: event.RequestType,
       changes: applied.changes,
     });
-    return { PhysicalResourceId: CONFIG_RESOURCE_ID, Data: { Changes: String(applied.changes.length) } };
+    return {
+      PhysicalResourceId: CONFIG_RESOURCE_ID,
+      Data: { Changes: String(applied.changes.length) },
+    };
   };
 }
 

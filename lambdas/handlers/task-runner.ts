@@ -7,7 +7,12 @@ import { runnerDependencies } from '../sdk/runner-dependencies.js';
 import type { TaskClass } from '../sdk/task.js';
 import { type AttemptOutcome, processDelivery } from '../sdk/task-attempt.js';
 import { type HandlerConfig, loadHandlerConfig } from './config.js';
-import { type SqsBatchResponse, type SqsEvent, type SqsRecord, sqsEventSchema } from './sqs-event.js';
+import {
+  type SqsBatchResponse,
+  type SqsEvent,
+  type SqsRecord,
+  sqsEventSchema,
+} from './sqs-event.js';
 
 /** Outcomes after which the message must stay on the queue (Lambda deletes the rest). */
 const KEEP_MESSAGE: ReadonlySet<AttemptOutcome> = new Set(['claim-error', 'incompatible', 'error']);

@@ -9,7 +9,11 @@ export const CONNECTION_OUTPUT_DESCRIPTION =
 
 /** What the `Connection` output of a stack with a BucketflowEngine holds, as JSON. */
 export interface StackConnection {
-  readonly tables: { readonly jobs: string; readonly automations: string; readonly batches: string };
+  readonly tables: {
+    readonly jobs: string;
+    readonly automations: string;
+    readonly batches: string;
+  };
   readonly taskQueuePrefix: string;
   readonly cacheBucket: string;
   readonly eventBusName: string;

@@ -106,27 +106,31 @@ describe('BucketflowService in an app of default feature flags', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'bucketflow-defaults-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it('synthesizes and bundles every function without a lock file or flag of this repository', () => {
-    // Prepare: no cdk.json context at all, as in a project made by `cdk init`.
-    const app = new App({ outdir, context: {} });
-    const stack = new Stack(app, 'Consumer');
+  it(
+    'synthesizes and bundles every function without a lock file or flag of this repository',
+    () => {
+      // Prepare: no cdk.json context at all, as in a project made by `cdk init`.
+      const app = new App({ outdir, context: {} });
+      const stack = new Stack(app, 'Consumer');
 
-    // Act
-    new BucketflowService(stack, 'Bucketflow', {
-      config: exampleConfig,
-      sourceBuckets: [s3.Bucket.fromBucketName(stack, 'Raw', 'lab-raw-data')],
-    });
-    const assembly = app.synth();
+      // Act
+      new BucketflowService(stack, 'Bucketflow', {
+        config: exampleConfig,
+        sourceBuckets: [s3.Bucket.fromBucketName(stack, 'Raw', 'lab-raw-data')],
+      });
+      const assembly = app.synth();
 
-    // Assess
-    const template = assembly.getStackByName('Consumer').template as {
-      Resources: Record<string, { Type: string }>;
-    };
-    const functions = Object.values(template.Resources).filter(
-      (resource) => resource.Type === 'AWS::Lambda::Function',
-    );
-    expect(functions.length).toBe(7);
-    const bundles = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-    expect(bundles.length).toBeGreaterThanOrEqual(6);
-  }, BUNDLING_TIMEOUT_MS);
+      // Assess
+      const template = assembly.getStackByName('Consumer').template as {
+        Resources: Record<string, { Type: string }>;
+      };
+      const functions = Object.values(template.Resources).filter(
+        (resource) => resource.Type === 'AWS::Lambda::Function',
+      );
+      expect(functions.length).toBe(7);
+      const bundles = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+      expect(bundles.length).toBeGreaterThanOrEqual(6);
+    },
+    BUNDLING_TIMEOUT_MS,
+  );
 });
