@@ -6,6 +6,7 @@ import { EXIT_USAGE } from './commands/cli-io.js';
 import { registerClustersCommand } from './commands/clusters.js';
 import { registerCronCommand } from './commands/cron.js';
 import { registerDevCommand } from './commands/dev.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerMatchCommand } from './commands/match.js';
 import { registerRunnerCommand } from './commands/runner.js';
@@ -28,6 +29,7 @@ registerJobsCommand(program);
 registerAutomationsCommand(program);
 registerRunnerCommand(program);
 registerDevCommand(program);
+registerDoctorCommand(program);
 
 try {
   await program.parseAsync(process.argv);
