@@ -36,7 +36,17 @@ export default defineConfig({
       },
       {
         test: {
-          // `bucketflow dev` as a child process with its own local servers; no global setup.
+          // npm pack, then the tarball installed into a scratch CDK project: what a user gets.
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
+          // `bucketflow dev` as a child process with its own local servers, and the synthesized
+          // cloud assembly run on local servers of its own; no global setup.
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,

@@ -1,6 +1,7 @@
 // Builds the package into dist/ (run by `npm run build` and by `prepack`): the TypeScript
 // sources compiled to ESM JavaScript with .d.ts files, plus the web console's static files,
-// which the compiled console server reads from next to itself.
+// which the compiled console server reads from next to itself. bin/app.ts, the repository's own
+// CDK app (it runs cdk-nag, a dev dependency), is not part of the package.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

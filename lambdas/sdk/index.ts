@@ -57,6 +57,7 @@ export type { JobCache } from './job-cache.js';
 export type { RunUntilSignalOptions } from './runner-signals.js';
 export { runUntilSignal } from './runner-signals.js';
 export type {
+  AnyTask,
   EmptyInput,
   JsonCompatible,
   TaskClass,
