@@ -1,4 +1,4 @@
-import { CfnOutput, type Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { type Duration, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,16 +9,13 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { BucketflowConfig } from '../lambdas/sdk/config.js';
-import {
-  CONNECTION_OUTPUT_DESCRIPTION,
-  type StackConnection,
-} from '../lambdas/sdk/stack-outputs.js';
 import { BucketflowFunction } from './bucketflow-function.js';
 import { BucketflowMonitoring } from './bucketflow-monitoring.js';
 import type { BucketflowState } from './bucketflow-state.js';
 import { type HandlerName, handlerEntry } from './bundling.js';
 import type { ConfigAutomations } from './config-automations.js';
 import { wireConfig } from './config-wiring.js';
+import { connectionOutput } from './connection-output.js';
 import * as limits from './constants.js';
 import { InvalidConstructPropsError } from './errors.js';
 import { functionEnvironment } from './function-environment.js';
@@ -183,7 +180,7 @@ export class BucketflowEngine extends Construct {
     this.configAutomations = props.config
       ? wireConfig(this, { config: props.config, locationBuckets: props.locationBuckets })
       : undefined;
-    this.connectionOutput();
+    connectionOutput(this);
   }
 
   /** Names of the buckets wired with {@link addSourceBucket} (tokens for buckets of this app). */
@@ -281,27 +278,6 @@ export class BucketflowEngine extends Construct {
     grantObjectReadWrite(grantee, this.state.cacheBucket, 'tasks read and write their job caches');
     grantTaskQueues(grantee, this.taskQueuePrefix, { consume: true });
     this.addBucketReader(grantee);
-  }
-
-  /** Everything `bucketflow --stack` needs, as one JSON output of the stack (docs/cli.md). */
-  private connectionOutput(): void {
-    const connection: StackConnection = {
-      tables: {
-        jobs: this.state.table('jobs').tableName,
-        automations: this.state.table('automations').tableName,
-        batches: this.state.table('batches').tableName,
-      },
-      taskQueuePrefix: this.taskQueuePrefix,
-      cacheBucket: this.state.cacheBucket.bucketName,
-      eventBusName: this.state.eventBus.eventBusName,
-      ingestQueueUrl: this.state.ingestQueue.queueUrl,
-      sourceBuckets: Lazy.list({ produce: () => this.sourceBucketNames }),
-      lambdaClusters: Lazy.list({ produce: () => this.lambdaClusters }),
-    };
-    new CfnOutput(this, 'Connection', {
-      value: Stack.of(this).toJsonString(connection),
-      description: CONNECTION_OUTPUT_DESCRIPTION,
-    });
   }
 
   private addBucketReader(grantee: iam.IGrantable): void {

@@ -48,7 +48,10 @@ export function withConnectionOption(command: Command): Command {
       `deployed stack holding the BucketflowService; names come from its outputs (default: $${STACK_ENV})`,
     )
     .option('--region <region>', "the stack's region (default: AWS_REGION, then the profile's)")
-    .option('--profile <profile>', 'AWS config profile for credentials and region (default: AWS_PROFILE)')
+    .option(
+      '--profile <profile>',
+      'AWS config profile for credentials and region (default: AWS_PROFILE)',
+    )
     .option(
       '--data-dir <dir>',
       `data directory of a running 'bucketflow dev' (default: $${DATA_DIR_ENV}, then the deployed\n` +
@@ -69,8 +72,9 @@ export async function connectionOf(options: ConnectionOptions): Promise<Connecti
   const stack = options.stack ?? process.env[STACK_ENV];
   if (stack) {
     const { resolveStackConnection } = await import('../../lambdas/sdk/stack-connection.js');
-    return (await resolveStackConnection({ stack, region: options.region, profile: options.profile }))
-      .connection;
+    return (
+      await resolveStackConnection({ stack, region: options.region, profile: options.profile })
+    ).connection;
   }
   return resolveConnection({ dataDir: options.dataDir });
 }

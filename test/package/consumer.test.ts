@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,15 +44,6 @@ const succeeded = (result: Run) => ({
   code: result.code,
   stderr: result.code === 0 ? '' : result.stderr,
 });
-
-/** Bytes of a directory tree. */
-async function sizeOf(path: string): Promise<number> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return info.size;
-  let total = 0;
-  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry));
-  return total;
-}
 
 describe('the packed package, installed into a CDK project of its own', () => {
   let work: string;

@@ -9,8 +9,9 @@ import {
   s3NotificationRecordSchema,
 } from '../../../lambdas/adapters/aws/s3-event-parsing.js';
 import type { LocalServers } from '../../../lambdas/adapters/local/local-servers.js';
-import { LocalEventRules, type QueuePoller, queuePollers } from './local-event-sources.js';
+import { LocalEventRules } from './local-event-sources.js';
 import { type LocalFunction, localFunctions } from './local-functions.js';
+import { type QueuePoller, queuePollers } from './local-queue-poller.js';
 import {
   createLocalResources,
   LOCAL_ACCOUNT,

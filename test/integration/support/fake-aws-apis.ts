@@ -39,18 +39,18 @@ export function startFakeCloudFormation(
     if (form.get('Action') !== 'DescribeStacks' || outputs === undefined) {
       return xml(
         400,
-        `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${escape(name)} does not exist</Message></Error><RequestId>fake</RequestId></ErrorResponse>`,
+        `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${escapeXml(name)} does not exist</Message></Error><RequestId>fake</RequestId></ErrorResponse>`,
       );
     }
     const members = outputs
       .map(
         (output) =>
-          `<member><OutputKey>${escape(output.OutputKey)}</OutputKey><OutputValue>${escape(output.OutputValue)}</OutputValue>${output.Description ? `<Description>${escape(output.Description)}</Description>` : ''}</member>`,
+          `<member><OutputKey>${escapeXml(output.OutputKey)}</OutputKey><OutputValue>${escapeXml(output.OutputValue)}</OutputValue>${output.Description ? `<Description>${escapeXml(output.Description)}</Description>` : ''}</member>`,
       )
       .join('');
     return xml(
       200,
-      `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${escape(name)}</StackName><StackId>arn:aws:cloudformation:eu-west-1:123456789012:stack/${escape(name)}/fake</StackId><CreationTime>2026-01-01T00:00:00Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+      `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${escapeXml(name)}</StackName><StackId>arn:aws:cloudformation:eu-west-1:123456789012:stack/${escapeXml(name)}/fake</StackId><CreationTime>2026-01-01T00:00:00Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></DescribeStacksResponse>`,
     );
   });
 }
@@ -129,7 +129,7 @@ function xml(status: number, text: string): Reply {
   return { status, body: `<?xml version="1.0" encoding="UTF-8"?>${text}` };
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
