@@ -39,7 +39,7 @@ async function registerTypeScriptLoader(field: string): Promise<void> {
     throw new ValidationError(
       field,
       'is a TypeScript module, and loading one needs the tsx package, which is not installed',
-      'npm install --save-dev tsx (or compile the module to JavaScript and pass the .js file)',
+      'npm install --save-dev tsx, or compile the module to JavaScript and pass the .js file',
       { cause: error },
     );
   }

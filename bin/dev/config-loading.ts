@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { BucketflowError } from '../../lambdas/core/errors.js';
+import { BucketflowError, ValidationError } from '../../lambdas/core/errors.js';
 import { type BucketflowConfig, validateConfig } from '../../lambdas/sdk/config.js';
 import { importUserModule } from '../user-modules.js';
 import { ConfigFileError } from './errors.js';
@@ -38,6 +38,8 @@ export async function loadConfigFile(
   try {
     exports = await importUserModule(path, path);
   } catch (error) {
+    // Said about this very file already (a TypeScript module without tsx, say).
+    if (error instanceof ValidationError && error.field === path) throw error;
     // A config that fails validation inside defineConfig names its field already.
     if (error instanceof BucketflowError) {
       throw new ConfigFileError(path, error.message, undefined, { cause: error });

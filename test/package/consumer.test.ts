@@ -112,6 +112,11 @@ describe('the packed package, installed into a CDK project of its own', () => {
       ['node_modules/.bin/bucketflow', '--version'],
       project,
     );
+    const dev = await run(
+      process.execPath,
+      ['node_modules/.bin/bucketflow', 'dev', '--data-dir', join(work, 'dev')],
+      project,
+    );
 
     // Assess
     expect({ code: tsc.code, output: tsc.stdout }).toEqual({ code: 0, output: '' });
@@ -126,6 +131,10 @@ describe('the packed package, installed into a CDK project of its own', () => {
     ]);
     expect(display).toBe('cats/tom.jpg at 64 px');
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // Local mode asks for its optional peers by name instead of failing on an import.
+    expect(dev.code).toBe(2);
+    expect(dev.stderr).toContain('needs the tsx package, which is not installed');
+    expect(dev.stderr).toContain('npm install --save-dev tsx, or compile');
   });
 
   it('synthesizes the app with cdk synth: source buckets, a Lambda runner bundling the task module, the automations', async () => {
