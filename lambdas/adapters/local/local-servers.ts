@@ -10,7 +10,8 @@ import { LocalServerError } from './errors.js';
 
 /** DynamoDB Local needs a Java 17+ runtime; it takes about 2.5 s to answer after spawn. */
 const MIN_JAVA_MAJOR = 17;
-const DYNAMODB_START_TIMEOUT_MS = 30_000;
+/** Far above the usual 2.5 s: on a loaded 2-core machine the JVM took more than 30 s to listen. */
+const DYNAMODB_START_TIMEOUT_MS = 120_000;
 const LOOPBACK = '127.0.0.1';
 /**
  * The local servers are optional peer dependencies of the package: a CDK
