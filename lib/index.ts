@@ -1,8 +1,8 @@
 // `bucketflow/cdk`: the constructs and their props. aws-cdk-lib and constructs
 // are peer dependencies: these constructs use the copy your app uses.
 
-export type { BucketflowEngineProps, TaskRunnerOptions } from './bucketflow-engine.js';
 export { BucketflowEngine } from './bucketflow-engine.js';
+export type { BucketflowEngineProps, TaskRunnerOptions } from './bucketflow-engine-props.js';
 export type { BucketflowFunctionProps } from './bucketflow-function.js';
 export { BucketflowFunction, FUNCTION_RUNTIME } from './bucketflow-function.js';
 export type { BucketflowServiceProps } from './bucketflow-service.js';
