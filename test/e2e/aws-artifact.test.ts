@@ -240,8 +240,10 @@ describe('the synthesized cloud assembly, run on the local servers', () => {
     expect(id('read-text', after)).toBe(id('read-text', before));
     expect(id('runs', after)).not.toBe(id('runs', before));
     expect(after.find((automation) => automation.name === 'runs')?.triggers.batch?.count).toBe(6);
+    // The cron keeps firing until the update removes it: the jobs read before are a subset.
+    expect(tickJobs.length).toBeGreaterThan(0);
     expect((await jobsOf(tick?.id ?? '')).map((job) => job.jobId)).toEqual(
-      tickJobs.map((job) => job.jobId),
+      expect.arrayContaining(tickJobs.map((job) => job.jobId)),
     );
   });
 
