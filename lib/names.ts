@@ -64,18 +64,6 @@ export function queuePrefixProblem(prefix: string): string | undefined {
   return undefined;
 }
 
-/**
- * Name of a cluster's task queue and its DLQ, as the app creates them.
- *
- * @example
- * ```ts
- * taskQueueNames('gpu'); // { queue: 'bucketflow-tasks-gpu', deadLetterQueue: 'bucketflow-tasks-gpu-dlq' }
- * ```
- */
-export function taskQueueNames(
-  cluster: string,
-  prefix = TASK_QUEUE_PREFIX,
-): { queue: string; deadLetterQueue: string } {
-  const queue = `${prefix}${cluster}`;
-  return { queue, deadLetterQueue: `${queue}${TASK_DLQ_SUFFIX}` };
-}
+// The queue names of a cluster come from the one function the queue adapter uses at run
+// time, so the queues a stack declares are the queues the handlers send to.
+export { taskQueueNames } from '../lambdas/adapters/aws/sqs-task-messages.js';

@@ -1,40 +1,51 @@
 import { randomUUID } from 'node:crypto';
-import type { AwsClients } from '../adapters/aws/aws-clients.js';
-import { createAwsClients } from '../adapters/aws/aws-clients.js';
-import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
-import { S3ObjectStorage } from '../adapters/aws/s3-object-storage.js';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { type AwsClients, createAwsClients } from '../adapters/aws/aws-clients.js';
 import { decodeTaskMessage } from '../adapters/aws/sqs-task-messages.js';
-import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
-import { JobTriggerCache } from '../sdk/job-trigger-cache.js';
+import { Client } from '../sdk/client.js';
+import { runnerDependencies } from '../sdk/runner-dependencies.js';
 import type { TaskClass } from '../sdk/task.js';
 import { type AttemptOutcome, processDelivery } from '../sdk/task-attempt.js';
-import { consoleLogSink } from '../sdk/task-logger.js';
-import { TaskRegistry } from '../sdk/task-registry.js';
 import { type HandlerConfig, loadHandlerConfig } from './config.js';
-import { type SqsBatchResponse, sqsEventSchema } from './sqs-event.js';
+import {
+  type SqsBatchResponse,
+  type SqsEvent,
+  type SqsRecord,
+  sqsEventSchema,
+} from './sqs-event.js';
 
 /** Outcomes after which the message must stay on the queue (Lambda deletes the rest). */
-const KEEP_MESSAGE: ReadonlySet<AttemptOutcome> = new Set(['claim-error', 'incompatible']);
+const KEEP_MESSAGE: ReadonlySet<AttemptOutcome> = new Set(['claim-error', 'incompatible', 'error']);
+/** Lease per attempt; the heartbeat renews it while the task runs, up to the function timeout. */
+const LAMBDA_LEASE_MS = 60_000;
 
 export interface TaskRunnerHandlerOptions {
   /** The task classes this function runs. */
   readonly tasks: readonly TaskClass[];
   /** The cluster whose queue feeds the function. @default BUCKETFLOW_RUNNER_CLUSTER */
   readonly cluster?: string;
-  /** Lease per attempt; keep it above the function timeout's share per task. @default 60 s */
+  /** Lease per attempt, renewed by heartbeats while the task runs. @default 60 s */
   readonly leaseMs?: number;
   /** For tests and local mode: the configuration and clients instead of the environment's. */
   readonly config?: HandlerConfig;
   readonly clients?: AwsClients;
+  /** Bucket of job caches. @default BUCKETFLOW_CACHE_BUCKET */
   readonly cacheBucket?: string;
 }
 
+/** The message that did not complete a delivery, so Powertools reports it as a failed item. */
+class DeliveryNotDone extends Error {}
+
 /**
- * A Lambda task runner for a cluster queue (TaskRunnerFunction): each SQS
- * record is one delivery, processed by the same protocol as the long-running
- * runner (claim, heartbeat the lease, complete or fail). A record whose claim
- * call failed, or that no registered task may run, is reported as a failed
- * item so that SQS delivers it again.
+ * A Lambda task runner for a cluster queue (TaskRunnerFunction). It is
+ * composed like a process runner, by `Client.runnerOptions` and
+ * `runnerDependencies`, so its tasks get the same job caches and trigger
+ * storage (`this.trigger.storage.read(key)` reads the S3 object). Each SQS
+ * record is one delivery, processed by the runner's protocol (claim,
+ * heartbeat the lease, complete or fail) through Powertools' batch
+ * processor: a record whose claim call failed, that no registered task may
+ * run, or whose processing failed is reported as a failed item, so that SQS
+ * delivers it again.
  *
  * @example
  * ```ts
@@ -48,58 +59,36 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
   const config = options.config ?? loadHandlerConfig(env);
   const cluster = options.cluster ?? env.BUCKETFLOW_RUNNER_CLUSTER ?? 'default';
   const clients = options.clients ?? createAwsClients({ region: config.region });
-  const cacheBucket = options.cacheBucket ?? env.BUCKETFLOW_CACHE_BUCKET;
-  const jobs = new DynamoDbJobStore({ client: clients.dynamodb, tableName: config.tables.jobs });
-  const queue = new SqsTaskQueue({ client: clients.sqs, prefix: config.taskQueuePrefix });
-  const triggers = new JobTriggerCache(jobs);
-  const leaseMs = options.leaseMs ?? 60_000;
-  const deps = {
-    jobs,
-    queue,
-    registry: new TaskRegistry(options.tasks),
-    runnerId: `lambda-${randomUUID()}`,
-    leaseMs,
-    heartbeatMs: Math.floor(leaseMs / 3),
-    releaseDelaySeconds: 5,
-    cacheStorage: cacheBucket
-      ? new S3ObjectStorage({ client: clients.s3, bucket: cacheBucket })
-      : undefined,
-    logSink: consoleLogSink,
-    clock: Date.now,
-    triggerOf: (jobId: string) => triggers.get(jobId),
+  const client = Client.fromClients(clients, {
+    tables: config.tables,
+    taskQueuePrefix: config.taskQueuePrefix,
+    taskQueueMaxReceiveCount: config.taskQueueMaxReceiveCount,
+    cacheBucket: options.cacheBucket ?? env.BUCKETFLOW_CACHE_BUCKET,
+  });
+  const deps = runnerDependencies(
+    client.runnerOptions({
+      cluster,
+      tasks: options.tasks,
+      runnerId: `lambda-${randomUUID()}`,
+      leaseMs: options.leaseMs ?? LAMBDA_LEASE_MS,
+    }),
+  );
+  const processor = new BatchProcessor(EventType.SQS);
+  const processRecord = async (record: SqsRecord): Promise<AttemptOutcome> => {
+    const message = decodeTaskMessage(record.body, cluster);
+    const outcome = await processDelivery(deps, {
+      message,
+      receipt: { cluster, handle: record.receiptHandle ?? '' },
+      messageId: record.messageId,
+    });
+    if (KEEP_MESSAGE.has(outcome)) throw new DeliveryNotDone(outcome);
+    return outcome;
   };
-  return async (input: unknown): Promise<SqsBatchResponse> => {
+  return async (input: SqsEvent): Promise<SqsBatchResponse> => {
     const event = sqsEventSchema.parse(input);
-    const failures: Array<{ itemIdentifier: string }> = [];
-    await Promise.all(
-      event.Records.map(async (record) => {
-        let outcome: AttemptOutcome;
-        try {
-          const message = decodeTaskMessage(record.body, cluster);
-          outcome = await processDelivery(deps, {
-            message,
-            receipt: { cluster, handle: record.receiptHandle ?? '' },
-            messageId: record.messageId,
-          });
-        } catch {
-          outcome = 'error';
-        }
-        if (KEEP_MESSAGE.has(outcome) || outcome === 'error') {
-          failures.push({ itemIdentifier: record.messageId });
-        }
-      }),
-    );
-    return { batchItemFailures: failures };
+    // Every record gets its answer in the response, also when all of them stay queued.
+    return processPartialResponse(event, processRecord, processor, {
+      throwOnFullBatchFailure: false,
+    });
   };
 }
-
-/**
- * The default entry has no tasks to run: TaskRunnerFunction needs an `entry`
- * of yours that exports `createTaskRunnerHandler({ tasks: [...] })`.
- */
-export const handler = async (): Promise<never> => {
-  throw new Error(
-    'bucketflow: this task runner function has no tasks. Pass `entry` to TaskRunnerFunction: a file ' +
-      'exporting `handler = createTaskRunnerHandler({ tasks: [YourTask] })`.',
-  );
-};

@@ -46,6 +46,8 @@ export interface ClientRunnerOptions
 export interface ClientDeployment {
   readonly tables: { readonly jobs: string; readonly automations: string };
   readonly taskQueuePrefix?: string | undefined;
+  /** maxReceiveCount of the task queues created on demand. @default the queue adapter's (5) */
+  readonly taskQueueMaxReceiveCount?: number | undefined;
   /** S3 bucket of job caches, for runners made by {@link Client.runner}. */
   readonly cacheBucket?: string | undefined;
   /** Refuse non-loopback endpoints and use the local servers' credentials. @default false */
@@ -131,6 +133,21 @@ export class Client {
    * Call `runForever()` (stops on `stop()` or its signal) or `runAll()`.
    */
   runner(options: ClientRunnerOptions): TaskRunner {
+    return new TaskRunner(this.runnerOptions(options));
+  }
+
+  /**
+   * The composition root of every runner, in a process or on Lambda: the
+   * options of a runner for `cluster` on this client's job store and queue,
+   * with job caches in the client's cache storage and trigger tasks reading
+   * their storage location through the client's storage factory.
+   *
+   * @example
+   * ```ts
+   * const deps = runnerDependencies(client.runnerOptions({ cluster: 'default', tasks: [WordCount] }));
+   * ```
+   */
+  runnerOptions(options: ClientRunnerOptions): TaskRunnerOptions {
     const { cluster, tasks, ...overrides } = options;
     const { jobs, queue, automations, storage, cacheStorage } = this.#options;
     const triggerStorage = (name: string): TriggerStorage => ({
@@ -146,7 +163,7 @@ export class Client {
         return storage(location).read(key);
       },
     });
-    return new TaskRunner({
+    return {
       jobs,
       queue,
       registry: new TaskRegistry(tasks),
@@ -154,7 +171,7 @@ export class Client {
       cacheStorage,
       triggerEnvironment: { storage: triggerStorage },
       ...overrides,
-    });
+    };
   }
 
   /** A client for a {@link Connection}: a running `bucketflow dev`, or a deployed stack. */
@@ -189,7 +206,11 @@ export class Client {
         client: clients.dynamodb,
         tableName: deployment.tables.automations,
       }),
-      queue: new SqsTaskQueue({ client: clients.sqs, prefix: deployment.taskQueuePrefix }),
+      queue: new SqsTaskQueue({
+        client: clients.sqs,
+        prefix: deployment.taskQueuePrefix,
+        maxReceiveCount: deployment.taskQueueMaxReceiveCount,
+      }),
       storage: (location) =>
         location.kind === 's3'
           ? new S3ObjectStorage({ client: clients.s3, bucket: location.bucket })

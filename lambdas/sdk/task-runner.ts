@@ -1,18 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { ValidationError } from '../core/errors.js';
 import type { JobStore } from '../core/ports/job-store.js';
 import type { ObjectStorage } from '../core/ports/object-storage.js';
 import type { ReceivedTask, TaskQueue } from '../core/ports/task-queue.js';
 import { RunnerBusyError } from './errors.js';
 import type { TaskLogger } from './execution-context.js';
-import { JobTriggerCache } from './job-trigger-cache.js';
+import { positiveInteger, runnerDependencies } from './runner-dependencies.js';
 import { type AttemptDependencies, type AttemptOutcome, processDelivery } from './task-attempt.js';
-import { consoleLogSink, createTaskLogger, type LogSink } from './task-logger.js';
+import { createTaskLogger, type LogSink } from './task-logger.js';
 import type { TaskRegistry } from './task-registry.js';
 import type { TriggerEnvironment } from './triggers.js';
 
-/** Lease a runner asks for when none is configured. */
-export const DEFAULT_RUNNER_LEASE_MS = 60_000;
 /** Pause between polls of `runAll` that found nothing, while work is still pending elsewhere. */
 const IDLE_POLL_MS = 100;
 /** How often one released message may appear in the queue counts (see `#drained`). */
@@ -79,38 +75,12 @@ export class TaskRunner {
   #stopped = false;
 
   constructor(options: TaskRunnerOptions) {
-    const leaseMs = positiveInteger('leaseMs', options.leaseMs ?? DEFAULT_RUNNER_LEASE_MS);
-    const heartbeatMs = positiveInteger(
-      'heartbeatMs',
-      options.heartbeatMs ?? Math.floor(leaseMs / 3),
-    );
-    if (heartbeatMs >= leaseMs) {
-      throw new ValidationError(
-        'heartbeatMs',
-        `must be below leaseMs (${leaseMs}), got ${heartbeatMs}`,
-        'use about a third of leaseMs',
-      );
-    }
+    this.#deps = runnerDependencies(options);
     this.#concurrency = positiveInteger('concurrency', options.concurrency ?? 1, 100);
-    this.runnerId = options.runnerId ?? `runner-${randomUUID()}`;
+    this.runnerId = this.#deps.runnerId;
     this.#cluster = options.cluster;
     this.#queue = options.queue;
     this.#waitSeconds = options.waitSeconds;
-    const triggers = new JobTriggerCache(options.jobs, options.triggerEnvironment);
-    this.#deps = {
-      jobs: options.jobs,
-      queue: options.queue,
-      registry: options.registry,
-      runnerId: this.runnerId,
-      leaseMs,
-      heartbeatMs,
-      releaseDelaySeconds: options.releaseDelaySeconds ?? 5,
-      cacheStorage: options.cacheStorage,
-      triggerEnvironment: options.triggerEnvironment,
-      logSink: options.logSink ?? consoleLogSink,
-      clock: options.clock ?? Date.now,
-      triggerOf: (jobId) => triggers.get(jobId),
-    };
     this.#log = createTaskLogger(this.#deps.logSink, { runnerId: this.runnerId }, this.#deps.clock);
   }
 
@@ -295,17 +265,6 @@ function emptySummary(): Record<AttemptOutcome, number> {
     'lease-lost': 0,
     error: 0,
   };
-}
-
-function positiveInteger(field: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new ValidationError(
-      field,
-      `must be an integer from 1 to ${max}, got ${value}`,
-      `pass e.g. ${field}: 1`,
-    );
-  }
-  return value;
 }
 
 function sleep(ms: number): Promise<void> {
