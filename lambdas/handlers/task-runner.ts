@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AwsClients } from '../adapters/aws/aws-clients.js';
 import { createAwsClients } from '../adapters/aws/aws-clients.js';
+import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
 import { S3ObjectStorage } from '../adapters/aws/s3-object-storage.js';
 import { decodeTaskMessage } from '../adapters/aws/sqs-task-messages.js';
@@ -10,6 +11,7 @@ import type { TaskClass } from '../sdk/task.js';
 import { type AttemptOutcome, processDelivery } from '../sdk/task-attempt.js';
 import { consoleLogSink } from '../sdk/task-logger.js';
 import { TaskRegistry } from '../sdk/task-registry.js';
+import { batchMembersReader } from '../sdk/triggers.js';
 import { type HandlerConfig, loadHandlerConfig } from './config.js';
 import { type SqsBatchResponse, sqsEventSchema } from './sqs-event.js';
 
@@ -51,7 +53,12 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
   const cacheBucket = options.cacheBucket ?? env.BUCKETFLOW_CACHE_BUCKET;
   const jobs = new DynamoDbJobStore({ client: clients.dynamodb, tableName: config.tables.jobs });
   const queue = new SqsTaskQueue({ client: clients.sqs, prefix: config.taskQueuePrefix });
-  const triggers = new JobTriggerCache(jobs);
+  const batches = new DynamoDbBatchStore({
+    client: clients.dynamodb,
+    tableName: config.tables.batches,
+  });
+  const triggerEnvironment = { batchMembers: batchMembersReader(batches) };
+  const triggers = new JobTriggerCache(jobs, triggerEnvironment);
   const leaseMs = options.leaseMs ?? 60_000;
   const deps = {
     jobs,
@@ -66,6 +73,7 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
       : undefined,
     logSink: consoleLogSink,
     clock: Date.now,
+    triggerEnvironment,
     triggerOf: (jobId: string) => triggers.get(jobId),
   };
   return async (input: unknown): Promise<SqsBatchResponse> => {

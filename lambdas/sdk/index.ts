@@ -1,3 +1,4 @@
+export type { BatchMembers } from '../core/batching/batch-members.js';
 export type { TaskIdentifier, TaskVersion } from '../core/jobs/task-identifier.js';
 export {
   formatTaskIdentifier,
@@ -36,6 +37,7 @@ export type {
   DeleteAutomationOptions,
 } from './client-automations.js';
 export { ClientAutomations } from './client-automations.js';
+export { ClientBatches } from './client-batches.js';
 export type { ClientJobQuery, SubmitOptions } from './client-jobs.js';
 export { ClientJobs } from './client-jobs.js';
 export type {
@@ -126,6 +128,7 @@ export type {
 } from './trigger-tasks.js';
 export { BatchTask, CronTask, StorageEventTask, TriggerTask } from './trigger-tasks.js';
 export type {
+  BatchMembersReader,
   BatchTrigger,
   CronTrigger,
   StorageEventTrigger,
@@ -133,4 +136,4 @@ export type {
   TriggerEnvironment,
   TriggerStorage,
 } from './triggers.js';
-export { decodeTrigger, encodeTrigger } from './triggers.js';
+export { batchMembersReader, decodeTrigger, encodeTrigger } from './triggers.js';
