@@ -19,7 +19,10 @@ export async function findUndispatched(
   limit: number,
 ): Promise<BatchRecord[]> {
   const items = await readQueued(context, 'CLOSED', now, limit);
+  // The index entry may be older than the item read after it: a batch another sweep leased in
+  // between has a later retry time, and leasing it on that would win a second lease.
   return undispatched(items)
+    .filter((batch) => batch.retryAt !== undefined && batch.retryAt <= now)
     .sort((a, b) => (a.retryAt ?? 0) - (b.retryAt ?? 0))
     .slice(0, limit);
 }
