@@ -31,8 +31,9 @@ export const TABLE_ACCESS: Readonly<Record<string, Partial<Record<FunctionRole, 
     reconcile: 'readWrite',
     runner: 'readWrite',
   },
-  // Ingest accumulates batches, the sweep closes and dispatches them.
-  batches: { ingest: 'readWrite', sweep: 'readWrite' },
+  // Ingest accumulates batches, the sweep closes and dispatches them; runners read the
+  // members of batches too large for a task input.
+  batches: { ingest: 'readWrite', sweep: 'readWrite', runner: 'read' },
   // Automation definitions are written by users (CLI, SDK) and by the config's
   // deploy-time apply; the cron tick advances its cursors; ingest and sweep
   // match events against the definitions; runners look up clusters and

@@ -4,6 +4,7 @@ import {
   createAwsClients,
 } from '../adapters/aws/aws-clients.js';
 import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
+import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
 import { S3ObjectStorage } from '../adapters/aws/s3-object-storage.js';
 import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
@@ -12,16 +13,18 @@ import { DEFAULT_CLUSTER_SLUG } from '../core/automations/cluster-slug.js';
 import type { StorageLocation } from '../core/automations/storage-location.js';
 import { ValidationError } from '../core/errors.js';
 import type { AutomationStore, Cluster } from '../core/ports/automation-store.js';
+import type { BatchStore } from '../core/ports/batch-store.js';
 import type { JobStore } from '../core/ports/job-store.js';
 import type { ObjectStorage } from '../core/ports/object-storage.js';
 import type { TaskQueue } from '../core/ports/task-queue.js';
 import { ClientAutomations } from './client-automations.js';
+import { ClientBatches } from './client-batches.js';
 import { ClientJobs } from './client-jobs.js';
 import type { Connection } from './connection.js';
 import type { TaskClass } from './task.js';
 import { TaskRegistry } from './task-registry.js';
 import { TaskRunner, type TaskRunnerOptions } from './task-runner.js';
-import type { TriggerStorage } from './triggers.js';
+import { batchMembersReader, type TriggerStorage } from './triggers.js';
 
 /** What a {@link Client} talks to; `storage` opens a registered location for reads. */
 export interface ClientOptions {
@@ -31,6 +34,8 @@ export interface ClientOptions {
   readonly storage?: ((location: StorageLocation) => ObjectStorage) | undefined;
   /** Where runners made by {@link Client.runner} keep job caches. */
   readonly cacheStorage?: ObjectStorage | undefined;
+  /** The batches table: members of large batches for runners, stuck batches for `client.batches`. */
+  readonly batches?: BatchStore | undefined;
 }
 
 /** Options of {@link Client.runner}: the tasks it runs, and any {@link TaskRunnerOptions} to override. */
@@ -44,7 +49,11 @@ export interface ClientRunnerOptions
 
 /** Table names and the task queue prefix of one deployment, for {@link Client.fromEndpoints}. */
 export interface ClientDeployment {
-  readonly tables: { readonly jobs: string; readonly automations: string };
+  readonly tables: {
+    readonly jobs: string;
+    readonly automations: string;
+    readonly batches?: string;
+  };
   readonly taskQueuePrefix?: string | undefined;
   /** maxReceiveCount of the task queues created on demand. @default the queue adapter's (5) */
   readonly taskQueueMaxReceiveCount?: number | undefined;
@@ -88,10 +97,13 @@ export class Client {
   readonly automations: ClientAutomations;
   readonly clusters: ClientClusters;
   readonly storageLocations: ClientStorageLocations;
+  /** Closed batches: the stuck ones, and the members of any. */
+  readonly batches: ClientBatches;
   readonly #options: ClientOptions;
 
   constructor(options: ClientOptions) {
     this.#options = options;
+    this.batches = new ClientBatches(options.batches);
     const store = options.automations;
     this.jobs = new ClientJobs(options.jobs, store, options.queue);
     this.automations = new ClientAutomations(store, this.jobs);
@@ -149,7 +161,7 @@ export class Client {
    */
   runnerOptions(options: ClientRunnerOptions): TaskRunnerOptions {
     const { cluster, tasks, ...overrides } = options;
-    const { jobs, queue, automations, storage, cacheStorage } = this.#options;
+    const { jobs, queue, automations, storage, cacheStorage, batches } = this.#options;
     const triggerStorage = (name: string): TriggerStorage => ({
       read: async (key) => {
         const location = await automations.findLocation(name);
@@ -169,7 +181,10 @@ export class Client {
       registry: new TaskRegistry(tasks),
       cluster: cluster ?? DEFAULT_CLUSTER_SLUG,
       cacheStorage,
-      triggerEnvironment: { storage: triggerStorage },
+      triggerEnvironment: {
+        storage: triggerStorage,
+        ...(batches ? { batchMembers: batchMembersReader(batches) } : {}),
+      },
       ...overrides,
     };
   }
@@ -211,6 +226,9 @@ export class Client {
         prefix: deployment.taskQueuePrefix,
         maxReceiveCount: deployment.taskQueueMaxReceiveCount,
       }),
+      batches: deployment.tables.batches
+        ? new DynamoDbBatchStore({ client: clients.dynamodb, tableName: deployment.tables.batches })
+        : undefined,
       storage: (location) =>
         location.kind === 's3'
           ? new S3ObjectStorage({ client: clients.s3, bucket: location.bucket })

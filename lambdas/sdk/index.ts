@@ -2,6 +2,7 @@
 // and adapters stay behind it; the constructs are `bucketflow/cdk`, the Lambda
 // runner handler `bucketflow/lambda`.
 
+export type { BatchMembers } from '../core/batching/batch-members.js';
 export { BucketflowError, ValidationError } from '../core/errors.js';
 export type { TaskIdentifier, TaskVersion } from '../core/jobs/task-identifier.js';
 export type { JsonValue } from '../core/jobs/task-input.js';
@@ -19,6 +20,7 @@ export type {
   ClientAutomations,
   CronAutomationOptions,
 } from './client-automations.js';
+export type { ClientBatches } from './client-batches.js';
 export type { ClientJobQuery, ClientJobs, SubmitOptions } from './client-jobs.js';
 export type {
   AutomationConfig,
@@ -73,6 +75,7 @@ export type {
 } from './trigger-tasks.js';
 export { BatchTask, CronTask, StorageEventTask } from './trigger-tasks.js';
 export type {
+  BatchMembersReader,
   BatchTrigger,
   CronTrigger,
   StorageEventTrigger,
