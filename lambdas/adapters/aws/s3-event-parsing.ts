@@ -179,10 +179,29 @@ export function notificationToEventBridge(
         ...(object.versionId !== undefined ? { 'version-id': object.versionId } : {}),
         ...(object.sequencer !== undefined ? { sequencer: object.sequencer } : {}),
       },
-      reason: record.eventName.split(':')[1] ?? 'PutObject',
+      reason: eventBridgeReason(record.eventName),
     },
   };
 }
+
+/**
+ * EventBridge's `reason` for a notification's event name (AWS documents
+ * PutObject, POST Object, CopyObject, CompleteMultipartUpload and
+ * DeleteObject).
+ */
+function eventBridgeReason(eventName: string): string {
+  const action = eventName.split(':')[1] ?? '';
+  return NOTIFICATION_REASONS[action] ?? (action || 'PutObject');
+}
+
+const NOTIFICATION_REASONS: Readonly<Record<string, string>> = {
+  Put: 'PutObject',
+  Post: 'POST Object',
+  Copy: 'CopyObject',
+  CompleteMultipartUpload: 'CompleteMultipartUpload',
+  Delete: 'DeleteObject',
+  DeleteMarkerCreated: 'DeleteObject',
+};
 
 /**
  * A key as S3 notification records write it (URL-encoded, `+` for a

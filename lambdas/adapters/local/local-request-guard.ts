@@ -49,11 +49,11 @@ export function refuse(
   const body =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>`;
+  // Read the body to its end so the client is not cut off mid-upload (and gets the answer).
   request.resume();
   response.writeHead(403, {
     'content-type': 'application/xml',
     'content-length': Buffer.byteLength(body),
-    connection: 'close',
   });
   response.end(body);
 }

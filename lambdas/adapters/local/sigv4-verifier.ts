@@ -118,7 +118,8 @@ function queryParts(
   query: readonly (readonly [string, string])[],
   now: number,
 ): SignatureParts | string {
-  const get = (name: string) => query.find(([key]) => key === name)?.[1];
+  const get = (name: string) =>
+    query.find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
   if (get('X-Amz-Algorithm') !== ALGORITHM) return `only ${ALGORITHM} presigned URLs are accepted`;
   const credential = get('X-Amz-Credential');
   const amzDate = get('X-Amz-Date');

@@ -110,7 +110,8 @@ export async function runBackfill(
       summary.skippedOlder++;
       continue;
     }
-    if (request.now - entry.lastModified < (request.settleMs ?? 0)) {
+    const settleMs = request.settleMs ?? 0;
+    if (settleMs > 0 && request.now - entry.lastModified < settleMs) {
       summary.skippedChanging++;
       continue;
     }
