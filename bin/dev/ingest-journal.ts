@@ -12,6 +12,11 @@ import { DevStackError } from './errors.js';
 /** Done records after which the file is rewritten with only what is pending. */
 const COMPACT_AFTER_DONE = 5_000;
 
+export interface IngestJournalOptions {
+  /** Done entries after which the file is rewritten without them. @default 5000 */
+  readonly compactAfter?: number | undefined;
+}
+
 /** An ingest queue message body waiting to be ingested. */
 export interface JournalEntry {
   /** Stable across replays: the pump hands it to the handler as the delivery id. */
@@ -45,19 +50,21 @@ type JournalRecord = { readonly put: string; readonly body: string } | { readonl
  */
 export class IngestJournal {
   readonly #file: string;
+  readonly #compactAfter: number;
   readonly #pending = new Map<string, string>();
   #fd: number;
   #doneSinceCompaction = 0;
 
-  private constructor(file: string) {
+  private constructor(file: string, options: IngestJournalOptions) {
     this.#file = file;
+    this.#compactAfter = options.compactAfter ?? COMPACT_AFTER_DONE;
     this.#load();
     this.#fd = this.#rewrite();
   }
 
   /** Opens (or creates) the journal, keeping only what is not done. */
-  static open(file: string): IngestJournal {
-    return new IngestJournal(file);
+  static open(file: string, options: IngestJournalOptions = {}): IngestJournal {
+    return new IngestJournal(file, options);
   }
 
   /** Entries not ingested yet, in the order they were put. */
@@ -99,7 +106,7 @@ export class IngestJournal {
     this.#append([{ done: known }], false);
     for (const id of known) this.#pending.delete(id);
     this.#doneSinceCompaction += known.length;
-    if (this.#doneSinceCompaction >= COMPACT_AFTER_DONE) {
+    if (this.#doneSinceCompaction >= this.#compactAfter) {
       closeSync(this.#fd);
       this.#fd = this.#rewrite();
     }

@@ -91,8 +91,9 @@ export async function findDeadLetterQueues(
   }
   const urls = await listQueueUrls(sqs, sources.taskQueuePrefix);
   const byName = new Map(urls.map((url) => [queueName(url), url]));
+  const ingestNames = new Set(queues.flatMap((queue) => [queue.name, queue.sourceName]));
   for (const [name, url] of byName) {
-    if (!name.endsWith(TASK_DLQ_SUFFIX)) continue;
+    if (!name.endsWith(TASK_DLQ_SUFFIX) || ingestNames.has(name)) continue;
     const sourceName = name.slice(0, -TASK_DLQ_SUFFIX.length);
     const sourceUrl = byName.get(sourceName);
     if (sourceUrl === undefined) continue;
