@@ -33,14 +33,20 @@ export interface DeliveryLedger {
   /**
    * Records each claim unless its version is recorded already. Per claim, in
    * order: `new` (first delivery), `retry` (the same owner again: a
-   * redelivery of a delivery that may not have finished) or `duplicate`
-   * (another delivery got there first). A claim whose write failed is
-   * reported as an Error, so its delivery can be retried.
+   * redelivery of a delivery that did not settle) or `duplicate` (another
+   * delivery got there first, or this one settled already). A claim whose
+   * write failed is reported as an Error, so its delivery can be retried.
    */
   claim(
     claims: readonly DeliveryClaim[],
     now: number,
   ): Promise<Array<'new' | 'retry' | 'duplicate' | Error>>;
+  /**
+   * Marks claims as fully ingested, so a replay of the same event (a crash
+   * after the ingest, before the queue or journal learnt of it) is a
+   * `duplicate` and not a `retry`: a closed batch would take it again.
+   */
+  settle(claims: readonly DeliveryClaim[], now: number): Promise<void>;
   /** Which of `objects` of `bucket` were delivered before: their `key` set. */
   recorded(bucket: string, objects: readonly RecordedQuery[]): Promise<Set<string>>;
 }
