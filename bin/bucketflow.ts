@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerAutomationsCommand } from './commands/automations.js';
+import { registerBackfillCommand } from './commands/backfill.js';
 import { registerBatchCommand } from './commands/batch.js';
 import { EXIT_USAGE } from './commands/cli-io.js';
 import { registerClustersCommand } from './commands/clusters.js';
 import { registerCronCommand } from './commands/cron.js';
 import { registerDevCommand } from './commands/dev.js';
+import { registerDlqCommand } from './commands/dlq.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerMatchCommand } from './commands/match.js';
@@ -28,6 +30,8 @@ registerClustersCommand(program);
 registerJobsCommand(program);
 registerAutomationsCommand(program);
 registerRunnerCommand(program);
+registerBackfillCommand(program);
+registerDlqCommand(program);
 registerDevCommand(program);
 registerDoctorCommand(program);
 

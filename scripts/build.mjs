@@ -1,6 +1,7 @@
 // Builds the package into dist/ (run by `npm run build` and by `prepack`): the TypeScript
-// sources compiled to ESM JavaScript with .d.ts files, plus the web console's static files,
-// which the compiled console server reads from next to itself. bin/app.ts, the repository's own
+// sources compiled to ESM JavaScript with .d.ts files, plus the web console's static files and
+// the DynamoDB Local launcher's Java source, which the compiled modules read from next to
+// themselves. bin/app.ts, the repository's own
 // CDK app (it runs cdk-nag, a dev dependency), is not part of the package.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, readdirSync, rmSync } from 'node:fs';
@@ -24,5 +25,10 @@ for (const name of readdirSync(join(root, consoleDir))) {
   if (/\.(html|css|js)$/.test(name)) {
     cpSync(join(root, consoleDir, name), join(dist, consoleDir, name));
   }
+}
+const localAdapters = join('lambdas', 'adapters', 'local');
+for (const name of readdirSync(join(root, localAdapters))) {
+  if (name.endsWith('.java'))
+    cpSync(join(root, localAdapters, name), join(dist, localAdapters, name));
 }
 chmodSync(join(dist, 'bin', 'bucketflow.js'), 0o755);

@@ -18,6 +18,10 @@ export interface BannerInfo {
   readonly runnerClusters: readonly string[];
   readonly taskNames: readonly string[];
   readonly resentTasks: number;
+  /** Every server got the port it had last time. */
+  readonly reusedPorts?: boolean | undefined;
+  /** Object events in the ingest journal, replayed now (a crash left them). */
+  readonly journaled?: number | undefined;
 }
 
 /**
@@ -38,9 +42,11 @@ export function formatBanner(info: BannerInfo): string {
   const s3 = connection.endpoints.s3 ?? '';
   const bucket = info.locations.find((location) => location.kind === 's3');
   const folders = info.locations.filter((location) => location.kind === 'local-folder');
+  const { region, credentials } = connection.endpoints;
   const lines = [
     '',
     `bucketflow dev: local stack ready in ${(info.startupMs / 1000).toFixed(1)} s (state in ${shown(info.dataDir)})`,
+    ...(info.reusedPorts ? ['  (same ports as last time: runners and terminals reconnect)'] : []),
     `  DynamoDB  ${connection.endpoints.dynamodb ?? ''}`,
     `  SQS       ${connection.endpoints.sqs ?? ''}`,
     `  S3        ${s3}`,
@@ -52,6 +58,9 @@ export function formatBanner(info: BannerInfo): string {
     ...(info.resentTasks > 0
       ? [`  restored  ${info.resentTasks} queued task(s) sent again to their queues`]
       : []),
+    ...(info.journaled
+      ? [`  restored  ${info.journaled} object event(s) from the ingest journal, being ingested`]
+      : []),
   ];
   if (folders.length > 0) {
     lines.push('Drop files into:');
@@ -60,10 +69,11 @@ export function formatBanner(info: BannerInfo): string {
         lines.push(`  ${folder.name.padEnd(9)} ${shown(folder.path)}/`);
     }
   }
-  if (bucket?.kind === 's3') {
+  if (bucket?.kind === 's3' && credentials) {
     lines.push(
-      'Upload with the AWS CLI (the local S3 server accepts only the key S3RVER, secret S3RVER):',
-      `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws s3 cp ./file.txt s3://${bucket.bucket}/hello.txt --endpoint-url ${s3}`,
+      `Upload with the AWS CLI (the servers accept only this data directory's key, kept in ${shown(info.dataDir)}/local.json):`,
+      `  AWS_REGION=${region} AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey} \\`,
+      `    aws s3 cp ./file.txt s3://${bucket.bucket}/hello.txt --endpoint-url ${s3}`,
     );
   }
   lines.push(

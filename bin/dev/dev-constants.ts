@@ -44,5 +44,11 @@ export const DATA_FILES = {
   folderState: 'folder-watcher.json',
   /** Names of the automations the config created, so removing one from the config deletes it. */
   appliedConfig: 'applied-config.json',
+  /** Last start's ports and the local servers' credentials (mode 0600), reused by the next start. */
+  endpoints: 'endpoints.json',
+  /** Object events not yet ingested, one JSON per line: replayed after a crash. */
+  ingestJournal: 'ingest-journal.jsonl',
+  /** What the dead-letter queues held when last looked at (the SQS server keeps them in memory). */
+  deadLetters: 'dead-letters.json',
   folders: 'folders',
 } as const;

@@ -2,10 +2,13 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClients, destroyAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
+import { SqsTaskQueue } from '../../lambdas/adapters/aws/sqs-task-queue.js';
 import { LocalEventBus } from '../../lambdas/adapters/local/local-event-bus.js';
-import { freePort } from '../../lambdas/adapters/local/local-servers.js';
 import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';
+import type { Cluster } from '../../lambdas/core/ports/automation-store.js';
+import type { HandlerConfig } from '../../lambdas/handlers/config.js';
 import { createHandlerRuntime, type HandlerRuntime } from '../../lambdas/handlers/runtime.js';
 import { createS3IngestHandler } from '../../lambdas/handlers/s3-ingest.js';
 import { Client } from '../../lambdas/sdk/client.js';
@@ -24,7 +27,10 @@ import { startConsoleServer } from './console/console-server.js';
 import { assertNotRunning } from './data-dir-lock.js';
 import { CACHE_BUCKET, DATA_FILES, LOCAL_CATALOG_TTL_MS } from './dev-constants.js';
 import { startDevServices } from './dev-services.js';
+import { choosePorts, loadEndpointMemory, saveEndpointMemory } from './endpoint-memory.js';
+import { IngestJournal } from './ingest-journal.js';
 import { LiveLog } from './live-log.js';
+import { Recovery } from './recovery.js';
 import { resendQueuedTasks } from './requeue-on-start.js';
 import { bootstrapStack, ensureBuckets } from './stack-bootstrap.js';
 
@@ -98,9 +104,15 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
   const loaded = await loadConfigFile(options.configPath, { explicit: options.configExplicit });
   // Metrics would be printed as EMF JSON lines; there is no CloudWatch to read them locally.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  const consolePort = options.ports.console ?? (await freePort());
+  const memory = await loadEndpointMemory(dataDir);
+  const { ports, reused } = await choosePorts(options.ports, memory.ports);
 
-  const stack = await bootstrapStack({ dataDir, ports: options.ports });
+  const stack = await bootstrapStack({
+    dataDir,
+    ports,
+    credentials: memory.credentials,
+    onListenerError: (error) => log.line('error', `S3 event listener: ${String(error)}`),
+  });
   const { clients, config: handlerConfig, servers } = stack;
   // Run in reverse order on stop; the servers go last.
   const stops: Array<() => Promise<void>> = [
@@ -139,6 +151,8 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
       clients.s3,
       locations.flatMap((location) => (location.kind === 's3' ? [location.bucket] : [])),
     );
+    // Runners that outlived a restart poll their cluster's queue, which the SQS server lost.
+    await ensureClusterQueues(clients.sqs, handlerConfig, await runtime.automations.listClusters());
     const resentTasks = await resendQueuedTasks(
       runtime.deps.jobs,
       runtime.deps.dispatchTasks,
@@ -158,6 +172,7 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
       tables: handlerConfig.tables,
       taskQueuePrefix: handlerConfig.taskQueuePrefix,
       cacheBucket: CACHE_BUCKET,
+      ingestQueueUrl: stack.ingestQueueUrl,
       folders: Object.fromEntries(
         locations.flatMap((location) =>
           location.kind === 'local-folder' ? [[location.name, location.path]] : [],
@@ -166,6 +181,9 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
       pid: process.pid,
     };
     const client = Client.fromConnection(connection, clients);
+    const journal = IngestJournal.open(join(dataDir, DATA_FILES.ingestJournal));
+    stops.push(async () => journal.close());
+    const recovery = new Recovery({ log, startedAt, replayed: journal.pending() });
     const services = await startDevServices({
       stack,
       runtime,
@@ -176,8 +194,12 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
       runnerClusters,
       ingest: createS3IngestHandler(runtime),
       folderStateFile: join(dataDir, DATA_FILES.folderState),
+      journal,
+      deadLettersFile: join(dataDir, DATA_FILES.deadLetters),
+      onIngested: (ids) => recovery.ingested(ids),
     });
     stops.push(services.stop);
+    recovery.forget(services.parked);
     const context: DevContext = {
       connection,
       runtime,
@@ -190,12 +212,14 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
     const consoleServer = await startConsoleServer({
       client,
       batches: runtime.deps.batches,
-      port: consolePort,
+      deadLetters: async () => services.deadLetters.letters(),
+      port: ports.console,
       onError: (error) => log.line('error', `console: ${String(error)}`),
     });
     stops.push(() => consoleServer.stop());
 
     const ready: Connection = { ...connection, console: consoleServer.url };
+    await saveEndpointMemory(dataDir, { ports, credentials: memory.credentials });
     await writeLocalConnection(dataDir, ready);
     stops.push(() => rm(join(dataDir, LOCAL_CONNECTION_FILE), { force: true }));
     const startupMs = Date.now() - startedAt;
@@ -211,8 +235,18 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
         runnerClusters,
         taskNames: tasks.map((task) => formatTaskIdentifier(identifierOf(task))),
         resentTasks,
+        reusedPorts: reused.length === 4,
+        journaled: journal.size,
       }),
     );
+    // After the banner: recovery runs while the stack already serves.
+    const recovering = recovery.backfill({
+      clients,
+      connection: ready,
+      locations,
+      ingest: services.durableIngest,
+    });
+    stops.push(() => recovering);
     return {
       context: { ...context, connection: ready },
       startupMs,
@@ -240,4 +274,18 @@ async function clusterTaskClasses(config: BucketflowConfig, cwd: string): Promis
     classes.push(...(await loadTaskModules(modules, cwd, `clusters.${slug}.taskModules:`)));
   }
   return classes;
+}
+
+/** Creates the task queue (and DLQ) of every cluster, as the runtime's queue would on first use. */
+async function ensureClusterQueues(
+  sqs: SQSClient,
+  config: HandlerConfig,
+  clusters: readonly Cluster[],
+): Promise<void> {
+  const queue = new SqsTaskQueue({
+    client: sqs,
+    prefix: config.taskQueuePrefix,
+    maxReceiveCount: config.taskQueueMaxReceiveCount,
+  });
+  await Promise.all(clusters.map((cluster) => queue.ensureClusterQueue(cluster.slug)));
 }

@@ -1,7 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/s3-event-parsing.js';
-import { LocalFolderStorage } from '../../lambdas/adapters/local/local-folder-storage.js';
+import {
+  folderEtag,
+  LocalFolderStorage,
+} from '../../lambdas/adapters/local/local-folder-storage.js';
+import { versionSequencer } from '../../lambdas/core/events/delivery-version.js';
 import { FOLDER_SCAN_MS } from './dev-constants.js';
 import type { IngestSender } from './ingest-events.js';
 
@@ -26,6 +31,11 @@ export interface WatchedFolder {
 
 export interface FolderWatcherOptions {
   readonly folders: readonly WatchedFolder[];
+  /**
+   * Takes the events of a scan; a file is recorded as announced once it
+   * resolves, so it must resolve only once the events are durable (local
+   * mode journals them). A rejection announces them again next scan.
+   */
   readonly send: IngestSender;
   /** JSON file remembering what was ingested; none: everything is new after a restart. */
   readonly stateFile?: string | undefined;
@@ -44,10 +54,13 @@ export interface FolderWatcherOptions {
  * file is announced as created once two scans in a row see the same size and
  * modification time, so a file still being copied is not ingested half
  * written; a file changed later is announced again. Files that disappear are
- * announced as deleted. What was announced is kept in `stateFile`, so a
- * restart announces only what changed while it was down. The sequencer is
- * derived from the modification time and size: announcing a file twice (a
- * crash between sending and saving the state) submits no second job.
+ * announced as deleted. What was announced is kept in `stateFile`, written
+ * only after `send` resolved, so a restart announces only what changed
+ * while it was down and never skips a file whose event was not taken. The
+ * ETag and sequencer are derived from the modification time and size, the
+ * event id is unique: announcing a file twice (a crash between sending and
+ * saving the state) is the same delivery to the delivery ledger and submits
+ * no second job.
  *
  * @example
  * ```ts
@@ -201,15 +214,17 @@ export function objectEvent(
   seen: Observation,
   at: number,
 ): S3EventBridgeEvent {
-  const sequencer =
-    Math.floor(type === 'created' ? seen.mtimeMs : at)
-      .toString(16)
-      .toUpperCase()
-      .padStart(12, '0') + seen.size.toString(16).toUpperCase().padStart(10, '0');
+  // A deletion is timed when it was seen: the file's own time is gone with it.
+  const etag = folderEtag(seen.size, seen.mtimeMs);
+  const sequencer = versionSequencer(
+    type === 'created'
+      ? { lastModified: seen.mtimeMs, size: seen.size, etag }
+      : { lastModified: at, size: seen.size },
+  );
   const created = type === 'created';
   return {
     version: '0',
-    id: `${location}-${sequencer}-${type}`,
+    id: randomUUID(),
     'detail-type': created ? 'Object Created' : 'Object Deleted',
     source: 'aws.s3',
     account: '000000000000',
@@ -219,7 +234,7 @@ export function objectEvent(
     detail: {
       version: '0',
       bucket: { name: location },
-      object: created ? { key, size: seen.size, sequencer } : { key, sequencer },
+      object: created ? { key, size: seen.size, etag, sequencer } : { key, sequencer },
       reason: created ? 'PutObject' : 'DeleteObject',
     },
   };

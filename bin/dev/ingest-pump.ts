@@ -5,6 +5,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SqsBatchResponse, SqsEvent } from '../../lambdas/handlers/sqs-event.js';
 import { INGEST_RECEIVE_MAX, INGEST_WAIT_SECONDS } from './dev-constants.js';
+import { JOURNAL_ID_ATTRIBUTE } from './durable-ingest.js';
+import type { IngestJournal } from './ingest-journal.js';
 
 /** Pause after a failed receive, so an unreachable server does not spin the loop. */
 const ERROR_PAUSE_MS = 1_000;
@@ -18,6 +20,14 @@ export interface IngestPumpOptions {
   readonly waitSeconds?: number;
   /** A failed receive, handler call or delete; the messages come back after their visibility timeout. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Local mode's durable ingest journal: a message not journaled yet (sent
+   * straight to the queue, by a backfill say) is journaled on receipt, and
+   * what the handler ingested is marked done.
+   */
+  readonly journal?: IngestJournal | undefined;
+  /** Called with the journal ids of the messages the handler ingested. */
+  readonly onIngested?: (ids: readonly string[]) => void;
 }
 
 /** What one receive did. */
@@ -34,6 +44,9 @@ export interface PumpResult {
  * ten messages, calls the s3-ingest handler with an SQS Lambda event, and
  * deletes the messages it did not report in `batchItemFailures`. When the
  * handler throws, nothing is deleted (as Lambda retries the whole batch).
+ * With a journal, the handler sees each message under its journal id, which
+ * a replay after a restart keeps (SQS message ids change), and ingested
+ * messages are marked done in the journal before they are deleted.
  *
  * @example
  * ```ts
@@ -77,6 +90,7 @@ export class IngestPump {
             QueueUrl: queueUrl,
             MaxNumberOfMessages: max,
             WaitTimeSeconds: wait,
+            MessageAttributeNames: [JOURNAL_ID_ATTRIBUTE],
           }),
         )
       ).Messages ?? [];
@@ -90,18 +104,29 @@ export class IngestPump {
     const byId = new Map<string, { messageId: string; body: string; receiptHandle: string }>();
     for (const message of Messages) {
       if (!message.MessageId || !message.ReceiptHandle) continue;
-      byId.set(message.MessageId, {
-        messageId: message.MessageId,
+      const id =
+        message.MessageAttributes?.[JOURNAL_ID_ATTRIBUTE]?.StringValue ?? message.MessageId;
+      byId.set(id, {
+        messageId: id,
         body: message.Body ?? '',
         receiptHandle: message.ReceiptHandle,
       });
     }
     const records = [...byId.values()];
     if (records.length === 0) return { received: 0, deleted: 0, failed: 0 };
+    const { journal } = this.#options;
+    journal?.put(
+      records
+        .filter((record) => !journal.has(record.messageId))
+        .map((record) => ({ id: record.messageId, body: record.body })),
+    );
     const response = await handler({ Records: records });
     const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
     const done = records.filter((record) => !failed.has(record.messageId));
     if (done.length > 0) {
+      const ids = done.map((record) => record.messageId);
+      journal?.done(ids);
+      this.#options.onIngested?.(ids);
       await sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: queueUrl,

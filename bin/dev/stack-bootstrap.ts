@@ -14,6 +14,7 @@ import {
   type LocalServers,
   startLocalServers,
 } from '../../lambdas/adapters/local/local-servers.js';
+import type { LocalCredentials } from '../../lambdas/adapters/local/sigv4-verifier.js';
 import { DAY_MS, DEAD_LETTER_RETENTION_DAYS } from '../../lambdas/core/retention.js';
 import type { HandlerConfig } from '../../lambdas/handlers/config.js';
 import {
@@ -40,6 +41,10 @@ export interface LocalStack {
 export interface BootstrapOptions {
   readonly dataDir: string;
   readonly ports?: { readonly dynamodb?: number; readonly sqs?: number; readonly s3?: number };
+  /** The key pair the local servers accept. @default a random pair */
+  readonly credentials?: LocalCredentials;
+  /** A listener of the S3 server's events threw (the S3 request still succeeds). */
+  readonly onListenerError?: (error: unknown) => void;
 }
 
 /**
@@ -55,7 +60,12 @@ export interface BootstrapOptions {
  * ```
  */
 export async function bootstrapStack(options: BootstrapOptions): Promise<LocalStack> {
-  const servers = await startLocalServers({ dataDir: options.dataDir, ports: options.ports });
+  const servers = await startLocalServers({
+    dataDir: options.dataDir,
+    ports: options.ports,
+    credentials: options.credentials,
+    onListenerError: options.onListenerError,
+  });
   try {
     const clients = createAwsClients(servers.endpoints, { local: true });
     const config: HandlerConfig = {

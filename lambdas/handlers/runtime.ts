@@ -4,10 +4,12 @@ import { METRICS } from '../../lib/environment.js';
 import type { AwsClients } from '../adapters/aws/aws-clients.js';
 import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
 import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
+import { DynamoDbDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger.js';
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
 import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
 import type { AutomationStore } from '../core/ports/automation-store.js';
+import type { DeliveryLedger } from '../core/ports/delivery-ledger.js';
 import { AutomationCatalog } from '../core/services/automation-catalog.js';
 import type {
   ReadyBatch,
@@ -23,6 +25,8 @@ export const CATALOG_TTL_MS = 60_000;
 export interface HandlerRuntime {
   readonly deps: ServiceDependencies;
   readonly automations: AutomationStore;
+  /** Which object versions were delivered: the ingest handler admits each one once. */
+  readonly deliveries: DeliveryLedger;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Epoch ms: the one clock of this runtime, shared by its handlers, stores and queue. */
@@ -111,9 +115,14 @@ export function createHandlerRuntime(
   };
   const catalogTtlMs = options.catalogTtlMs ?? CATALOG_TTL_MS;
   let cached: { at: number; catalog: Promise<AutomationCatalog> } | undefined;
+  const deliveries = new DynamoDbDeliveryLedger({
+    client: clients.dynamodb,
+    tableName: config.tables.batches,
+  });
   return {
     deps,
     automations,
+    deliveries,
     logger,
     metrics,
     clock,

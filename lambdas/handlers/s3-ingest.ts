@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parseS3EventBridgeMessage } from '../adapters/aws/s3-event-parsing.js';
 import type { ObjectEvent } from '../core/events/object-event.js';
+import { admitDeliveries, settleDeliveries } from '../core/services/delivery-gate.js';
 import { ingestObjectEvents } from '../core/services/ingest-service.js';
 import { environmentRuntime } from './lazy-runtime.js';
 import type { HandlerRuntime } from './runtime.js';
@@ -8,7 +9,8 @@ import { type SqsBatchResponse, type SqsEvent, sqsEventSchema } from './sqs-even
 
 /**
  * Ingests S3 "Object Created" / "Object Deleted" events that the EventBridge
- * rule put on the ingest queue. The whole SQS batch is aggregated in memory
+ * rule put on the ingest queue (and backfills). Each created object version
+ * passes once (the delivery ledger drops other deliveries of it). The whole SQS batch is aggregated in memory
  * (one batch-store update per automation and prefix), which Powertools'
  * per-record BatchProcessor cannot do, so partial failures are reported here:
  * a malformed message and the deliveries a failed write concerns are
@@ -31,16 +33,25 @@ export function createS3IngestHandler(runtime: HandlerRuntime) {
         failures.add(record.messageId);
       }
     }
+    const admitted = await admitDeliveries(runtime.deliveries, events, now);
+    for (const id of admitted.failedDeliveryIds) failures.add(id);
+    for (const error of admitted.errors) {
+      runtime.deps.observe?.({ type: 'error', where: 'delivery ledger', error });
+    }
     const catalog = await runtime.catalog(now);
-    const result = await ingestObjectEvents(runtime.deps, catalog, events, now);
+    const result = await ingestObjectEvents(runtime.deps, catalog, admitted.events, now);
     for (const id of result.failedDeliveryIds) failures.add(id);
+    const settleError = await settleDeliveries(runtime.deliveries, admitted, failures, now);
+    if (settleError !== undefined) {
+      runtime.deps.observe?.({ type: 'error', where: 'delivery ledger', error: settleError });
+    }
 
     const { metrics } = runtime;
     metrics.addMetric('EventsIngested', MetricUnit.Count, result.eventsRead);
     metrics.addMetric(
       'DuplicatesDropped',
       MetricUnit.Count,
-      result.batchEventsDuplicate + result.duplicateJobs,
+      admitted.duplicates.length + result.batchEventsDuplicate + result.duplicateJobs,
     );
     const oldest = Math.min(...events.map((e) => e.time));
     if (Number.isFinite(oldest))

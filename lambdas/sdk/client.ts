@@ -21,6 +21,7 @@ import { ClientAutomations } from './client-automations.js';
 import { ClientBatches } from './client-batches.js';
 import { ClientJobs } from './client-jobs.js';
 import type { Connection } from './connection.js';
+import { reconnectingLocalClients } from './local-reconnect.js';
 import type { TaskClass } from './task.js';
 import { TaskRegistry } from './task-registry.js';
 import { TaskRunner, type TaskRunnerOptions } from './task-runner.js';
@@ -61,6 +62,22 @@ export interface ClientDeployment {
   readonly cacheBucket?: string | undefined;
   /** Refuse non-loopback endpoints and use the local servers' credentials. @default false */
   readonly local?: boolean | undefined;
+}
+
+/**
+ * The SDK clients for a connection: on a `bucketflow dev` read from its data
+ * directory, clients that follow its restarts; otherwise plain ones.
+ *
+ * @example
+ * ```ts
+ * const clients = connectionClients(resolveConnection());
+ * ```
+ */
+export function connectionClients(connection: Connection): AwsClients {
+  if (connection.kind === 'local' && connection.dataDir !== undefined) {
+    return reconnectingLocalClients(connection);
+  }
+  return createAwsClients(connection.endpoints, { local: connection.kind === 'local' });
 }
 
 /** Clusters, reached as `client.clusters`. */
@@ -189,7 +206,10 @@ export class Client {
     };
   }
 
-  /** A client for a {@link Connection}: a running `bucketflow dev`, or a deployed stack. */
+  /**
+   * A client for a {@link Connection}: a running `bucketflow dev` (whose
+   * restarts it follows, see `reconnectingLocalClients`), or a deployed stack.
+   */
   static fromConnection(connection: Connection, clients?: AwsClients): Client {
     const deployment = {
       tables: connection.tables,
@@ -197,9 +217,7 @@ export class Client {
       cacheBucket: connection.cacheBucket,
       local: connection.kind === 'local',
     };
-    return clients
-      ? Client.fromClients(clients, deployment)
-      : Client.fromEndpoints(connection.endpoints, deployment);
+    return Client.fromClients(clients ?? connectionClients(connection), deployment);
   }
 
   /** A client on the AWS adapters (DynamoDB, SQS, S3) at `endpoints`. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ENV, tableEnvironmentName } from '../../lib/environment.js';
@@ -30,11 +30,21 @@ export interface Connection {
   readonly taskQueuePrefix: string;
   /** S3 bucket of job caches (`BUCKETFLOW_CACHE_BUCKET` on AWS). */
   readonly cacheBucket?: string | undefined;
+  /**
+   * The ingest queue (`BUCKETFLOW_INGEST_QUEUE_URL` on AWS), for backfills and
+   * its dead-letter queue; its DLQ is found through its redrive policy.
+   */
+  readonly ingestQueueUrl?: string | undefined;
   /** Local mode only: the URL of the web console and the folders watched for files. */
   readonly console?: string | undefined;
   readonly folders?: Readonly<Record<string, string>> | undefined;
   /** Local mode only: process id of the `bucketflow dev` that wrote the file. */
   readonly pid?: number | undefined;
+  /**
+   * Local mode only: the data directory the connection was read from, so a
+   * client can read `local.json` again when `bucketflow dev` restarts.
+   */
+  readonly dataDir?: string | undefined;
 }
 
 const connectionSchema = z.object({
@@ -44,6 +54,9 @@ const connectionSchema = z.object({
     dynamodb: z.string().optional(),
     sqs: z.string().optional(),
     s3: z.string().optional(),
+    credentials: z
+      .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) })
+      .optional(),
   }),
   tables: z.object({
     jobs: z.string().min(1),
@@ -52,9 +65,11 @@ const connectionSchema = z.object({
   }),
   taskQueuePrefix: z.string().min(1),
   cacheBucket: z.string().optional(),
+  ingestQueueUrl: z.string().optional(),
   console: z.string().optional(),
   folders: z.record(z.string(), z.string()).optional(),
   pid: z.number().int().optional(),
+  dataDir: z.string().optional(),
 });
 
 /** Where to look for a connection; both default to the process's. */
@@ -128,6 +143,7 @@ export function awsConnectionFromEnv(
     tables: names as Connection['tables'],
     taskQueuePrefix: env[ENV.taskQueuePrefix] || 'bucketflow-tasks-',
     cacheBucket: env[ENV.cacheBucket] || undefined,
+    ingestQueueUrl: env[ENV.ingestQueueUrl] || undefined,
   };
 }
 
@@ -160,7 +176,7 @@ export function readLocalConnection(
       'delete it and restart bucketflow dev',
     );
   }
-  const connection = parsed.data as Connection;
+  const connection = { ...(parsed.data as Connection), dataDir };
   if (connection.pid !== undefined && !processAlive(connection.pid)) {
     throw new NoConnectionError(
       'data-dir',
@@ -171,7 +187,11 @@ export function readLocalConnection(
   return connection;
 }
 
-/** Writes `<dataDir>/local.json` atomically, so a reader never sees half a file. */
+/**
+ * Writes `<dataDir>/local.json` atomically, so a reader never sees half a
+ * file, readable by its owner only (mode 0600): it holds the credentials the
+ * local servers accept.
+ */
 export async function writeLocalConnection(
   dataDir: string,
   connection: Connection,
@@ -179,7 +199,9 @@ export async function writeLocalConnection(
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, LOCAL_CONNECTION_FILE);
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(connection, null, 2)}\n`);
+  const { dataDir: _readFrom, ...stored } = connection;
+  await writeFile(temporary, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  await chmod(temporary, 0o600);
   await rename(temporary, path);
   return path;
 }

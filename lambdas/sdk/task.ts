@@ -1,3 +1,5 @@
+import type { ZodType } from 'zod';
+import { InvalidTaskInputError } from '../core/jobs/errors.js';
 import {
   DEFAULT_TASK_VERSION,
   type TaskIdentifier,
@@ -92,6 +94,11 @@ export interface TaskSpecOptions {
 export abstract class Task<Input = EmptyInput> {
   /** The task's identifier; see {@link TaskIdentifierOptions}. Not inherited: each class declares its own. */
   declare static identifier?: TaskIdentifierOptions;
+  /**
+   * The input's schema (zod), checked whenever a spec is built, so a wrong
+   * input fails at submit with the field named, not later on a runner.
+   */
+  declare static inputSchema?: ZodType;
 
   readonly input: Input;
 
@@ -134,12 +141,26 @@ export abstract class Task<Input = EmptyInput> {
     return this.buildSpec(this.input, options, options.field ?? 'task');
   }
 
+  private checkInput(field: string): void {
+    const schema = (this.constructor as { readonly inputSchema?: ZodType }).inputSchema;
+    const result = schema?.safeParse(this.input);
+    if (result === undefined || result.success) return;
+    const [issue] = result.error.issues;
+    const path = (issue?.path ?? []).map(String).join('.');
+    throw new InvalidTaskInputError(
+      `${field}.input${path ? `.${path}` : ''}`,
+      issue?.message ?? 'does not match the input schema',
+      `give an input that ${this.constructor.name}.inputSchema accepts`,
+    );
+  }
+
   /** The input as it is stored; trigger tasks add their trigger. */
   protected specInput(): unknown {
     return this.input;
   }
 
   private buildSpec(input: unknown, options: TaskSpecOptions, field: string): TaskSpec {
+    this.checkInput(field);
     const identifier = identifierOf(this.constructor as TaskClassLike);
     const spec: TaskSpec = {
       identifier,

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { S3Client } from '@aws-sdk/client-s3';
 import { type AwsClients, createAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
 import { DynamoDbBatchStore } from '../../lambdas/adapters/aws/dynamodb-batch-store.js';
 import { Client } from '../../lambdas/sdk/client.js';
@@ -90,14 +91,23 @@ export async function waitForConnection(dev: DevProcess, dataDir: string): Promi
     () => {
       if (!dev.running)
         throw new Error(`bucketflow dev ended before it was ready:\n${dev.output()}`);
-      return existsSync(join(dataDir, 'local.json'))
-        ? readLocalConnection(dataDir, { required: true })
-        : undefined;
+      const file = join(dataDir, 'local.json');
+      if (!existsSync(file)) return undefined;
+      // A process killed with SIGKILL leaves its local.json behind: wait for this one's.
+      const { pid } = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number };
+      return pid === dev.child.pid ? readLocalConnection(dataDir, { required: true }) : undefined;
     },
     'local.json',
     120_000,
     dev.output,
   );
+}
+
+/** An S3 client for the local S3 server, signing with the data directory's own key. */
+export function s3ClientFor(connection: Connection): S3Client {
+  const { region, s3, credentials } = connection.endpoints;
+  if (!credentials) throw new Error('local.json has no credentials for the local S3 server');
+  return new S3Client({ region, endpoint: s3, forcePathStyle: true, credentials });
 }
 
 /** What a test needs to look at a running local stack. */

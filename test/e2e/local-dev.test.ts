@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
 import type { OpenBatchRecord } from '../../lambdas/core/ports/batch-store.js';
@@ -12,6 +12,7 @@ import {
   connectTo,
   type DevHandles,
   type DevProcess,
+  s3ClientFor,
   startDevProcess,
   waitFor,
   waitForConnection,
@@ -22,6 +23,9 @@ const CONFIG = 'test/e2e/fixtures/e2e.config.ts';
 const CRON_WAIT_MS = 120_000;
 /** Usually seconds; under `npm run bench` load three uploads took more than 60 s to complete. */
 const JOB_WAIT_MS = 150_000;
+
+/** Eight uploads at once; under load the last job finished more than 45 s later. */
+const KEYS_WAIT_MS = 150_000;
 
 interface BatchTrigger {
   readonly prefix: string;
@@ -75,12 +79,7 @@ describe('bucketflow dev', () => {
 
   it('runs one completed StorageEventTask job per .txt object uploaded through the S3 API', async () => {
     // Prepare
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: connection.endpoints.s3,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
+    const s3 = s3ClientFor(connection);
     const keys = ['hello.txt', 'notes/today.txt', 'deep/a/b/words.txt'];
 
     // Act
@@ -108,6 +107,64 @@ describe('bucketflow dev', () => {
     expect(root?.identifier.name).toBe('examples/WordCount');
     expect(root?.display).toMatch(/^demo\/.+: 4 words, 1 lines/);
     s3.destroy();
+  });
+
+  it('gives each job exactly its object for keys with +, %, spaces, NFC/NFD and 1,024 bytes', async () => {
+    // Prepare: each object holds a marker and as many words as its place in the list.
+    const long = `keys/${'L'.repeat(200)}/`.repeat(4);
+    const keys = [
+      'keys/a+b=c.txt',
+      'keys/100%.txt',
+      'keys/50%off.txt',
+      'keys/a%2Fb.txt',
+      'keys/sp ace.txt',
+      'keys/caf\u00e9.txt',
+      'keys/cafe\u0301.txt',
+      `${long}${'k'.repeat(1024 - long.length - 4)}.txt`,
+    ];
+    expect(Buffer.byteLength(keys.at(-1) ?? '')).toBe(1024);
+    const s3 = s3ClientFor(connection);
+
+    // Act
+    for (const [index, key] of keys.entries()) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: 'demo',
+          Key: key,
+          Body: `marker-${index}${' w'.repeat(index)}`,
+        }),
+      );
+    }
+    s3.destroy();
+
+    // Assess
+    const jobs = await waitFor(
+      async () => {
+        const found = (await jobsOf('word-count')).filter((job) =>
+          keys.includes(triggerOf<{ key: string }>(job).key),
+        );
+        return found.filter((job) => job.state !== 'QUEUED' && job.state !== 'STARTED').length >=
+          keys.length
+          ? found
+          : undefined;
+      },
+      'a finished job per odd key',
+      KEYS_WAIT_MS,
+      () => dev.output(),
+    );
+    const readBack = new Map<string, string>();
+    for (const job of jobs) {
+      const [root] = await handles.client.jobs.tasks(job.jobId);
+      readBack.set(triggerOf<{ key: string }>(job).key, `${job.state} ${root?.display ?? ''}`);
+    }
+    expect(jobs).toHaveLength(keys.length);
+    for (const [index, key] of keys.slice(0, -1).entries()) {
+      expect(readBack.get(key)).toContain(`COMPLETED demo/${key}: ${index + 1} words`);
+      expect(readBack.get(key)).toContain(`("marker-${index}`);
+    }
+    // A display holds at most 1,024 characters: the longest key's is cut short, but the job
+    // completed, so it read its object (a missing one fails the task).
+    expect(readBack.get(keys.at(-1) ?? '')).toMatch(/^COMPLETED demo\/keys\/L{200}\/keys\//);
   });
 
   it('batches 12 files copied into a watched folder as 5, 5 and 2, the last closed by quiet time', async () => {
@@ -170,12 +227,7 @@ describe('bucketflow dev', () => {
 
   it('stops on SIGINT and keeps automations, jobs and open batches across a restart', async () => {
     // Prepare
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: connection.endpoints.s3,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
+    const s3 = s3ClientFor(connection);
     for (const key of ['hold/one.bin', 'hold/two.bin']) {
       await s3.send(new PutObjectCommand({ Bucket: 'demo', Key: key, Body: key }));
     }

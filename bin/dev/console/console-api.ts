@@ -5,6 +5,7 @@ import type {
 import type { TaskStateCounts } from '../../../lambdas/core/jobs/job-counts.js';
 import { formatTaskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import type { JobState, TaskState } from '../../../lambdas/core/jobs/task-state.js';
+import { escapeForDisplay } from '../../../lambdas/core/jobs/text-rules.js';
 import { isUlid } from '../../../lambdas/core/jobs/ulid.js';
 import type { Automation } from '../../../lambdas/core/ports/automation-store.js';
 import type { BatchStore } from '../../../lambdas/core/ports/batch-store.js';
@@ -12,6 +13,7 @@ import type { StoredJob, StoredTask } from '../../../lambdas/core/ports/job-stor
 import type { Client } from '../../../lambdas/sdk/client.js';
 import { buildJobTree, MAX_VISUALIZED_TASKS } from '../../../lambdas/sdk/job-tree.js';
 import { jobToSvg } from '../../../lambdas/sdk/job-visualization.js';
+import type { DeadLetterSummary } from '../../commands/dlq-format.js';
 import { ConsoleRequestError } from './errors.js';
 
 /** How far back the jobs list looks: the job index is bucketed by month, so one or two Queries. */
@@ -29,6 +31,7 @@ export const MAX_JOBS_LIMIT = 1000;
 export interface ConsoleSources {
   readonly client: Client;
   readonly batches: BatchStore;
+  readonly deadLetters?: (() => Promise<readonly DeadLetterSummary[]>) | undefined;
   readonly now: () => number;
 }
 
@@ -186,6 +189,17 @@ export async function listStuckBatches(sources: ConsoleSources) {
     }),
   );
   return { now: sources.now(), batches };
+}
+
+/** Dead-lettered ingest events and task messages, oldest first, keys escaped for display. */
+export async function listDeadLetters(sources: ConsoleSources) {
+  const letters = (await sources.deadLetters?.()) ?? [];
+  return {
+    letters: letters.map((letter) => ({
+      ...letter,
+      ...(letter.key !== undefined ? { key: escapeForDisplay(letter.key) } : {}),
+    })),
+  };
 }
 
 /** The jobs submitted in the last {@link RECENT_JOBS_WINDOW_MS}, newest first. */

@@ -9,7 +9,12 @@ export interface ConsoleAsset {
 }
 
 /** The page's ES modules; console.js imports the others. */
-const SCRIPTS = ['console.js', 'console-dom.js', 'console-tables.js'] as const;
+const SCRIPTS = [
+  'console.js',
+  'console-dom.js',
+  'console-tables.js',
+  'console-dead-letters.js',
+] as const;
 
 /** Job states drawn in the colour of the task state they correspond to. */
 const JOB_STATE_COLORS: Readonly<Record<JobState, TaskState>> = {

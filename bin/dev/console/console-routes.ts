@@ -3,6 +3,7 @@ import {
   cancelJob,
   jobDetail,
   listAutomations,
+  listDeadLetters,
   listOpenBatches,
   listRecentJobs,
   listStuckBatches,
@@ -32,6 +33,11 @@ const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     pattern: /^\/api\/batches\/stuck$/,
     handler: (sources) => listStuckBatches(sources),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/dead-letters$/,
+    handler: (sources) => listDeadLetters(sources),
   },
   {
     method: 'GET',
@@ -86,7 +92,7 @@ export function routeRequest(method: string, url: URL): ConsoleRoute {
   }
   throw new ConsoleRequestError(
     404,
-    `no route for ${method} ${url.pathname} (the API has /api/automations, /api/batches, /api/batches/stuck, /api/jobs and /api/jobs/:id)`,
+    `no route for ${method} ${url.pathname} (the API has /api/automations, /api/batches, /api/batches/stuck, /api/dead-letters, /api/jobs and /api/jobs/:id)`,
   );
 }
 

@@ -4,6 +4,7 @@ import { ValidationError } from '../../../lambdas/core/errors.js';
 import type { BatchStore } from '../../../lambdas/core/ports/batch-store.js';
 import { JobNotFoundError } from '../../../lambdas/core/ports/job-store-errors.js';
 import type { Client } from '../../../lambdas/sdk/client.js';
+import type { DeadLetterSummary } from '../../commands/dlq-format.js';
 import { type ConsoleAsset, loadConsoleAssets } from './console-assets.js';
 import { type ConsoleRoute, routeRequest } from './console-routes.js';
 import { ConsoleRequestError, ConsoleStartError } from './errors.js';
@@ -14,6 +15,8 @@ export interface ConsoleServerOptions {
   readonly client: Client;
   /** Lists open batches ({@link BatchStore.listOpen}). */
   readonly batches: BatchStore;
+  /** The dead-lettered ingest events and task messages; none when absent. */
+  readonly deadLetters?: (() => Promise<readonly DeadLetterSummary[]>) | undefined;
   /** TCP port; 0 picks a free one. @default 0 */
   readonly port?: number | undefined;
   /** Only loopback: the console has no authentication. @default '127.0.0.1' */
@@ -43,7 +46,7 @@ const PAGE_HEADERS = {
  * (automations, open batches, recent jobs, a job's task tree) and the JSON
  * API it polls. Plain `node:http`, no framework, no build step.
  *
- * Routes: `GET /api/automations`, `GET /api/batches`, `GET /api/jobs?limit=N`,
+ * Routes: `GET /api/automations`, `GET /api/batches`, `GET /api/dead-letters`, `GET /api/jobs?limit=N`,
  * `GET /api/jobs/:id`, `POST /api/jobs/:id/cancel`, `POST /api/jobs/:id/retry`.
  * Errors are `{ "error": "…" }` with 400, 403, 404, 405 or 500.
  *
@@ -61,7 +64,12 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     throw new ValidationError('port', `${String(port)} is not a TCP port`, 'pass 0 to 65535');
   }
   const assets = await loadConsoleAssets();
-  const sources = { client: options.client, batches: options.batches, now: Date.now };
+  const sources = {
+    client: options.client,
+    batches: options.batches,
+    deadLetters: options.deadLetters,
+    now: Date.now,
+  };
   let origins: ReadonlySet<string> = new Set();
 
   const server = createServer((request, response) => {

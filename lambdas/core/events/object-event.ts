@@ -10,6 +10,11 @@ export interface ObjectEvent extends BatchEvent {
   readonly versionId?: string | undefined;
   /** The delivery that carried it (an SQS message id), to report partial batch failures. */
   readonly deliveryId?: string | undefined;
+  /**
+   * The id of the event itself (EventBridge's `id`): unlike the SQS message
+   * id, an SQS retry and a redrive from a dead-letter queue keep it.
+   */
+  readonly eventId?: string | undefined;
 }
 
 /**

@@ -31,3 +31,27 @@ function countCodePoints(value: string): number {
   for (const _ of value) count++;
   return count;
 }
+
+// Control characters (C0, DEL, C1), lone surrogates and the bidirectional
+// overrides and isolates, which can reorder what a terminal shows.
+const UNSAFE_FOR_DISPLAY = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/gu;
+
+/**
+ * `text` with every character that could drive a terminal (escape
+ * sequences that retitle or clear it, carriage returns that overwrite a
+ * line, bidirectional overrides) written as a visible escape, for printing
+ * object keys and other text users do not control.
+ *
+ * @example
+ * ```ts
+ * escapeForDisplay('a\u001b]0;pwned\u0007.txt'); // 'a\\x1B]0;pwned\\x07.txt'
+ * ```
+ */
+export function escapeForDisplay(text: string): string {
+  return text.replace(UNSAFE_FOR_DISPLAY, (char) => {
+    const code = char.codePointAt(0) ?? 0;
+    return code < 0x100
+      ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}`
+      : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  });
+}

@@ -4,7 +4,7 @@ export interface ObjectInfo {
   readonly key: string;
   /** Bytes. */
   readonly size: number;
-  /** The store's entity tag (S3: quoted MD5 for single-part uploads); absent for local folders. */
+  /** The store's entity tag (S3: quoted MD5 for single-part uploads; local folders: modification time and size). */
   readonly etag?: string | undefined;
   /** Epoch ms. */
   readonly lastModified: number;

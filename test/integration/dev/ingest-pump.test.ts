@@ -141,36 +141,82 @@ describe('IngestPump', () => {
 });
 
 describe('forwardS3Events', () => {
-  it('sends S3 notification records as EventBridge events, skipping the cache bucket', async () => {
+  const record = (bucket: string, key: string) => ({
+    eventName: 'ObjectCreated:Put',
+    eventTime: '2026-11-23T10:00:00.000Z',
+    s3: { bucket: { name: bucket }, object: { key, size: 3, eTag: 'abc', sequencer: '0A' } },
+  });
+
+  it('hands records over as EventBridge events with raw keys, while the request is open, skipping the cache bucket', () => {
     // Prepare
     const emitter = new EventEmitter();
-    const sent: S3EventBridgeEvent[] = [];
+    const accepted: S3EventBridgeEvent[] = [];
     const forwarder = forwardS3Events({
       emitter,
-      send: async (events) => {
-        sent.push(...events);
-      },
+      accept: (events) => accepted.push(...events),
       skipBuckets: new Set(['cache']),
-    });
-    const record = (bucket: string, key: string) => ({
-      eventName: 'ObjectCreated:Put',
-      eventTime: '2026-11-23T10:00:00.000Z',
-      s3: { bucket: { name: bucket }, object: { key, size: 3, eTag: 'abc', sequencer: '0A' } },
     });
 
     // Act
     emitter.emit('event', { Records: [record('demo', 'my+notes%2B1.txt')] });
+    emitter.emit('event', { Records: [record('demo', '50%off.txt')] });
     emitter.emit('event', { Records: [record('cache', 'jobs/x/cache/y')] });
-    await forwarder.stop();
+    forwarder.stop();
 
     // Assess
     expect(
-      sent.map((event) => [
+      accepted.map((event) => [
         event['detail-type'],
         event.detail.bucket.name,
         event.detail.object.key,
       ]),
-    ).toEqual([['Object Created', 'demo', 'my notes+1.txt']]);
+    ).toEqual([
+      ['Object Created', 'demo', 'my+notes%2B1.txt'],
+      ['Object Created', 'demo', '50%off.txt'],
+    ]);
+    expect(new Set(accepted.map((event) => event.id)).size).toBe(2);
+  });
+
+  it('gives two writes of one key in one millisecond distinct, growing sequencers', () => {
+    // Prepare
+    const emitter = new EventEmitter();
+    const accepted: S3EventBridgeEvent[] = [];
+    const forwarder = forwardS3Events({
+      emitter,
+      accept: (events) => accepted.push(...events),
+      clock: () => Date.parse('2026-11-23T10:00:00Z'),
+    });
+
+    // Act
+    emitter.emit('event', { Records: [record('demo', 'same.txt')] });
+    emitter.emit('event', { Records: [record('demo', 'same.txt')] });
+    forwarder.stop();
+
+    // Assess
+    const [first, second] = accepted.map((event) => event.detail.object.sequencer ?? '');
+    expect(first).not.toBe(second);
+    expect((first ?? '') < (second ?? '')).toBe(true);
+  });
+
+  it('reports an error of the journal instead of throwing into the S3 request', () => {
+    // Prepare
+    const emitter = new EventEmitter();
+    const errors: unknown[] = [];
+    const forwarder = forwardS3Events({
+      emitter,
+      accept: () => {
+        throw new Error('disk full');
+      },
+      onError: (error) => errors.push(error),
+    });
+
+    // Act
+    const emit = () => emitter.emit('event', { Records: [record('demo', 'a.txt')] });
+
+    // Assess
+    expect(emit).not.toThrow();
+    forwarder.stop();
+    expect(errors.map(String)).toEqual(['Error: disk full']);
   });
 });
 

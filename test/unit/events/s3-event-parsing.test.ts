@@ -54,7 +54,9 @@ describe('notificationToEventBridge', () => {
     );
 
     // Act
-    const event = parseS3EventBridgeMessage(JSON.stringify(notificationToEventBridge(record)));
+    const event = parseS3EventBridgeMessage(
+      JSON.stringify(notificationToEventBridge(record, { keyEncoding: 'url' })),
+    );
 
     // Assess
     expect(event).toMatchObject({
@@ -66,10 +68,43 @@ describe('notificationToEventBridge', () => {
     });
   });
 
+  it('keeps a raw key exactly as the local S3 server writes it', () => {
+    // Prepare
+    const keys = ['a+b=c.txt', '100%.txt', '50%off.txt', 'a%2Fb.txt', 'sp ace.txt'];
+
+    // Act
+    const converted = keys.map(
+      (key) =>
+        parseS3EventBridgeMessage(
+          JSON.stringify(
+            notificationToEventBridge(
+              s3NotificationRecordSchema.parse(s3NotificationRecord({ key })),
+              { keyEncoding: 'raw', id: 'evt-1' },
+            ),
+          ),
+        ).key,
+    );
+
+    // Assess
+    expect(converted).toEqual(keys);
+  });
+
+  it('refuses a URL-encoded key that is not valid encoding, naming the field', () => {
+    // Prepare
+    const record = s3NotificationRecordSchema.parse(s3NotificationRecord({ key: '50%off.txt' }));
+
+    // Act / Assess
+    expect(() => notificationToEventBridge(record, { keyEncoding: 'url' })).toThrow(
+      /s3\.object\.key: "50%off.txt" is not URL-encoded/,
+    );
+  });
+
   it('maps removals to Object Deleted', () => {
     const record = s3NotificationRecordSchema.parse(
       s3NotificationRecord({ eventName: 'ObjectRemoved:Delete' }),
     );
-    expect(notificationToEventBridge(record)['detail-type']).toBe('Object Deleted');
+    expect(notificationToEventBridge(record, { keyEncoding: 'url' })['detail-type']).toBe(
+      'Object Deleted',
+    );
   });
 });

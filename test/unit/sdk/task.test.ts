@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   InvalidTaskIdentifierError,
   InvalidTaskInputError,
@@ -198,5 +199,33 @@ describe('TaskArgs', () => {
     // Assess
     expect(optional.input).toEqual({});
     expect(missing.input).toEqual({});
+  });
+});
+
+class Resize extends Task<{ key: string; width: number }> {
+  static override inputSchema = z.object({ key: z.string(), width: z.number().int().positive() });
+  execute(): void {}
+}
+
+describe('Task.inputSchema', () => {
+  it('refuses at spec time an input its schema rejects, naming the field', () => {
+    // Prepare
+    const wrong = new Resize(JSON.parse('{"key":"a.png","width":"wide"}'));
+    const notAnObject = new Resize(JSON.parse('[1,2]'));
+
+    // Act / Assess
+    expect(() => wrong.toSpec()).toThrow(InvalidTaskInputError);
+    expect(() => wrong.toSpec()).toThrow(/^task\.input\.width: .*number/);
+    expect(() => notAnObject.toPrototypeSpec({ field: 'automation.task' })).toThrow(
+      /^automation\.task\.input: /,
+    );
+  });
+
+  it('builds the spec of an input its schema accepts', () => {
+    // Act
+    const spec = new Resize({ key: 'a.png', width: 640 }).toSpec();
+
+    // Assess
+    expect(spec.input).toEqual({ key: 'a.png', width: 640 });
   });
 });
