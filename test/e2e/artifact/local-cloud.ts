@@ -93,7 +93,12 @@ export class LocalCloud {
       for (const record of notification?.Records ?? []) {
         const parsed = s3NotificationRecordSchema.safeParse(record);
         if (!parsed.success) continue;
-        const event = notificationToEventBridge(parsed.data, LOCAL_ACCOUNT, LOCAL_REGION);
+        const event = notificationToEventBridge(parsed.data, {
+          // The local S3 server writes keys raw in its records, as real S3 does not.
+          keyEncoding: 'raw',
+          account: LOCAL_ACCOUNT,
+          region: LOCAL_REGION,
+        });
         this.#events = this.#events
           .then(() => this.rules.publish(event as unknown as Record<string, unknown>))
           .catch((error: unknown) => this.errors.push(error));

@@ -4,6 +4,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
 import { DynamoDbAutomationStore } from '../../../lambdas/adapters/aws/dynamodb-automation-store.js';
 import { DynamoDbBatchStore } from '../../../lambdas/adapters/aws/dynamodb-batch-store.js';
+import { DynamoDbDeliveryLedger } from '../../../lambdas/adapters/aws/dynamodb-delivery-ledger.js';
 import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
 import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
 import { automationsTable } from '../../../lambdas/adapters/aws/tables/automations-table.js';
@@ -123,6 +124,7 @@ export function createBatchWorld(tables: BatchTables, options: WorldOptions): Ba
   const runtime: HandlerRuntime = {
     deps,
     automations: tables.automations,
+    deliveries: new DynamoDbDeliveryLedger({ client, tableName: tables.names.batches }),
     logger: new Logger({ serviceName: 'bucketflow-test' }),
     metrics: new Metrics({ namespace: 'BucketflowTest', serviceName: 'bucketflow-test' }),
     clock,
