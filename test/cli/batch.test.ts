@@ -141,6 +141,55 @@ describe('bucketflow batch simulate', () => {
     ]);
   });
 
+  it('closes a prefix at once on a --marker object, counting it as a member unless --no-marker-member', () => {
+    // Prepare: two files and a _SUCCESS marker in one prefix, one file in another
+    const upload = [
+      line('2024-05-01T12:00:00Z', 'run/1/a.parquet'),
+      line('2024-05-01T12:00:05Z', 'run/2/x.parquet'),
+      line('2024-05-01T12:00:10Z', 'run/1/b.parquet'),
+      line('2024-05-01T12:00:20Z', 'run/1/_SUCCESS'),
+    ].join('\n');
+    const summary = (stdout: string) =>
+      JSON.parse(stdout).map(
+        (b: { prefix: string; count: number; reason: string; closedAt: string; keys: string[] }) => [
+          b.prefix,
+          b.count,
+          b.reason,
+          b.closedAt,
+          b.keys,
+        ],
+      );
+
+    // Act
+    const member = bucketflow(['batch', 'simulate', '--json', '--marker', '**/_SUCCESS'], upload);
+    const notMember = bucketflow(
+      ['batch', 'simulate', '--json', '--marker', '**/_SUCCESS', '--no-marker-member'],
+      upload,
+    );
+
+    // Assess: run/1/ closes when the marker arrives, long before its quiet period; run/2/ on quiet
+    expect(member.stderr).toBe('');
+    expect(member.code).toBe(0);
+    expect(summary(member.stdout)).toEqual([
+      [
+        'run/1/',
+        3,
+        'marker',
+        '2024-05-01T12:00:20.000Z',
+        ['run/1/a.parquet', 'run/1/b.parquet', 'run/1/_SUCCESS'],
+      ],
+      ['run/2/', 1, 'quiet', '2024-05-01T12:05:05.000Z', ['run/2/x.parquet']],
+    ]);
+    expect(notMember.code).toBe(0);
+    expect(summary(notMember.stdout)[0]).toEqual([
+      'run/1/',
+      2,
+      'marker',
+      '2024-05-01T12:00:20.000Z',
+      ['run/1/a.parquet', 'run/1/b.parquet'],
+    ]);
+  });
+
   it('reports a malformed line with its number and field, prints nothing on stdout and exits 2', () => {
     // Prepare
     const input = [UPLOADS, line('yesterday', 'a/b/c.txt')].join('\n');
