@@ -71,9 +71,9 @@ export class LocalCloud {
     this.functions = localFunctions(options.stack, resolver, {
       AWS_REGION: LOCAL_REGION,
       AWS_DEFAULT_REGION: LOCAL_REGION,
-      // The S3 server knows one key; DynamoDB Local and the SQS server take any.
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      // The S3 server checks signatures against the servers' own key pair.
+      AWS_ACCESS_KEY_ID: endpoints.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: endpoints.credentials.secretAccessKey,
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_ENDPOINT_URL_DYNAMODB: String(endpoints.dynamodb),
       AWS_ENDPOINT_URL_SQS: String(endpoints.sqs),
