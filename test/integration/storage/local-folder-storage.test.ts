@@ -103,6 +103,51 @@ describe('LocalFolderStorage', () => {
     expect(listed).toEqual(['real.txt']);
   });
 
+  it('refuses every operation on a key that leaves the folder through a symbolic link', async () => {
+    // Prepare: a folder link and a file link that both point outside the root
+    const { storage: fresh, root: freshRoot } = await freshFolder();
+    await fresh.upload('inside.txt', 'mine');
+    await symlink(outside, join(freshRoot, 'escape'));
+    await symlink(join(outside, 'secret.txt'), join(freshRoot, 'secret-link.txt'));
+    const downloadTo = join(freshRoot, 'downloaded.txt');
+    const attempts: Record<string, () => Promise<unknown>> = {
+      read: () => fresh.read('escape/secret.txt'),
+      readText: () => fresh.readText('secret-link.txt'),
+      head: () => fresh.head('escape/secret.txt'),
+      exists: () => fresh.exists('escape/secret.txt'),
+      upload: () => fresh.upload('escape/planted.txt', 'x'),
+      download: () => fresh.download('secret-link.txt', downloadTo),
+      'move from': () => fresh.move('escape/secret.txt', 'stolen.txt'),
+      'move to': () => fresh.move('inside.txt', 'escape/inside.txt'),
+      delete: () => fresh.delete('escape/secret.txt'),
+      list: async () => {
+        for await (const _entry of fresh.list({ prefix: 'escape/' })) return;
+      },
+    };
+
+    // Act
+    const outcomes = await Promise.all(
+      Object.entries(attempts).map(async ([operation, attempt]) => [
+        operation,
+        await attempt().then(
+          () => 'allowed',
+          (error: unknown) =>
+            error instanceof InvalidObjectKeyError &&
+            /resolves outside the folder/.test(error.message)
+              ? 'refused'
+              : String(error),
+        ),
+      ]),
+    );
+
+    // Assess: nothing outside was read, listed, written, moved or deleted
+    expect(Object.fromEntries(outcomes)).toEqual(
+      Object.fromEntries(Object.keys(attempts).map((operation) => [operation, 'refused'])),
+    );
+    expect(await readdir(outside)).toEqual(['secret.txt']);
+    expect(await fresh.readText('inside.txt')).toBe('mine');
+  });
+
   it('treats a folder as no object', async () => {
     // Prepare
     const { storage: fresh } = await freshFolder();
