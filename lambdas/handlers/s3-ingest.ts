@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parseS3EventBridgeMessage } from '../adapters/aws/s3-event-parsing.js';
 import type { ObjectEvent } from '../core/events/object-event.js';
-import { admitDeliveries, settleDeliveries } from '../core/services/delivery-gate.js';
+import { admitDeliveries } from '../core/services/delivery-gate.js';
 import { ingestObjectEvents } from '../core/services/ingest-service.js';
 import { environmentRuntime } from './lazy-runtime.js';
 import type { HandlerRuntime } from './runtime.js';
@@ -41,10 +41,6 @@ export function createS3IngestHandler(runtime: HandlerRuntime) {
     const catalog = await runtime.catalog(now);
     const result = await ingestObjectEvents(runtime.deps, catalog, admitted.events, now);
     for (const id of result.failedDeliveryIds) failures.add(id);
-    const settleError = await settleDeliveries(runtime.deliveries, admitted, failures, now);
-    if (settleError !== undefined) {
-      runtime.deps.observe?.({ type: 'error', where: 'delivery ledger', error: settleError });
-    }
 
     const { metrics } = runtime;
     metrics.addMetric('EventsIngested', MetricUnit.Count, result.eventsRead);

@@ -29,13 +29,11 @@ export interface DynamoDbDeliveryLedgerOptions {
 /**
  * {@link DeliveryLedger} on DynamoDB: one item per delivered object version,
  * `pk` = `D#<bucket>/<key>`, `sk` = `V#<version>`, holding the owner (the
- * event id of the delivery that claimed it), when it was claimed and when
- * its ingest finished (`settledAt`). Items
+ * event id of the delivery that claimed it) and when it was claimed. Items
  * are small and permanent: a backfill months later still finds them.
  *
- * Cost per created event: two UpdateItems, the conditional claim and the
- * settle (1 write unit each for keys under about 900 bytes, billed also when
- * the condition fails); a backfill
+ * Cost per created event: one conditional UpdateItem (1 write unit for keys
+ * under about 900 bytes, billed also when the condition fails); a backfill
  * reads 0.5 read units per listed object (eventually consistent BatchGetItem).
  *
  * @example
@@ -57,24 +55,6 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     now: number,
   ): Promise<Array<'new' | 'retry' | 'duplicate' | Error>> {
     return mapConcurrent(claims, CLAIM_CONCURRENCY, (claim) => this.#claimOne(claim, now));
-  }
-
-  async settle(claims: readonly DeliveryClaim[], now: number): Promise<void> {
-    await mapConcurrent(claims, CLAIM_CONCURRENCY, (claim) =>
-      this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#tableName,
-          Key: {
-            pk: { S: partitionKey(claim.bucket, claim.key) },
-            sk: { S: sortKey(claim.version) },
-          },
-          UpdateExpression: 'SET #settled = if_not_exists(#settled, :now)',
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner', '#settled': 'settledAt' },
-          ExpressionAttributeValues: { ':owner': { S: claim.owner }, ':now': { N: String(now) } },
-        }),
-      ),
-    );
   }
 
   async recorded(bucket: string, objects: readonly RecordedQuery[]): Promise<Set<string>> {
@@ -129,13 +109,8 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
             sk: { S: sortKey(claim.version) },
           },
           UpdateExpression: 'SET #owner = :owner, #at = if_not_exists(#at, :now)',
-          ConditionExpression:
-            'attribute_not_exists(pk) OR (#owner = :owner AND attribute_not_exists(#settled))',
-          ExpressionAttributeNames: {
-            '#owner': 'owner',
-            '#at': 'claimedAt',
-            '#settled': 'settledAt',
-          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner', '#at': 'claimedAt' },
           ExpressionAttributeValues: { ':owner': { S: claim.owner }, ':now': { N: String(now) } },
           ReturnValues: 'UPDATED_OLD',
         }),

@@ -32,21 +32,22 @@ export interface RecordedQuery {
 export interface DeliveryLedger {
   /**
    * Records each claim unless its version is recorded already. Per claim, in
-   * order: `new` (first delivery), `retry` (the same owner again: a
-   * redelivery of a delivery that did not settle) or `duplicate` (another
-   * delivery got there first, or this one settled already). A claim whose
-   * write failed is reported as an Error, so its delivery can be retried.
+   * order: `new` (first delivery), `retry` (the same owner again: an SQS
+   * retry, a DLQ redrive or a journal replay) or `duplicate` (another
+   * delivery got there first). A claim whose write failed is reported as an
+   * Error, so its delivery can be retried.
+   *
+   * A retry always passes: whether its event was counted already is for the
+   * batch store's duplicate check (bucket, key, sequencer) and the job store's
+   * idempotency keys to decide. The ledger cannot: it would have to be told
+   * "ingested" by an invocation that may not itself have counted the event
+   * (a concurrent delivery of the same message that the batch store called a
+   * duplicate), and so lose it when the one that did count it fails.
    */
   claim(
     claims: readonly DeliveryClaim[],
     now: number,
   ): Promise<Array<'new' | 'retry' | 'duplicate' | Error>>;
-  /**
-   * Marks claims as fully ingested, so a replay of the same event (a crash
-   * after the ingest, before the queue or journal learnt of it) is a
-   * `duplicate` and not a `retry`: a closed batch would take it again.
-   */
-  settle(claims: readonly DeliveryClaim[], now: number): Promise<void>;
   /** Which of `objects` of `bucket` were delivered before: their `key` set. */
   recorded(bucket: string, objects: readonly RecordedQuery[]): Promise<Set<string>>;
 }

@@ -11,8 +11,6 @@ export interface AdmittedEvents {
   /** Deliveries whose claim could not be written: report them as failed so they come again. */
   readonly failedDeliveryIds: ReadonlySet<string>;
   readonly errors: readonly unknown[];
-  /** The ledger claim of each admitted event that has one, to settle once it is ingested. */
-  readonly claims: ReadonlyMap<ObjectEvent, DeliveryClaim>;
 }
 
 /**
@@ -36,7 +34,6 @@ export async function admitDeliveries(
 ): Promise<AdmittedEvents> {
   const claims: DeliveryClaim[] = [];
   const claimed: ObjectEvent[] = [];
-  const admittedClaims = new Map<ObjectEvent, DeliveryClaim>();
   const admitted = new Set<ObjectEvent>();
   for (const event of events) {
     const version = deliveryVersion(event);
@@ -56,8 +53,6 @@ export async function admitDeliveries(
     const outcome = outcomes[index];
     if (outcome === 'new' || outcome === 'retry') {
       admitted.add(event);
-      const claim = claims[index];
-      if (claim) admittedClaims.set(event, claim);
     } else if (outcome === 'duplicate') duplicates.push(event);
     else {
       errors.push(outcome);
@@ -69,35 +64,5 @@ export async function admitDeliveries(
     duplicates,
     failedDeliveryIds,
     errors,
-    claims: admittedClaims,
   };
-}
-
-/**
- * Settles the claims of the admitted events whose delivery did not fail, so
- * a replay of one of them is dropped as a duplicate. A settle that cannot be
- * written is returned, not thrown: the ingest happened, and failing the
- * delivery would ingest it again.
- *
- * @example
- * ```ts
- * const error = await settleDeliveries(ledger, admitted, failures, now);
- * ```
- */
-export async function settleDeliveries(
-  ledger: DeliveryLedger,
-  admitted: AdmittedEvents,
-  failedDeliveryIds: ReadonlySet<string>,
-  now: number,
-): Promise<unknown> {
-  const settled = [...admitted.claims]
-    .filter(([event]) => event.deliveryId === undefined || !failedDeliveryIds.has(event.deliveryId))
-    .map(([, claim]) => claim);
-  if (settled.length === 0) return undefined;
-  try {
-    await ledger.settle(settled, now);
-    return undefined;
-  } catch (error) {
-    return error;
-  }
 }

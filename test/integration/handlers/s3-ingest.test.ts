@@ -160,6 +160,39 @@ describe('s3-ingest handler', () => {
     expect(open?.count).toBe(1);
   });
 
+  it('counts a replayed event once after its batch closed: a crash after the ingest, before the ack', async () => {
+    // Prepare: a batch of 'replay/' closes on count; one of its events comes again with the same
+    // event id and sequencer, as an SQS retry, a DLQ redrive or local mode's journal replays it
+    const handler = createS3IngestHandler(env.runtime);
+    const bodies = [1, 2, 3].map((n) =>
+      objectCreatedEvent({
+        bucket: BUCKET,
+        key: `replay/${n}.csv`,
+        sequencer: `0D0${n}`,
+        time: '2026-11-23T09:10:00Z',
+      }),
+    );
+    await handler(sqsEvent(bodies, 'replay'));
+    const before = env.published.length;
+
+    // Act
+    const response = await handler(sqsEvent([bodies[1]], 'replay-again'));
+
+    // Assess: no event, and the prefix's next batch holds nothing
+    expect(response.batchItemFailures).toEqual([]);
+    expect(env.published.slice(before)).toEqual([]);
+    const closed = env.published.filter((batch) => batch.prefix === 'replay/');
+    expect(closed.map((batch) => batch.keys)).toEqual([
+      ['replay/1.csv', 'replay/2.csv', 'replay/3.csv'],
+    ]);
+    const open = await env.runtime.deps.batches.findOpen(
+      closed[0]?.automationId ?? '',
+      BUCKET,
+      'replay/',
+    );
+    expect(open?.count ?? 0).toBe(0);
+  });
+
   it('reports a malformed message as a failed item and processes the rest', async () => {
     // Prepare
     const handler = createS3IngestHandler(env.runtime);

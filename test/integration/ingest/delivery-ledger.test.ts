@@ -34,22 +34,6 @@ describe('DynamoDbDeliveryLedger', () => {
     expect([first, again, other, newer]).toEqual([['new'], ['retry'], ['duplicate'], ['new']]);
   });
 
-  it('calls the same owner a duplicate once its delivery settled, and settles no other owner', async () => {
-    // Prepare: a crash after the ingest replays the event; a closed batch must not take it again.
-    const claim = (owner: string) => ({ bucket: 'b', key: 'settled.txt', version: 'e1', owner });
-    await ledger.claim([claim('evt-1')], clock());
-
-    // Act
-    const beforeSettle = await ledger.claim([claim('evt-1')], clock());
-    await ledger.settle([claim('evt-1')], clock());
-    const replay = await ledger.claim([claim('evt-1')], clock());
-    const foreignSettle = ledger.settle([claim('evt-2')], clock());
-
-    // Assess
-    expect([beforeSettle, replay]).toEqual([['retry'], ['duplicate']]);
-    await expect(foreignSettle).rejects.toThrow(/conditional/i);
-  });
-
   it('gives a version to exactly one of many concurrent owners', async () => {
     // Prepare
     const owners = Array.from({ length: 12 }, (_, index) => `evt-${index}`);
