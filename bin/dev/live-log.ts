@@ -1,4 +1,5 @@
 import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/s3-event-parsing.js';
+import { escapeForDisplay } from '../../lambdas/core/jobs/text-rules.js';
 import type { JobStore, StoredJob } from '../../lambdas/core/ports/job-store.js';
 import type { ServiceEvent } from '../../lambdas/core/services/service-dependencies.js';
 import type { LogRecord } from '../../lambdas/sdk/task-logger.js';
@@ -53,11 +54,15 @@ export class LiveLog {
     this.#follow = hooks;
   }
 
-  /** One line: time, tag, text. */
+  /**
+   * One line: time, tag, text. Object keys, error messages and task logs are
+   * text users do not control, so control characters are written as visible
+   * escapes: a key can neither retitle or clear the terminal nor break the line.
+   */
   line(tag: string, text: string): void {
     const time = clockTime((this.#options.clock ?? Date.now)());
     const write = this.#options.write ?? ((chunk: string) => void process.stdout.write(chunk));
-    write(`${time} ${tag.padEnd(TAG_WIDTH)} ${text}\n`);
+    write(`${time} ${tag.padEnd(TAG_WIDTH)} ${escapeForDisplay(text)}\n`);
   }
 
   /** An object event on its way to the ingest queue. */

@@ -73,6 +73,24 @@ describe('LiveLog', () => {
     expect(followed).toEqual(['submitted J1', 'submitted J2']);
   });
 
+  it('writes control characters of keys and messages as visible escapes, one line per record', () => {
+    // Prepare: a key that would retitle the terminal, and an error with a carriage return
+    const { log, lines } = capture();
+
+    // Act
+    log.objectEvent(
+      objectEvent('inbox', 'a\u001b]0;pwned\u0007.txt', 'created', { size: 1, mtimeMs: 1 }, NOON),
+      'folder',
+    );
+    log.serviceEvent({ type: 'error', where: 'ingest', error: new Error('bad\rkey\u001b[2J') });
+
+    // Assess
+    expect(lines).toEqual([
+      '12:00:01 event   inbox/a\\x1B]0;pwned\\x07.txt (ObjectCreated, 1 B, folder)',
+      '12:00:01 error   ingest: Error: bad\\x0Dkey\\x1B[2J',
+    ]);
+  });
+
   it('prints a finished task with its duration and display, and the task’s own log lines', async () => {
     // Prepare
     const { log, lines, followed } = capture();
