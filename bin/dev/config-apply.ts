@@ -26,8 +26,6 @@ export interface ApplyConfigOptions {
    * automations stay.
    */
   readonly stateFile?: string | undefined;
-  /** Epoch ms: a new cron automation's schedule starts here. @default Date.now() */
-  readonly now?: number | undefined;
 }
 
 export interface AppliedConfig {
@@ -58,7 +56,6 @@ export interface AppliedConfig {
  */
 export async function applyConfig(options: ApplyConfigOptions): Promise<AppliedConfig> {
   const { store, config } = options;
-  const now = options.now ?? Date.now();
   const locations = configLocations(config, options.foldersRoot);
   validateConfig(config);
   const entries = config.automations ?? [];
@@ -88,12 +85,8 @@ export async function applyConfig(options: ApplyConfigOptions): Promise<AppliedC
       if (extra > 0) changes.push(`removed ${extra} duplicate(s) of automation ${entry.name}`);
       continue;
     }
+    // A new schedule starts at its creation (the cron tick never fires before `enabledAt`).
     const created = await store.create(input);
-    if (created.kind === 'cron') {
-      // A new schedule starts now; without a cursor the first tick would also fire
-      // the fire times of the last few minutes (the tick's grace window).
-      await store.advanceCronCursor(created.id, undefined, now);
-    }
     kept.push(created);
     const previous = sameName[0];
     changes.push(
