@@ -14,7 +14,12 @@ import {
   TASK_QUEUE_PREFIX,
 } from './constants.js';
 import { InvalidContextError } from './errors.js';
-import { bucketNameProblem, clusterSlugProblem, queuePrefixProblem } from './names.js';
+import {
+  bucketNameProblem,
+  clusterSlugProblem,
+  queuePrefixProblem,
+  taskIdentifierProblem,
+} from './names.js';
 
 /** The deployment settings `bin/app.ts` reads from the `bucketflow:*` context keys. */
 export interface BucketflowConfig {
@@ -30,6 +35,8 @@ export interface BucketflowConfig {
   readonly ingestAgeAlarmSeconds: number;
   readonly alarmTopicArn: string | undefined;
   readonly lambdaRunnerClusters: readonly string[];
+  /** Identifiers (`Name@vX.Y`) the Lambda runners of `lambdaRunnerClusters` register. */
+  readonly lambdaRunnerTasks: readonly string[];
   readonly removalPolicy: 'retain' | 'destroy';
   readonly taskQueuePrefix: string;
   readonly dlqMaxReceiveCount: number;
@@ -155,6 +162,11 @@ export const CONTEXT_KEYS = {
     schema: nameList('cluster slugs', clusterSlugProblem),
     fallback: [],
     example: '["default"]',
+  },
+  lambdaRunnerTasks: {
+    schema: nameList('task identifiers', taskIdentifierProblem),
+    fallback: [],
+    example: '["Resize@v1.2"]',
   },
   removalPolicy: {
     schema: z.enum(['retain', 'destroy'], { error: 'must be "retain" or "destroy"' }),

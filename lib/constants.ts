@@ -60,4 +60,4 @@ export {
   SQS_QUEUE_NAME_MAX,
   TASK_DLQ_SUFFIX,
   TASK_QUEUE_PREFIX,
-} from '../lambdas/adapters/aws/sqs-task-messages.js';
+} from '../lambdas/adapters/aws/task-queue-names.js';

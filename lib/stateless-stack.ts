@@ -52,7 +52,9 @@ export class StatelessStack extends Stack {
     props.extraSourceBuckets?.forEach((bucket, index) => {
       this.engine.addSourceBucket(bucket, { id: `ExtraSourceBucket${index + 1}` });
     });
-    for (const cluster of config.lambdaRunnerClusters) this.engine.addTaskRunner(cluster);
+    for (const cluster of config.lambdaRunnerClusters) {
+      this.engine.addTaskRunner(cluster, { tasks: config.lambdaRunnerTasks });
+    }
     new CfnOutput(this, 'DashboardName', {
       value: this.engine.monitoring.dashboard.dashboardName,
       description: 'CloudWatch dashboard of bucketflow',

@@ -3,6 +3,8 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { parseTaskIdentifier } from '../lambdas/core/jobs/task-identifier.js';
+import { routeKey, type TaskRoute, taskRouteOf } from '../lambdas/core/jobs/task-routing.js';
 import { BucketflowFunction, handlerEntry } from './bucketflow-function.js';
 import type { BucketflowState } from './bucketflow-state.js';
 import {
@@ -17,7 +19,12 @@ import {
 import { ENV } from './environment.js';
 import { InvalidConstructPropsError } from './errors.js';
 import { grantObjectReadWrite, grantTableAccess, grantTaskQueues } from './grants.js';
-import { clusterSlugProblem, taskQueueNames } from './names.js';
+import {
+  clusterSlugProblem,
+  deadLetterQueueName,
+  taskIdentifierProblem,
+  taskQueueName,
+} from './names.js';
 import { TABLE_ACCESS } from './tables.js';
 
 /** Lambda rejects visibility timeouts above 12 hours. */
@@ -26,6 +33,12 @@ const MAX_VISIBILITY = Duration.hours(12);
 export interface TaskRunnerFunctionProps {
   /** Slug of the cluster whose tasks this function runs. */
   readonly cluster: string;
+  /**
+   * The identifiers (`Name@vX.Y`) of the task classes your `entry` registers:
+   * the function is fed by the queue of each name and major version, so it
+   * only ever receives tasks it can run. Required.
+   */
+  readonly tasks?: readonly string[];
   readonly state: BucketflowState;
   /** Environment shared by every bucketflow function (tables, bus, cache bucket...). */
   readonly environment: Readonly<Record<string, string>>;
@@ -46,20 +59,24 @@ export interface TaskRunnerFunctionProps {
 }
 
 /**
- * A serverless task runner: a Lambda function on a cluster's task queue.
- * Creates the queue (`<prefix><cluster>`) and its DLQ under the names the app
- * uses for on-demand queues, consumes it with partial batch failures, and
- * grants the job table and the cache bucket.
+ * A serverless task runner: a Lambda function on the task queues of the
+ * tasks it registers on one cluster (one queue per task name and major
+ * version, named as the app names the queues it creates on demand, and the
+ * cluster's DLQ). Consumes each with partial batch failures, and grants the
+ * job table and the cache bucket.
  *
  * @example
  * ```ts
- * const runner = new TaskRunnerFunction(this, 'GpuRunner', { cluster: 'gpu', state, environment });
+ * const runner = new TaskRunnerFunction(this, 'GpuRunner', {
+ *   cluster: 'gpu', tasks: ['Resize@v1.2'], state, environment, entry: 'src/runner.ts',
+ * });
  * ```
  */
 export class TaskRunnerFunction extends Construct {
   public readonly cluster: string;
   public readonly runner: BucketflowFunction;
-  public readonly queue: sqs.Queue;
+  /** One queue per registered task name and major version, in the order of `tasks`. */
+  public readonly queues: readonly sqs.Queue[];
   public readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: TaskRunnerFunctionProps) {
@@ -74,31 +91,34 @@ export class TaskRunnerFunction extends Construct {
       );
     }
     this.cluster = props.cluster;
+    const routes = routesOf(props.cluster, props.tasks ?? []);
     const timeout = props.timeout ?? TASK_RUNNER_TIMEOUT;
     const visibility = Duration.seconds(
       Math.min(VISIBILITY_TIMEOUT_FACTOR * timeout.toSeconds(), MAX_VISIBILITY.toSeconds()),
     );
-    const names = taskQueueNames(props.cluster, prefix);
     // The app may already have created these queues on demand; the queues
     // outlive this function because they may hold tasks of the cluster.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      queueName: names.deadLetterQueue,
+      queueName: deadLetterQueueName(props.cluster, prefix),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: DLQ_RETENTION,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.queue = new sqs.Queue(this, 'Queue', {
-      queueName: names.queue,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      visibilityTimeout: visibility,
-      deadLetterQueue: {
-        queue: this.deadLetterQueue,
-        maxReceiveCount: props.state.dlqMaxReceiveCount,
-      },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.queues = routes.map(
+      (route, index) =>
+        new sqs.Queue(this, index === 0 ? 'Queue' : `Queue${index + 1}`, {
+          queueName: taskQueueName(route, prefix),
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          visibilityTimeout: visibility,
+          deadLetterQueue: {
+            queue: this.deadLetterQueue,
+            maxReceiveCount: props.state.dlqMaxReceiveCount,
+          },
+          removalPolicy: RemovalPolicy.RETAIN,
+        }),
+    );
 
     this.runner = new BucketflowFunction(this, 'Runner', {
       entry: props.entry ?? handlerEntry('task-runner'),
@@ -108,13 +128,15 @@ export class TaskRunnerFunction extends Construct {
       environment: { ...props.environment, [ENV.runnerCluster]: props.cluster },
       logRetention: props.logRetention ?? (LOG_RETENTION_DAYS as logs.RetentionDays),
     });
-    this.runner.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: props.batchSize ?? TASK_RUNNER_BATCH_SIZE,
-        reportBatchItemFailures: true,
-        ...(props.maxConcurrency === undefined ? {} : { maxConcurrency: props.maxConcurrency }),
-      }),
-    );
+    for (const queue of this.queues) {
+      this.runner.function.addEventSource(
+        new SqsEventSource(queue, {
+          batchSize: props.batchSize ?? TASK_RUNNER_BATCH_SIZE,
+          reportBatchItemFailures: true,
+          ...(props.maxConcurrency === undefined ? {} : { maxConcurrency: props.maxConcurrency }),
+        }),
+      );
+    }
     for (const definition of props.state.tableDefinitions) {
       const access = TABLE_ACCESS[definition.id]?.runner;
       if (access) {
@@ -129,4 +151,29 @@ export class TaskRunnerFunction extends Construct {
     // Subtasks may go to any cluster's queue.
     grantTaskQueues(this.runner, prefix);
   }
+}
+
+/** The routes of the identifiers a runner registers, one per name and major version. */
+function routesOf(cluster: string, tasks: readonly string[]): TaskRoute[] {
+  if (tasks.length === 0) {
+    throw new InvalidConstructPropsError(
+      'tasks',
+      'is empty: a Lambda runner is fed by the queues of the tasks it registers',
+      "list the identifiers your entry registers, e.g. tasks: ['Resize@v1.2']",
+    );
+  }
+  const routes = new Map<string, TaskRoute>();
+  tasks.forEach((task, index) => {
+    const problem = taskIdentifierProblem(task);
+    if (problem) {
+      throw new InvalidConstructPropsError(
+        `tasks[${index}]`,
+        `${JSON.stringify(task)} ${problem}`,
+        "write it like 'Resize@v1.2'",
+      );
+    }
+    const route = taskRouteOf(cluster, parseTaskIdentifier(task));
+    routes.set(routeKey(route), route);
+  });
+  return [...routes.values()];
 }

@@ -1,5 +1,6 @@
 import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';
 import type { StoredJob, StoredTask } from '../../lambdas/core/ports/job-store.js';
+import type { WaitingTask } from '../../lambdas/sdk/client-jobs.js';
 import { buildJobTree, type TreeNode } from '../../lambdas/sdk/job-tree.js';
 import { formatCounts, formatFields, formatTable, formatTime } from './cli-format.js';
 
@@ -22,8 +23,11 @@ export function formatJobTable(jobs: readonly StoredJob[]): string {
   );
 }
 
-/** One job as aligned `key: value` lines. */
-export function formatJob(job: StoredJob): string {
+/**
+ * One job as aligned `key: value` lines, then a `waiting` line per runnable
+ * task still in its queue, saying why no runner takes it when that is known.
+ */
+export function formatJob(job: StoredJob, waiting: readonly WaitingTask[] = []): string {
   return formatFields([
     ['id', job.jobId],
     ['name', job.name],
@@ -33,6 +37,10 @@ export function formatJob(job: StoredJob): string {
     ['automation', job.automationId ?? '-'],
     ['submitted', formatTime(job.createdAt)],
     ['updated', formatTime(job.updatedAt)],
+    ...waiting.map((task): [string, string] => [
+      'waiting',
+      `${formatTaskIdentifier(task.identifier)} (task ${task.taskId}) on ${task.cluster}: ${task.problem ?? 'queued for a registered runner'}`,
+    ]),
   ]);
 }
 

@@ -138,11 +138,7 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
       clients.s3,
       locations.flatMap((location) => (location.kind === 's3' ? [location.bucket] : [])),
     );
-    const resentTasks = await resendQueuedTasks(
-      runtime.deps.jobs,
-      runtime.deps.dispatchTasks,
-      Date.now(),
-    );
+    const resentTasks = await resendQueuedTasks(runtime.deps, runtime.clock());
 
     const tasks = configTaskClasses(loaded.config);
     const runnerClusters =

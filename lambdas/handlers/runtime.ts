@@ -98,6 +98,7 @@ export function createHandlerRuntime(
     jobs,
     batches,
     dispatchTasks: (tasks) => queue.send(tasks),
+    queueDepth: (route) => queue.depth(route),
     publishBatchReady: async (ready) => {
       await publishBatchReady(ready);
       metrics.addMetric('ObjectsBatchReadyEvents', MetricUnit.Count, ready.length);

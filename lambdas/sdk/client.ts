@@ -5,6 +5,7 @@ import {
 } from '../adapters/aws/aws-clients.js';
 import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
+import { DynamoDbRunnerRegistry } from '../adapters/aws/dynamodb-runner-registry.js';
 import { S3ObjectStorage } from '../adapters/aws/s3-object-storage.js';
 import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
 import { LocalFolderStorage } from '../adapters/local/local-folder-storage.js';
@@ -14,6 +15,7 @@ import { ValidationError } from '../core/errors.js';
 import type { AutomationStore, Cluster } from '../core/ports/automation-store.js';
 import type { JobStore } from '../core/ports/job-store.js';
 import type { ObjectStorage } from '../core/ports/object-storage.js';
+import type { RunnerRegistry } from '../core/ports/runner-registry.js';
 import type { TaskQueue } from '../core/ports/task-queue.js';
 import { ClientAutomations } from './client-automations.js';
 import { ClientJobs } from './client-jobs.js';
@@ -31,6 +33,8 @@ export interface ClientOptions {
   readonly storage?: ((location: StorageLocation) => ObjectStorage) | undefined;
   /** Where runners made by {@link Client.runner} keep job caches. */
   readonly cacheStorage?: ObjectStorage | undefined;
+  /** Where runners announce the tasks they take; job views read it to say why a task waits. */
+  readonly runners?: RunnerRegistry | undefined;
 }
 
 /** Options of {@link Client.runner}: the tasks it runs, and any {@link TaskRunnerOptions} to override. */
@@ -91,7 +95,7 @@ export class Client {
   constructor(options: ClientOptions) {
     this.#options = options;
     const store = options.automations;
-    this.jobs = new ClientJobs(options.jobs, store, options.queue);
+    this.jobs = new ClientJobs(options.jobs, store, options.queue, options.runners);
     this.automations = new ClientAutomations(store, this.jobs);
     this.clusters = {
       create: (name) => store.createCluster(name),
@@ -132,7 +136,7 @@ export class Client {
    */
   runner(options: ClientRunnerOptions): TaskRunner {
     const { cluster, tasks, ...overrides } = options;
-    const { jobs, queue, automations, storage, cacheStorage } = this.#options;
+    const { jobs, queue, automations, storage, cacheStorage, runners } = this.#options;
     const triggerStorage = (name: string): TriggerStorage => ({
       read: async (key) => {
         const location = await automations.findLocation(name);
@@ -153,6 +157,7 @@ export class Client {
       cluster: cluster ?? DEFAULT_CLUSTER_SLUG,
       cacheStorage,
       triggerEnvironment: { storage: triggerStorage },
+      announcements: runners,
       ...overrides,
     });
   }
@@ -189,7 +194,16 @@ export class Client {
         client: clients.dynamodb,
         tableName: deployment.tables.automations,
       }),
-      queue: new SqsTaskQueue({ client: clients.sqs, prefix: deployment.taskQueuePrefix }),
+      queue: new SqsTaskQueue({
+        client: clients.sqs,
+        prefix: deployment.taskQueuePrefix,
+        // The local SQS server ends a long poll for N messages only once N arrived.
+        partialLongPolls: !(deployment.local ?? false),
+      }),
+      runners: new DynamoDbRunnerRegistry({
+        client: clients.dynamodb,
+        tableName: deployment.tables.jobs,
+      }),
       storage: (location) =>
         location.kind === 's3'
           ? new S3ObjectStorage({ client: clients.s3, bucket: location.bucket })

@@ -28,7 +28,7 @@ describe('BucketflowService', () => {
 
     // Act
     service.grantRunnerAccess(role);
-    service.addTaskRunner('default');
+    service.addTaskRunner('default', { tasks: ['Resize@v1.0'] });
     service.addSourceBucket(s3.Bucket.fromBucketName(stack, 'Results', 'lab-results'), {
       keyPrefixes: ['instrument-a/', 'instrument-b/'],
       eventTypes: ['Object Created'],
@@ -119,16 +119,29 @@ describe('BucketflowService wiring errors', () => {
 
   it('refuses a cluster slug that cannot name an SQS queue', () => {
     const service = new BucketflowService(testStack(), 'Bucketflow');
-    expect(() => service.addTaskRunner('gpu/large')).toThrow(InvalidConstructPropsError);
-    expect(() => service.addTaskRunner('g'.repeat(60))).toThrow(
+    const tasks = ['Resize@v1.0'];
+    expect(() => service.addTaskRunner('gpu/large', { tasks })).toThrow(InvalidConstructPropsError);
+    expect(() => service.addTaskRunner('g'.repeat(60), { tasks })).toThrow(
       /cluster: "g{60}" is 60 characters long; .* allows at most 59/,
+    );
+  });
+
+  it('refuses a runner without the identifiers of its tasks, or with a malformed one', () => {
+    const service = new BucketflowService(testStack(), 'Bucketflow');
+    expect(() => service.addTaskRunner('gpu')).toThrow(
+      /^tasks: is empty: a Lambda runner is fed by the queues of the tasks it registers/,
+    );
+    expect(() => service.addTaskRunner('cpu', { tasks: ['Resize@v1'] })).toThrow(
+      /^tasks\[0\]: "Resize@v1" is not a task identifier/,
     );
   });
 
   it('refuses a second runner for the same cluster', () => {
     const service = new BucketflowService(testStack(), 'Bucketflow');
-    service.addTaskRunner('default');
-    expect(() => service.addTaskRunner('default')).toThrow('cluster: default already has a runner');
+    service.addTaskRunner('default', { tasks: ['Resize@v1.0'] });
+    expect(() => service.addTaskRunner('default', { tasks: ['Resize@v1.0'] })).toThrow(
+      'cluster: default already has a runner',
+    );
   });
 
   it.each([

@@ -33,6 +33,7 @@ describe('parseBucketflowContext', () => {
       ingestAgeAlarmSeconds: 300,
       alarmTopicArn: undefined,
       lambdaRunnerClusters: [],
+      lambdaRunnerTasks: [],
       removalPolicy: 'retain',
       taskQueuePrefix: 'bucketflow-tasks-',
       dlqMaxReceiveCount: 5,

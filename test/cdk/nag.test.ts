@@ -48,6 +48,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         'bucketflow:sourceBuckets': ['raw-data'],
         'bucketflow:createDemoBucket': true,
         'bucketflow:lambdaRunnerClusters': ['default'],
+        'bucketflow:lambdaRunnerTasks': ['Resize@v1.0'],
         'bucketflow:alarmTopicArn': 'arn:aws:sns:eu-west-1:123456789012:ops-alarms',
       },
     });
@@ -56,7 +57,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     const service = new BucketflowService(stack, 'Bucketflow', {
       sourceBuckets: [s3.Bucket.fromBucketName(stack, 'Raw', 'raw-data')],
     });
-    service.addTaskRunner('gpu');
+    service.addTaskRunner('gpu', { tasks: ['Resize@v1.0'] });
     service.grantRunnerAccess(
       new iam.Role(stack, 'RunnerRole', {
         assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { taskQueueName } from '../../lambdas/adapters/aws/task-queue-names.js';
 import { actionsOf, policyStatements, resourcesOf, synthBucketflowApp } from './support.js';
 
 const ALARM_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
@@ -14,6 +15,7 @@ describe('StatelessStack', () => {
         'bucketflow:sourceBuckets': ['raw-data', 'lab-results'],
         'bucketflow:createDemoBucket': true,
         'bucketflow:lambdaRunnerClusters': ['gpu'],
+        'bucketflow:lambdaRunnerTasks': ['Resize@v1.2', 'Resize@v1.0', 'Thumbnail@v2.0'],
         'bucketflow:alarmTopicArn': ALARM_TOPIC,
         'bucketflow:logRetentionDays': 90,
         'bucketflow:sweepPeriodMinutes': 2,
@@ -120,18 +122,27 @@ describe('StatelessStack', () => {
     expect(JSON.stringify([...wildcards])).not.toMatch(/"Resource":"\*"/);
   });
 
-  it('lets the task runner consume its cluster queue, created with a DLQ under the app’s name', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: 'bucketflow-tasks-gpu',
-      SqsManagedSseEnabled: true,
-      VisibilityTimeout: 6 * 300,
-      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
-    });
+  it('feeds the task runner from one queue per registered task name and major version, named as the app names them', () => {
+    // Resize@v1.0 and Resize@v1.2 share the queue of Resize v1.
+    for (const route of [
+      { cluster: 'gpu', taskName: 'Resize', versionMajor: 1 },
+      { cluster: 'gpu', taskName: 'Thumbnail', versionMajor: 2 },
+    ]) {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: taskQueueName(route),
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: 6 * 300,
+        RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
+      });
+    }
     template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'bucketflow-tasks-gpu-dlq' });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: 1,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
+    const runnerSources = Object.values(
+      resourcesOf(template, 'AWS::Lambda::EventSourceMapping'),
+    ).filter((mapping) => mapping.Properties?.BatchSize === 1);
+    expect(runnerSources).toHaveLength(2);
+    for (const mapping of runnerSources) {
+      expect(mapping.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    }
   });
 
   it('alarms on DLQ depth, handler errors, ingest age and failed rule deliveries', () => {

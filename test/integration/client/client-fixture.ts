@@ -41,7 +41,7 @@ export async function createClientFixture(): Promise<ClientFixture> {
         cluster,
         leaseMs: 10_000,
         heartbeatMs: 1_000,
-        releaseDelaySeconds: 0,
+        handOnDelaySeconds: 0,
         logSink: () => {},
       }),
   };

@@ -31,8 +31,9 @@ class Parent extends Task {
   static override identifier = { name: 'client/Parent', version: 'v1.0' };
   execute(context: ExecutionContext) {
     count('parent');
-    context.submitSubtask(new Greet({ who: 'sibling' }));
-    context.submitSubtask(new Broken(), { maxRetries: 0 });
+    // Greet and Broken sit on queues of their own: the dependency fixes their order.
+    const sibling = context.submitSubtask(new Greet({ who: 'sibling' }));
+    context.submitSubtask(new Broken(), { maxRetries: 0, dependsOn: [sibling] });
   }
 }
 
