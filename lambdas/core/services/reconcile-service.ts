@@ -1,10 +1,12 @@
-import { groupBy } from '../collections.js';
+import { groupBy, mapConcurrent } from '../collections.js';
 import { routeKey, taskRouteOf } from '../jobs/task-routing.js';
 import type { StoredTask, TaskDispatch } from '../ports/job-store.js';
 import type { ServiceDependencies } from './service-dependencies.js';
 
 /** Due tasks looked at per run; the next run takes the rest (oldest first). */
 export const RECONCILE_LIMIT = 500;
+/** Store writes of a run in flight at once. */
+const RECONCILE_CONCURRENCY = 16;
 /** After a re-send, the next look at a task that is still waiting. */
 export const RESENT_RECHECK_MS = 2 * 60_000;
 /**
@@ -139,7 +141,7 @@ async function reconcileDue(
   const waiting: StoredTask[] = [];
   let expired = 0;
   let resumed = 0;
-  for (const task of due) {
+  await mapConcurrent(due, RECONCILE_CONCURRENCY, async (task) => {
     switch (dueAction(task, now)) {
       case 'check-send':
         waiting.push(task);
@@ -169,22 +171,22 @@ async function reconcileDue(
         await deps.jobs.clearDue(task);
         break;
     }
-  }
+  });
   let resent = 0;
   let stillWaiting = 0;
   for (const group of groupBy(waiting, (task) => routeKey(routeOf(task))).values()) {
     const lost = assumeLost || (await fewerMessagesThan(deps, group));
     // Unknown (the queue's counts could not be read): the next run asks again.
     if (lost === undefined) continue;
-    for (const task of group) {
-      const next = from + (lost ? RESENT_RECHECK_MS : WAITING_RECHECK_MS);
+    const next = from + (lost ? RESENT_RECHECK_MS : WAITING_RECHECK_MS);
+    await mapConcurrent(group, RECONCILE_CONCURRENCY, async (task) => {
       // A conditional write: of two reconcilers, or a reconciler and a claim, one wins.
-      if (!(await deps.jobs.deferDue(task, next))) continue;
+      if (!(await deps.jobs.deferDue(task, next))) return;
       if (lost) {
         toSend.push(dispatchOfTask(task));
         resent++;
       } else stillWaiting++;
-    }
+    });
   }
   if (toSend.length > 0) await deps.dispatchTasks(toSend);
   return { expired, resent, waiting: stillWaiting, resumed };

@@ -69,10 +69,11 @@ describe('bucketflow jobs', () => {
       '--name',
       'fan-out',
     ]);
-    const [listed, table, found, tree, text, mermaid] = await Promise.all([
+    const [listed, table, found, foundText, tree, text, mermaid] = await Promise.all([
       fixture.json<StoredJob[]>(['jobs', 'list', '--since', '1h', '--limit', '5']),
       fixture.run(['jobs', 'list']),
       fixture.json<StoredJob>(['jobs', 'find', job.jobId]),
+      fixture.run(['jobs', 'find', job.jobId]),
       fixture.json<{ job: StoredJob; tasks: StoredTask[] }>(['jobs', 'tree', job.jobId]),
       fixture.run(['jobs', 'tree', job.jobId]),
       fixture.run(['jobs', 'tree', job.jobId, '--format', 'mermaid']),
@@ -86,7 +87,22 @@ describe('bucketflow jobs', () => {
         `^ID\\s+NAME\\s+STATE\\s+TASKS\\s+SUBMITTED\\n${job.jobId}\\s+fan-out\\s+QUEUED\\s+1 queued\\s+\\d{4}-`,
       ),
     );
-    expect(found).toEqual(job);
+    // No runner registered cli/Fan on the cluster: find says why the task waits.
+    const why = `no runner on cluster ${cluster.slug} registered cli/Fan@v1.x`;
+    expect(found).toEqual({
+      ...job,
+      waiting: [
+        {
+          taskId: job.rootTaskIds[0],
+          identifier: { name: 'cli/Fan', version: 'v1.1' },
+          cluster: cluster.slug,
+          problem: why,
+        },
+      ],
+    });
+    expect(foundText.stdout).toContain(
+      `waiting:     cli/Fan@v1.1 (task ${job.rootTaskIds[0]}) on ${cluster.slug}: ${why}`,
+    );
     expect(tree.tasks).toHaveLength(1);
     expect(tree.tasks[0]).toMatchObject({
       identifier: { name: 'cli/Fan', version: 'v1.1' },
