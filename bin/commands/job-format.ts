@@ -2,7 +2,7 @@ import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js
 import type { StoredJob, StoredTask } from '../../lambdas/core/ports/job-store.js';
 import type { WaitingTask } from '../../lambdas/sdk/client-jobs.js';
 import { buildJobTree, type TreeNode } from '../../lambdas/sdk/job-tree.js';
-import { formatCounts, formatFields, formatTable, formatTime } from './cli-format.js';
+import { formatCounts, formatFields, formatTable, formatTime, oneLine } from './cli-format.js';
 
 /** Characters of a task error shown in a tree line; the rest is in `--json`. */
 const MAX_ERROR_SHOWN = 160;
@@ -59,7 +59,7 @@ export function formatJobTreeText(job: StoredJob, tasks: readonly StoredTask[]):
   const waitsFor = new Map<number, string[]>();
   for (const [dependency, dependent] of tree.dependencies) {
     const list = waitsFor.get(dependent.index) ?? [];
-    list.push(dependency.task.display);
+    list.push(oneLine(dependency.task.display));
     waitsFor.set(dependent.index, list);
   }
   const lines = [`job ${job.jobId} ${job.name} (${job.state}: ${formatCounts(job.counts)})`];
@@ -80,7 +80,7 @@ export function formatJobTreeText(job: StoredJob, tasks: readonly StoredTask[]):
 function taskLine(task: StoredTask, waitsFor: readonly string[] | undefined): string {
   const identifier = formatTaskIdentifier(task.identifier);
   const label =
-    task.display === task.identifier.name ? identifier : `${task.display} (${identifier})`;
+    task.display === task.identifier.name ? identifier : `${oneLine(task.display)} (${identifier})`;
   const parts = [`${label} [${task.state}]`];
   if (task.cluster !== 'default') parts.push(`on ${task.cluster}`);
   if (waitsFor !== undefined) parts.push(`after ${waitsFor.join(', ')}`);
