@@ -47,13 +47,14 @@ export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
  */
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = REDELIVERY_HORIZON_MS / 1000;
 /**
- * Partitions of the due index: every task adds and removes one entry, so at
- * 10,000 tasks/s each shard takes about 625 writes/s, under the 1,000 a
- * partition sustains.
+ * Partitions of the due index: every task's entry is put at submit (2 WU in
+ * the transaction), moved by the claim (2 WU) and removed by the completion
+ * (1 WU), so at 10,000 tasks/s each shard takes about 780 WU/s, under the
+ * 1,000 a partition sustains (`npm run bench -- partitions`).
  */
-export const DEFAULT_DUE_SHARDS = 32;
-/** Partitions per UTC day of the by-creation index: 10,000 jobs/s make about 625 writes/s each. */
-export const DEFAULT_CREATED_SHARDS = 16;
+export const DEFAULT_DUE_SHARDS = 64;
+/** Partitions per UTC day of the by-creation index: 10,000 jobs/s make about 625 WU/s each (2 per transactional submit). */
+export const DEFAULT_CREATED_SHARDS = 32;
 /**
  * The reconciler first looks at a runnable task this long after its
  * release: as long as a runner's default lease, so that a claim with that

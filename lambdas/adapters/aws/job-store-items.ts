@@ -42,12 +42,20 @@ export function idsOf(item: { pk?: unknown; sk?: unknown }): { jobId: string; ta
 }
 
 /** The due-index attributes: the reconciler looks at the task at `dueAt`. */
-export function dueAttributes(context: JobStoreContext, taskId: string, dueAt: number) {
+export function dueAttributes(
+  context: Pick<JobStoreContext, 'dueShards'>,
+  taskId: string,
+  dueAt: number,
+) {
   return { dueShard: `DUE#${shardOf(taskId, context.dueShards)}`, dueAt };
 }
 
 /** UTC day and shard of a job, the partition of the by-creation index: `JOBS#2025-01-15#3`. */
-export function createdDay(context: JobStoreContext, jobId: string, createdAt: number): string {
+export function createdDay(
+  context: Pick<JobStoreContext, 'createdShards'>,
+  jobId: string,
+  createdAt: number,
+): string {
   return `${dayBucket(createdAt)}#${shardOf(jobId, context.createdShards)}`;
 }
 
