@@ -85,7 +85,7 @@ export interface ExecutionContext {
 
 // Lone surrogates cannot be stored as UTF-8; control characters other than
 // the line feed break views (a carriage return rewrites a terminal line).
-const NOT_DISPLAYABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cs}]/gu;
+const NOT_DISPLAYABLE = /(?!\n)[\p{Cc}\p{Cs}]/gu;
 
 /**
  * What a runner stores when a task sets `currentTask.display`: line breaks

@@ -2,7 +2,7 @@
 // readability; lone surrogates cannot be encoded as UTF-8 at all.
 const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
 // The same, with the line feed allowed (multi-line labels).
-const UNPRINTABLE_BUT_LINE_FEED = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cs}]/u;
+const UNPRINTABLE_BUT_LINE_FEED = /(?!\n)[\p{Cc}\p{Cs}]/u;
 
 /**
  * Why `value` is not acceptable as a short user-facing text of at most
