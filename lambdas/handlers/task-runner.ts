@@ -11,7 +11,7 @@ import { type TaskRoute, taskRouteOf } from '../core/jobs/task-routing.js';
 import { JobTriggerCache } from '../sdk/job-trigger-cache.js';
 import type { TaskClass } from '../sdk/task.js';
 import { type AttemptOutcome, processDelivery } from '../sdk/task-attempt.js';
-import { consoleLogSink } from '../sdk/task-logger.js';
+import { consoleLogSink, type LogSink } from '../sdk/task-logger.js';
 import { TaskRegistry } from '../sdk/task-registry.js';
 import { type HandlerConfig, loadHandlerConfig } from './config.js';
 import { type SqsBatchResponse, sqsEventSchema } from './sqs-event.js';
@@ -31,6 +31,8 @@ export interface TaskRunnerHandlerOptions {
   readonly config?: HandlerConfig;
   readonly clients?: AwsClients;
   readonly cacheBucket?: string;
+  /** Where task log lines go. @default consoleLogSink (one JSON line each, for CloudWatch) */
+  readonly logSink?: LogSink;
 }
 
 /**
@@ -82,7 +84,7 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
     cacheStorage: cacheBucket
       ? new S3ObjectStorage({ client: clients.s3, bucket: cacheBucket })
       : undefined,
-    logSink: consoleLogSink,
+    logSink: options.logSink ?? consoleLogSink,
     clock: Date.now,
     triggers: new JobTriggerCache(jobs),
   };
