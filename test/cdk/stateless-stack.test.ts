@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { taskQueueName } from '../../lambdas/adapters/aws/task-queue-names.js';
+import { TASK_RUNNER_BATCH_SIZE } from '../../lib/constants.js';
 import { actionsOf, policyStatements, resourcesOf, synthBucketflowApp } from './support.js';
 
 const ALARM_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
@@ -138,7 +139,7 @@ describe('StatelessStack', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'bucketflow-tasks-gpu-dlq' });
     const runnerSources = Object.values(
       resourcesOf(template, 'AWS::Lambda::EventSourceMapping'),
-    ).filter((mapping) => mapping.Properties?.BatchSize === 1);
+    ).filter((mapping) => mapping.Properties?.BatchSize === TASK_RUNNER_BATCH_SIZE);
     expect(runnerSources).toHaveLength(2);
     for (const mapping of runnerSources) {
       expect(mapping.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
