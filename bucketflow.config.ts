@@ -6,8 +6,16 @@ import { defineConfig } from './lambdas/sdk/index.js';
  * S3 server and a watched folder `inbox` (`.bucketflow/folders/inbox/`).
  * Restarting keeps what is unchanged; edit an automation here and the next
  * start replaces it and says what changed.
+ *
+ * `cdk deploy` (bin/app.ts) deploys the same config: `demo` is then the demo
+ * bucket the stack creates, the default cluster's tasks run on a Lambda
+ * function bundling examples/tasks.ts, and the folder `inbox` (local only)
+ * and the automations on it are left out.
  */
 export const config = defineConfig({
+  clusters: {
+    default: { runner: { kind: 'lambda' }, taskModules: ['examples/tasks.ts'] },
+  },
   locations: {
     demo: { kind: 's3', bucket: 'demo' },
     inbox: { kind: 'local-folder' },

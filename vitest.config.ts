@@ -11,6 +11,8 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'bucketflowtest',
       AWS_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
+      // The pinned SDK runs fine on Node 20; its notice about later releases is noise in test output.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // Handlers log and emit metrics through Powertools; tests read results, not stdout.
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -20,7 +22,11 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/cdk/**/*.test.ts'],
-          testTimeout: 30_000,
+          // A project does not inherit the root's timeouts: CDK synth and esbuild bundling in
+          // beforeAll take far longer than vitest's 10 s default on a loaded 2-core machine, and
+          // the CLI tests that spawn tsx twice took 46 s under heavy load.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -28,17 +34,28 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
-          testTimeout: 60_000,
+          // CLI tests spawn several tsx processes each: 40 s under `npm run bench` load.
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },
       {
         test: {
-          // `bucketflow dev` as a child process with its own local servers; no global setup.
+          // npm pack, then the tarball installed into a scratch CDK project: what a user gets.
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
+          // `bucketflow dev` as a child process with its own local servers, and the synthesized
+          // cloud assembly run on local servers of its own; no global setup.
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],

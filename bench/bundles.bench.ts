@@ -4,40 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { type BuildOptions, build } from 'esbuild';
-import { handlerEntry, PROJECT_ROOT } from '../lib/bucketflow-function.js';
+import { build } from 'esbuild';
+import { BUNDLE_OPTIONS, handlerEntry, LAMBDA_ENTRY_MODULE } from '../lib/bundling.js';
 import { type BenchSection, fmt } from './harness.js';
 
-/** The handler entries the CDK stacks deploy. */
-const HANDLERS = [
-  's3-ingest',
-  'batch-sweep',
-  'cron-tick',
-  'task-reconcile',
-  'task-runner',
-] as const;
+/** The entries the CDK stacks bundle: the handlers, and the Lambda runner before user tasks join it. */
+const ENTRIES: ReadonlyArray<readonly [string, string]> = [
+  ...(['s3-ingest', 'batch-sweep', 'cron-tick', 'task-reconcile', 'config-apply'] as const).map(
+    (name) => [name, handlerEntry(name)] as const,
+  ),
+  ['task-runner (bucketflow/lambda)', LAMBDA_ENTRY_MODULE],
+];
 /** Bundles above this size slow cold starts and deployments; the target of the issue. */
 const MAX_BUNDLE_BYTES = 1.5 * 1024 * 1024;
 const RUNS = 5;
-// Mirrors BucketflowFunction's `bundling` (lib/bucketflow-function.ts), which NodejsFunction turns
-// into these esbuild flags: ESM to index.mjs, node22, minified, external source map without
-// sources, no external modules (the AWS SDK is bundled), module-first main fields, require banner.
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as bucketflowCreateRequire } from 'node:module'; const require = bucketflowCreateRequire(import.meta.url);";
-const CDK_BUNDLING: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  external: [],
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_BANNER },
-  tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
-  logLevel: 'error',
-};
 /** The deployed functions run with NODE_OPTIONS=--enable-source-maps, which loads the map at init. */
 const DEPLOYED_NODE_FLAGS = ['--enable-source-maps'];
 
@@ -63,7 +43,7 @@ async function importMs(file: string, flags: readonly string[]): Promise<number>
 }
 
 /**
- * Bundles every handler entry as the CDK does and reports its size and the
+ * Bundles every handler entry with the options the constructs use (`BUNDLE_OPTIONS`) and reports its size and the
  * time a fresh Node.js process takes to import it, against an empty ES
  * module imported the same way in the same run.
  */
@@ -83,13 +63,12 @@ export async function run(): Promise<BenchSection[]> {
       },
     ];
     const sizes: Array<{ name: string; bytes: number }> = [];
-    for (const name of HANDLERS) {
-      const entry = handlerEntry(name);
+    for (const [name, entry] of ENTRIES) {
       if (await isPlaceholder(entry)) continue;
-      const outfile = join(dir, name, 'index.mjs');
+      const outfile = join(dir, String(sizes.length), 'index.mjs');
       // The metafile only describes the output; it does not change it.
       const { metafile } = await build({
-        ...CDK_BUNDLING,
+        ...BUNDLE_OPTIONS,
         entryPoints: [entry],
         outfile,
         metafile: true,

@@ -6,56 +6,23 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { BucketflowFunction, type HandlerName, handlerEntry } from './bucketflow-function.js';
+import type { BucketflowEngineProps, TaskRunnerOptions } from './bucketflow-engine-props.js';
+import { BucketflowFunction } from './bucketflow-function.js';
 import { BucketflowMonitoring } from './bucketflow-monitoring.js';
 import type { BucketflowState } from './bucketflow-state.js';
+import { type HandlerName, handlerEntry } from './bundling.js';
+import type { ConfigAutomations } from './config-automations.js';
+import { wireConfig } from './config-wiring.js';
+import { connectionOutput } from './connection-output.js';
 import * as limits from './constants.js';
 import { InvalidConstructPropsError } from './errors.js';
 import { functionEnvironment } from './function-environment.js';
-import {
-  grantObjectRead,
-  grantObjectReadWrite,
-  grantTableAccess,
-  grantTaskQueues,
-} from './grants.js';
+import { grantObjectRead, grantObjectReadWrite, grantTaskQueues } from './grants.js';
 import { type SourceBucketOptions, sourceBucketRule } from './source-bucket-rule.js';
-import { type FunctionRole, TABLE_ACCESS } from './tables.js';
-import { TaskRunnerFunction, type TaskRunnerFunctionProps } from './task-runner-function.js';
+import { type FunctionRole, grantTablesFor } from './tables.js';
+import { TaskRunnerFunction } from './task-runner-function.js';
 import { validateEngineProps } from './validate-props.js';
-
-export interface BucketflowEngineProps {
-  /** Tables, queues, bus and buckets (possibly in another stack). */
-  readonly state: BucketflowState;
-  /** S3 events per ingest invocation, 1-10000. @default INGEST_BATCH_SIZE (1000) */
-  readonly ingestBatchSize?: number;
-  /** How long Lambda gathers events before invoking ingest (at most 5 minutes). @default 10 seconds */
-  readonly ingestBatchWindow?: Duration;
-  /** Most concurrent ingest invocations (2-1000), to bound DynamoDB contention. @default no limit */
-  readonly ingestMaxConcurrency?: number;
-  /** Period of the batch sweep (whole minutes, 1-60). @default 1 minute */
-  readonly sweepPeriod?: Duration;
-  /** Period of the cron tick. @default 1 minute */
-  readonly cronPeriod?: Duration;
-  /** Period of task reconciliation (expired leases, lost sends). @default 1 minute */
-  readonly reconcilePeriod?: Duration;
-  /** Retention of every function's log group. @default LOG_RETENTION_DAYS (one month) */
-  readonly logRetention?: logs.RetentionDays;
-  /** Prefix of the task queues the app creates per cluster. @default 'bucketflow-tasks-' */
-  readonly taskQueuePrefix?: string;
-  /** Alarm notifications. @default none (alarms still show in CloudWatch) */
-  readonly alarmTopic?: sns.ITopic;
-  /** @default INGEST_AGE_ALARM_SECONDS (5 minutes) */
-  readonly ingestAgeAlarmThreshold?: Duration;
-  /** @default generated */
-  readonly dashboardName?: string;
-}
-
-export type TaskRunnerOptions = Omit<
-  TaskRunnerFunctionProps,
-  'cluster' | 'state' | 'environment' | 'taskQueuePrefix' | 'logRetention'
->;
 
 /**
  * The stateless half of bucketflow: the ingest, sweep, cron and reconcile
@@ -78,8 +45,10 @@ export class BucketflowEngine extends Construct {
   /** Environment every function receives (table names, bus, cache bucket, source buckets...). */
   public readonly environment: Readonly<Record<string, string>>;
   public readonly taskQueuePrefix: string;
-  private readonly state: BucketflowState;
-  private readonly logRetention: logs.RetentionDays;
+  public readonly state: BucketflowState;
+  public readonly logRetention: logs.RetentionDays;
+  /** The deploy-time apply of `props.config`; undefined without a config. */
+  public readonly configAutomations: ConfigAutomations | undefined;
   private readonly sourceBuckets: { bucket: s3.IBucket; key?: kms.IKey; name: string }[] = [];
   private readonly bucketReaders: iam.IGrantable[] = [];
   private readonly runners = new Map<string, TaskRunnerFunction>();
@@ -161,6 +130,21 @@ export class BucketflowEngine extends Construct {
     this.monitoring.watchFunction('batch-sweep', this.sweepFunction.function);
     this.monitoring.watchFunction('cron-tick', this.cronFunction.function);
     this.monitoring.watchFunction('task-reconcile', this.reconcileFunction.function);
+
+    this.configAutomations = props.config
+      ? wireConfig(this, { config: props.config, locationBuckets: props.locationBuckets })
+      : undefined;
+    connectionOutput(this);
+  }
+
+  /** Names of the buckets wired with {@link addSourceBucket} (tokens for buckets of this app). */
+  get sourceBucketNames(): string[] {
+    return this.sourceBuckets.map((source) => source.name);
+  }
+
+  /** Slugs of the clusters with a Lambda runner. */
+  get lambdaClusters(): string[] {
+    return [...this.runners.keys()];
   }
 
   /**
@@ -207,7 +191,7 @@ export class BucketflowEngine extends Construct {
    *
    * @example
    * ```ts
-   * engine.addTaskRunner('default', { timeout: Duration.minutes(10) });
+   * engine.addTaskRunner('default', { taskModules: ['src/tasks.ts'], timeout: Duration.minutes(10) });
    * ```
    */
   addTaskRunner(cluster: string, options: TaskRunnerOptions = {}): TaskRunnerFunction {
@@ -277,7 +261,7 @@ export class BucketflowEngine extends Construct {
   ): BucketflowFunction {
     const fn = new BucketflowFunction(this, id, {
       ...options,
-      entry: handlerEntry(name),
+      source: { entry: handlerEntry(name) },
       environment: this.environment,
       logRetention: this.logRetention,
     });
@@ -286,10 +270,7 @@ export class BucketflowEngine extends Construct {
   }
 
   private grantTables(grantee: iam.IGrantable, role: FunctionRole): void {
-    for (const definition of this.state.tableDefinitions) {
-      const access = TABLE_ACCESS[definition.id]?.[role];
-      if (access) grantTableAccess(grantee, this.state.table(definition.id), definition, access);
-    }
+    grantTablesFor(grantee, this.state, role);
   }
 
   private schedule(id: string, period: Duration, fn: BucketflowFunction): events.Rule {

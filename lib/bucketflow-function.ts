@@ -1,49 +1,18 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { type BundleSource, bundledCode } from './bundling.js';
 import { ENV, METRICS } from './environment.js';
 import { acknowledge } from './nag.js';
 
-/** Repository root: the handlers, package-lock.json and tsconfig.json live under it. */
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The handler entry files in `lambdas/handlers/`, each exporting `handler`. */
-export type HandlerName =
-  | 's3-ingest'
-  | 'batch-sweep'
-  | 'cron-tick'
-  | 'task-reconcile'
-  | 'task-runner';
-
-/**
- * Path of a handler's entry file.
- *
- * @example
- * ```ts
- * handlerEntry('s3-ingest'); // <repo>/lambdas/handlers/s3-ingest.ts
- * ```
- */
-export function handlerEntry(name: HandlerName): string {
-  return join(PROJECT_ROOT, 'lambdas', 'handlers', `${name}.ts`);
-}
-
 /** Runtime of every bucketflow function; the bundle targets the same Node.js major. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
-const BUNDLE_TARGET = 'node22';
-// The sources are ESM with top-level await, which only an ESM bundle keeps.
-// Some dependencies still `require()` Node built-ins; the banner gives the ESM
-// bundle a `require` for them.
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as bucketflowCreateRequire } from 'node:module'; const require = bucketflowCreateRequire(import.meta.url);";
 
 export interface BucketflowFunctionProps {
-  /** Entry file exporting `handler`. */
-  readonly entry: string;
+  /** The entry file exporting `handler`, or generated source that imports one. */
+  readonly source: BundleSource;
   readonly description: string;
   readonly timeout: Duration;
   readonly memorySize: number;
@@ -56,21 +25,21 @@ export interface BucketflowFunctionProps {
 }
 
 /**
- * One bucketflow Lambda function: an ESM bundle built locally by esbuild
- * (no Docker), Node.js 22 on arm64, JSON logs in its own log group with a
+ * One bucketflow Lambda function: an ESM bundle built at synth time by
+ * esbuild (`bundledCode`: no Docker, no lock file), Node.js 22 on arm64, JSON logs in its own log group with a
  * set retention, and its own role that may only write to that log group
  * until grants are added (no AWS managed policy).
  *
  * @example
  * ```ts
  * const sweep = new BucketflowFunction(this, 'BatchSweep', {
- *   entry: handlerEntry('batch-sweep'), description: 'closes quiet batches',
+ *   source: { entry: handlerEntry('batch-sweep') }, description: 'closes quiet batches',
  *   timeout: Duration.seconds(55), memorySize: 256, environment: {}, logRetention: logs.RetentionDays.ONE_MONTH,
  * });
  * ```
  */
 export class BucketflowFunction extends Construct implements iam.IGrantable {
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
   public readonly grantPrincipal: iam.IPrincipal;
@@ -88,9 +57,9 @@ export class BucketflowFunction extends Construct implements iam.IGrantable {
     this.grantPrincipal = this.role;
     this.logGroup.grantWrite(this.role);
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: bundledCode(props.source),
+      handler: 'index.handler',
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
@@ -107,21 +76,6 @@ export class BucketflowFunction extends Construct implements iam.IGrantable {
         [ENV.metricsNamespace]: METRICS.namespace,
         [ENV.serviceName]: 'bucketflow',
         ...props.environment,
-      },
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: BUNDLE_TARGET,
-        platform: 'node',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundle the AWS SDK too: the functions run the SDK versions the tests ran.
-        externalModules: [],
-        tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
       },
     });
     acknowledge(

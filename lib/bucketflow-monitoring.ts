@@ -89,7 +89,7 @@ export class BucketflowMonitoring extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown:
-          '# bucketflow\nOverall health. Alarms: ingest DLQ depth > 0, ingest age, handler errors, failed source bucket rule deliveries. Per source bucket and per runner cluster rows follow.',
+          '# bucketflow\nOverall health. Alarms: ingest DLQ depth > 0, ingest age, handler errors, stuck batches, failed source bucket rule deliveries. Per source bucket and per runner cluster rows follow.',
         width: 24,
         height: 2,
       }),
@@ -120,6 +120,7 @@ export class BucketflowMonitoring extends Construct {
       }),
     );
     this.dashboard.addWidgets(this.errorsGraph, this.invocationsGraph, this.durationGraph);
+    this.watchStuckBatches();
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'objects-batch-ready events emitted',
@@ -231,6 +232,31 @@ export class BucketflowMonitoring extends Construct {
         title: `Cluster ${cluster}: DLQ depth`,
         left: [depth],
         width: WIDE,
+      }),
+    );
+  }
+
+  /** Alarms when the sweep counts stuck batches: closed, but their dispatch failed again and again. */
+  private watchStuckBatches(): void {
+    const metric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS.namespace,
+        metricName,
+        statistic,
+        period: FIVE_MINUTES,
+      });
+    const stuck = metric(METRICS.stuckBatches, 'Maximum');
+    this.alarm('StuckBatchesAlarm', stuck, {
+      threshold: 0,
+      description:
+        'Closed batches could not be dispatched after several attempts (job or event refused, members unreadable). They block no other batch and are retried with backoff; list them with `bucketflow batch stuck`, fix the cause, and they go out on the next retry.',
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Batches: stuck / failed dispatch attempts',
+        left: [stuck, metric(METRICS.batchDispatchFailures, 'Sum')],
+        leftAnnotations: [{ value: 0, label: 'alarm above' }],
+        width: 24,
       }),
     );
   }

@@ -5,12 +5,23 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { BucketflowEngine, type TaskRunnerOptions } from './bucketflow-engine.js';
+import type { BucketflowConfig } from '../lambdas/sdk/config.js';
+import { BucketflowEngine } from './bucketflow-engine.js';
+import type { TaskRunnerOptions } from './bucketflow-engine-props.js';
 import { BucketflowState } from './bucketflow-state.js';
 import type { SourceBucketOptions } from './source-bucket-rule.js';
 import type { TaskRunnerFunction } from './task-runner-function.js';
 
 export interface BucketflowServiceProps {
+  /**
+   * Your `bucketflow.config.ts`, the config `npm start` runs: S3 locations
+   * become source buckets, Lambda clusters get a TaskRunnerFunction bundling
+   * their task modules, and the automations are applied at deploy time.
+   * @default none: automations are managed with the CLI
+   */
+  readonly config?: BucketflowConfig;
+  /** Buckets of the config's S3 locations that your app creates or imports, by location name. @default imported by the config's bucket names */
+  readonly locationBuckets?: Readonly<Record<string, s3.IBucket>>;
   /** Buckets whose object events feed the automations; more with `addSourceBucket`. @default none */
   readonly sourceBuckets?: readonly s3.IBucket[];
   /** S3 events per ingest invocation, 1-10000. @default 1000 */
@@ -52,9 +63,9 @@ export interface BucketflowServiceProps {
  *
  * @example
  * ```ts
- * const service = new BucketflowService(this, 'Bucketflow', { alarmTopic: opsTopic });
- * service.addSourceBucket(s3.Bucket.fromBucketName(this, 'Raw', 'lab-raw-data'));
- * service.addTaskRunner('default');
+ * import { config } from '../bucketflow.config.js';
+ * const service = new BucketflowService(this, 'Bucketflow', { config, alarmTopic: opsTopic });
+ * service.addSourceBucket(s3.Bucket.fromBucketName(this, 'Archive', 'lab-archive'));
  * ```
  */
 export class BucketflowService extends Construct {
@@ -88,6 +99,8 @@ export class BucketflowService extends Construct {
         'alarmTopic',
         'ingestAgeAlarmThreshold',
         'dashboardName',
+        'config',
+        'locationBuckets',
       ]),
     });
     for (const bucket of props.sourceBuckets ?? []) this.addSourceBucket(bucket);
@@ -112,7 +125,7 @@ export class BucketflowService extends Construct {
    *
    * @example
    * ```ts
-   * service.addTaskRunner('gpu', { memorySize: 4096 });
+   * service.addTaskRunner('gpu', { taskModules: ['src/gpu-tasks.ts'], memorySize: 4096 });
    * ```
    */
   addTaskRunner(cluster: string, options?: TaskRunnerOptions): TaskRunnerFunction {

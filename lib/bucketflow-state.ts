@@ -21,6 +21,7 @@ import { tableFromDefinition } from './table-from-definition.js';
 import { BUCKETFLOW_TABLES } from './tables.js';
 
 const ACCESS_LOGS_EXPIRATION = Duration.days(90);
+const SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
 export interface BucketflowStateProps {
   /**
@@ -77,6 +78,10 @@ export class BucketflowState extends Construct {
 
   constructor(scope: Construct, id: string, props: BucketflowStateProps = {}) {
     super(scope, id);
+    // Server access logs are delivered under a bucket policy, the only way that works with
+    // ACLs disabled (BUCKET_OWNER_ENFORCED). CDK does that only under this feature flag, so
+    // the construct sets it for its own scope and synthesizes the same in any app.
+    this.node.setContext(SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const removalPolicy = this.removalPolicy;
 

@@ -14,15 +14,13 @@ import {
   TASK_QUEUE_PREFIX,
 } from './constants.js';
 import { InvalidContextError } from './errors.js';
-import {
-  bucketNameProblem,
-  clusterSlugProblem,
-  queuePrefixProblem,
-  taskIdentifierProblem,
-} from './names.js';
+import { bucketNameProblem, queuePrefixProblem } from './names.js';
 
-/** The deployment settings `bin/app.ts` reads from the `bucketflow:*` context keys. */
-export interface BucketflowConfig {
+/** The config module the app loads when `bucketflow:config` is not set (skipped when absent). */
+export const DEFAULT_CONFIG_FILE = 'bucketflow.config.ts';
+
+/** The deployment settings `bin/app.ts` reads from the `bucketflow:*` context keys (the config module aside). */
+export interface AppSettings {
   readonly sourceBuckets: readonly string[];
   readonly createDemoBucket: boolean;
   readonly ingestBatchSize: number;
@@ -34,9 +32,8 @@ export interface BucketflowConfig {
   readonly eventArchiveRetentionDays: number;
   readonly ingestAgeAlarmSeconds: number;
   readonly alarmTopicArn: string | undefined;
-  readonly lambdaRunnerClusters: readonly string[];
-  /** Identifiers (`Name@vX.Y`) the Lambda runners of `lambdaRunnerClusters` register. */
-  readonly lambdaRunnerTasks: readonly string[];
+  /** Path of the config module (relative to the app's directory); '' for none. */
+  readonly config: string;
   readonly removalPolicy: 'retain' | 'destroy';
   readonly taskQueuePrefix: string;
   readonly dlqMaxReceiveCount: number;
@@ -158,15 +155,14 @@ export const CONTEXT_KEYS = {
     fallback: undefined,
     example: 'arn:aws:sns:eu-west-1:123456789012:ops-alarms',
   },
-  lambdaRunnerClusters: {
-    schema: nameList('cluster slugs', clusterSlugProblem),
-    fallback: [],
-    example: '["default"]',
-  },
-  lambdaRunnerTasks: {
-    schema: nameList('task identifiers', taskIdentifierProblem),
-    fallback: [],
-    example: '["Resize@v1.2"]',
+  config: {
+    schema: z
+      .string({ error: 'must be the path of a config module, or "" for none' })
+      .refine((path) => path === '' || /\.[cm]?[jt]s$/.test(path), {
+        error: 'must be the path of a .ts or .js config module, or "" for none',
+      }),
+    fallback: DEFAULT_CONFIG_FILE,
+    example: `"${DEFAULT_CONFIG_FILE}"`,
   },
   removalPolicy: {
     schema: z.enum(['retain', 'destroy'], { error: 'must be "retain" or "destroy"' }),
@@ -186,7 +182,7 @@ export const CONTEXT_KEYS = {
     fallback: DLQ_MAX_RECEIVE_COUNT,
     example: String(DLQ_MAX_RECEIVE_COUNT),
   },
-} satisfies Record<keyof BucketflowConfig, KeySpec>;
+} satisfies Record<keyof AppSettings, KeySpec>;
 
 function schedulePeriod(): KeySpec {
   return {
@@ -199,6 +195,12 @@ function schedulePeriod(): KeySpec {
 /** Prefix of every context key bucketflow reads. */
 export const CONTEXT_PREFIX = 'bucketflow:';
 
+/** Keys of earlier releases, with where their setting lives now. */
+const MOVED_KEYS: Readonly<Record<string, string>> = {
+  lambdaRunnerClusters:
+    "Lambda runners are declared in the config: clusters: { <slug>: { runner: { kind: 'lambda' }, taskModules: ['./tasks.ts'] } } in bucketflow.config.ts",
+};
+
 /**
  * Validates the `bucketflow:*` keys of a CDK app's context and fills in the
  * defaults. Unknown `bucketflow:*` keys are rejected (a typo would otherwise
@@ -210,12 +212,14 @@ export const CONTEXT_PREFIX = 'bucketflow:';
  * const config = parseBucketflowContext(app.node.getAllContext());
  * ```
  */
-export function parseBucketflowContext(context: Record<string, unknown>): BucketflowConfig {
+export function parseBucketflowContext(context: Record<string, unknown>): AppSettings {
   const known = Object.keys(CONTEXT_KEYS);
   for (const key of Object.keys(context)) {
     if (!key.startsWith(CONTEXT_PREFIX)) continue;
     const name = key.slice(CONTEXT_PREFIX.length);
     if (known.includes(name)) continue;
+    const moved = MOVED_KEYS[name];
+    if (moved) throw new InvalidContextError(key, 'is no longer a bucketflow setting', moved);
     const suggestion = closest(name, known);
     throw new InvalidContextError(
       key,
@@ -244,7 +248,7 @@ export function parseBucketflowContext(context: Record<string, unknown>): Bucket
     }
     config[name] = result.data;
   }
-  const parsed = config as unknown as BucketflowConfig;
+  const parsed = config as unknown as AppSettings;
   if (parsed.ingestBatchSize > 10 && parsed.ingestBatchWindowSeconds < 1) {
     const key = `${CONTEXT_PREFIX}ingestBatchWindowSeconds`;
     throw new InvalidContextError(

@@ -30,6 +30,10 @@ export const METRICS = {
   batchReadyEvents: 'ObjectsBatchReadyEvents',
   /** Count of jobs submitted (any trigger). */
   jobsSubmitted: 'JobsSubmitted',
+  /** Closed batches whose dispatch failed STUCK_AFTER_ATTEMPTS times or more (a gauge, per sweep). */
+  stuckBatches: 'StuckBatches',
+  /** Count of failed batch dispatch attempts (each is retried with backoff). */
+  batchDispatchFailures: 'BatchDispatchFailures',
 } as const;
 
 /**

@@ -2,12 +2,12 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { BucketflowState } from './bucketflow-state.js';
-import type { BucketflowConfig } from './config.js';
+import type { AppSettings } from './config.js';
 import { tableEnvironmentName } from './environment.js';
 import { secureBucket } from './secure-bucket.js';
 
 export interface StatefulStackProps extends StackProps {
-  readonly config: BucketflowConfig;
+  readonly settings: AppSettings;
 }
 
 /**
@@ -17,7 +17,7 @@ export interface StatefulStackProps extends StackProps {
  *
  * @example
  * ```ts
- * const stateful = new StatefulStack(app, 'BucketflowStateful', { config });
+ * const stateful = new StatefulStack(app, 'BucketflowStateful', { settings });
  * ```
  */
 export class StatefulStack extends Stack {
@@ -27,16 +27,16 @@ export class StatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const { settings } = props;
     const removalPolicy =
-      config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+      settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     this.state = new BucketflowState(this, 'State', {
       removalPolicy,
-      ingestBatchWindow: Duration.seconds(config.ingestBatchWindowSeconds),
-      eventArchiveRetention: Duration.days(config.eventArchiveRetentionDays),
-      dlqMaxReceiveCount: config.dlqMaxReceiveCount,
+      ingestBatchWindow: Duration.seconds(settings.ingestBatchWindowSeconds),
+      eventArchiveRetention: Duration.days(settings.eventArchiveRetentionDays),
+      dlqMaxReceiveCount: settings.dlqMaxReceiveCount,
     });
-    this.demoBucket = config.createDemoBucket
+    this.demoBucket = settings.createDemoBucket
       ? secureBucket(this, 'DemoSourceBucket', {
           accessLogs: this.state.accessLogsBucket,
           accessLogsPrefix: 'demo/',

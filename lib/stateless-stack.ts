@@ -3,25 +3,31 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { BucketflowConfig } from '../lambdas/sdk/config.js';
 import { BucketflowEngine } from './bucketflow-engine.js';
 import type { BucketflowState } from './bucketflow-state.js';
-import type { BucketflowConfig } from './config.js';
+import type { AppSettings } from './config.js';
 
 export interface StatelessStackProps extends StackProps {
-  readonly config: BucketflowConfig;
+  readonly settings: AppSettings;
   /** The state built by the StatefulStack. */
   readonly state: BucketflowState;
   /** Source buckets created elsewhere in the app (the demo bucket). @default none */
   readonly extraSourceBuckets?: readonly s3.IBucket[];
+  /** The config module's config (`bucketflow:config`), deployed by the engine. @default none */
+  readonly config?: BucketflowConfig;
+  /** Buckets of the config's S3 locations created elsewhere in the app, by location name. @default none */
+  readonly locationBuckets?: Readonly<Record<string, s3.IBucket>>;
 }
 
 /**
- * Functions, schedules, source bucket rules, Lambda task runners, the
- * dashboard and the alarms, wired to the StatefulStack's resources.
+ * Functions, schedules, source bucket rules, the config's Lambda task
+ * runners and deploy-time automations, the dashboard and the alarms, wired
+ * to the StatefulStack's resources.
  *
  * @example
  * ```ts
- * new StatelessStack(app, 'BucketflowStateless', { config, state: stateful.state });
+ * new StatelessStack(app, 'BucketflowStateless', { settings, config, state: stateful.state });
  * ```
  */
 export class StatelessStack extends Stack {
@@ -29,22 +35,24 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const { settings } = props;
     this.engine = new BucketflowEngine(this, 'Engine', {
       state: props.state,
-      ingestBatchSize: config.ingestBatchSize,
-      ingestBatchWindow: Duration.seconds(config.ingestBatchWindowSeconds),
-      sweepPeriod: Duration.minutes(config.sweepPeriodMinutes),
-      cronPeriod: Duration.minutes(config.cronPeriodMinutes),
-      reconcilePeriod: Duration.minutes(config.reconcilePeriodMinutes),
-      logRetention: config.logRetentionDays as logs.RetentionDays,
-      taskQueuePrefix: config.taskQueuePrefix,
-      ingestAgeAlarmThreshold: Duration.seconds(config.ingestAgeAlarmSeconds),
-      ...(config.alarmTopicArn
-        ? { alarmTopic: sns.Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn) }
+      ingestBatchSize: settings.ingestBatchSize,
+      ingestBatchWindow: Duration.seconds(settings.ingestBatchWindowSeconds),
+      sweepPeriod: Duration.minutes(settings.sweepPeriodMinutes),
+      cronPeriod: Duration.minutes(settings.cronPeriodMinutes),
+      reconcilePeriod: Duration.minutes(settings.reconcilePeriodMinutes),
+      logRetention: settings.logRetentionDays as logs.RetentionDays,
+      taskQueuePrefix: settings.taskQueuePrefix,
+      ingestAgeAlarmThreshold: Duration.seconds(settings.ingestAgeAlarmSeconds),
+      ...(settings.alarmTopicArn
+        ? { alarmTopic: sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) }
         : {}),
+      ...(props.config ? { config: props.config } : {}),
+      ...(props.locationBuckets ? { locationBuckets: props.locationBuckets } : {}),
     });
-    for (const name of config.sourceBuckets) {
+    for (const name of settings.sourceBuckets) {
       this.engine.addSourceBucket(s3.Bucket.fromBucketName(this, `Source-${name}`, name), {
         id: `SourceBucket-${name}`,
       });
@@ -52,9 +60,6 @@ export class StatelessStack extends Stack {
     props.extraSourceBuckets?.forEach((bucket, index) => {
       this.engine.addSourceBucket(bucket, { id: `ExtraSourceBucket${index + 1}` });
     });
-    for (const cluster of config.lambdaRunnerClusters) {
-      this.engine.addTaskRunner(cluster, { tasks: config.lambdaRunnerTasks });
-    }
     new CfnOutput(this, 'DashboardName', {
       value: this.engine.monitoring.dashboard.dashboardName,
       description: 'CloudWatch dashboard of bucketflow',

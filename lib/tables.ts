@@ -1,11 +1,13 @@
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { TableDefinition } from '../lambdas/adapters/aws/table-definition.js';
 import { automationsTable } from '../lambdas/adapters/aws/tables/automations-table.js';
 import { batchesTable } from '../lambdas/adapters/aws/tables/batches-table.js';
 import { jobsTable } from '../lambdas/adapters/aws/tables/jobs-table.js';
-import type { TableAccess } from './grants.js';
+import type { BucketflowState } from './bucketflow-state.js';
+import { grantTableAccess, type TableAccess } from './grants.js';
 
 /** The handlers bucketflow deploys, by the role they play. */
-export const FUNCTION_ROLES = ['ingest', 'sweep', 'cron', 'reconcile', 'runner'] as const;
+export const FUNCTION_ROLES = ['ingest', 'sweep', 'cron', 'reconcile', 'runner', 'config'] as const;
 export type FunctionRole = (typeof FUNCTION_ROLES)[number];
 
 /** Every table of the service, from the definitions the adapters and the local bootstrap use. */
@@ -29,10 +31,37 @@ export const TABLE_ACCESS: Readonly<Record<string, Partial<Record<FunctionRole, 
     reconcile: 'readWrite',
     runner: 'readWrite',
   },
-  // Ingest accumulates batches, the sweep closes and dispatches them.
-  batches: { ingest: 'readWrite', sweep: 'readWrite' },
-  // Automation definitions are written by users (CLI, SDK); the cron tick
-  // advances its cursors; ingest and sweep match events against the
-  // definitions; runners look up clusters and storage locations.
-  automations: { ingest: 'read', sweep: 'read', cron: 'readWrite', runner: 'read' },
+  // Ingest accumulates batches, the sweep closes and dispatches them; runners read the
+  // members of batches too large for a task input.
+  batches: { ingest: 'readWrite', sweep: 'readWrite', runner: 'read' },
+  // Automation definitions are written by users (CLI, SDK) and by the config's
+  // deploy-time apply; the cron tick advances its cursors; ingest and sweep
+  // match events against the definitions; runners look up clusters and
+  // storage locations.
+  automations: {
+    ingest: 'read',
+    sweep: 'read',
+    cron: 'readWrite',
+    runner: 'read',
+    config: 'readWrite',
+  },
 };
+
+/**
+ * Grants `grantee` what TABLE_ACCESS allows `role` on each table of `state`.
+ *
+ * @example
+ * ```ts
+ * grantTablesFor(runnerFunction, state, 'runner');
+ * ```
+ */
+export function grantTablesFor(
+  grantee: iam.IGrantable,
+  state: BucketflowState,
+  role: FunctionRole,
+): void {
+  for (const definition of state.tableDefinitions) {
+    const access = TABLE_ACCESS[definition.id]?.[role];
+    if (access) grantTableAccess(grantee, state.table(definition.id), definition, access);
+  }
+}

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { BucketflowEngineProps } from './bucketflow-engine.js';
+import type { BucketflowEngineProps } from './bucketflow-engine-props.js';
 import * as limits from './constants.js';
 import { InvalidConstructPropsError } from './errors.js';
 import { queuePrefixProblem } from './names.js';

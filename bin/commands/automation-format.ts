@@ -64,6 +64,9 @@ function describeTriggers({ triggers }: Automation): string {
           `quiet ${batch.quietSeconds}s`,
           ...(batch.maxAgeSeconds === undefined ? [] : [`max-age ${batch.maxAgeSeconds}s`]),
           ...(batch.ignore.length > 0 ? [`ignore ${batch.ignore.join(',')}`] : []),
+          ...(batch.marker === undefined
+            ? []
+            : [`marker ${batch.marker}${batch.markerIsMember === false ? ' (not a member)' : ''}`]),
           ...(batch.emitEvent ? ['event'] : []),
           ...(batch.submitJob ? ['job'] : []),
         ].join(' '),

@@ -3,7 +3,7 @@ import {
   type BatchPolicy,
   createBatchPolicy,
 } from '../../lambdas/core/batching/batch-thresholds.js';
-import { InvalidIgnorePatternError } from '../../lambdas/core/batching/errors.js';
+import { InvalidPolicyGlobError } from '../../lambdas/core/batching/errors.js';
 import { CATCH_UP_POLICIES, type CatchUpPolicy } from '../../lambdas/core/cron/catch-up.js';
 import { BucketflowError, ValidationError } from '../../lambdas/core/errors.js';
 import { validateGlob } from '../../lambdas/core/glob/glob.js';
@@ -15,7 +15,18 @@ export interface BatchPolicyOptions {
   quiet?: number | undefined;
   maxAge?: number | undefined;
   ignore: string[];
+  marker?: string | undefined;
+  /** False with `--no-marker-member`. */
+  markerMember?: boolean | undefined;
 }
+
+/** Help of `--marker`, shared by `automations create-batch` and `batch simulate`. */
+export const MARKER_OPTION_HELP =
+  "close a prefix's batch at once when an object matching this glob arrives, e.g. '_SUCCESS'\n" +
+  "(no '/': the object's name, at any depth) or '**/manifest.json' (the whole key)";
+/** Help of `--no-marker-member`. */
+export const MARKER_MEMBER_OPTION_HELP =
+  'leave the marker object out of the batch it closes (default: it is the last member)';
 
 /** `--catch-up`, one of all, latest, none. */
 export function parseCatchUp(raw: string | undefined): CatchUpPolicy | undefined {
@@ -47,7 +58,7 @@ export function parseStorageTrigger(raw: string): [string, string] {
   return [location, glob];
 }
 
-/** The batch policy of `--prefix-depth`, `--count`, `--quiet`, `--max-age` and `--ignore`, validated by the core's rules with the options named. */
+/** The batch policy of `--prefix-depth`, `--count`, `--quiet`, `--max-age`, `--ignore`, `--marker` and `--no-marker-member`, validated by the core's rules with the options named. */
 export function batchPolicyFromOptions(options: BatchPolicyOptions): BatchPolicy {
   try {
     return createBatchPolicy(
@@ -57,6 +68,8 @@ export function batchPolicyFromOptions(options: BatchPolicyOptions): BatchPolicy
         quietSeconds: options.quiet,
         maxAgeSeconds: options.maxAge,
         ignore: options.ignore,
+        marker: options.marker,
+        markerIsMember: options.markerMember,
       },
       {
         prefixDepth: '--prefix-depth',
@@ -64,10 +77,12 @@ export function batchPolicyFromOptions(options: BatchPolicyOptions): BatchPolicy
         quietSeconds: '--quiet',
         maxAgeSeconds: '--max-age',
         ignore: '--ignore',
+        marker: '--marker',
+        markerIsMember: '--no-marker-member',
       },
     );
   } catch (error) {
-    if (error instanceof InvalidIgnorePatternError) {
+    if (error instanceof InvalidPolicyGlobError) {
       throw new BucketflowError(`${error.message}\n${error.pointer}`, { cause: error });
     }
     throw error;

@@ -9,6 +9,8 @@ import { formatAutomationTable, withNextFire } from './automation-format.js';
 import {
   batchPolicyFromOptions,
   checkOption,
+  MARKER_MEMBER_OPTION_HELP,
+  MARKER_OPTION_HELP,
   parseCatchUp,
   parseStorageTrigger,
 } from './automation-options.js';
@@ -53,6 +55,8 @@ interface BatchOptions extends JsonOption {
   quiet?: number;
   maxAge?: number;
   ignore: string[];
+  marker?: string;
+  markerMember?: boolean;
   emitEvent?: boolean;
   task?: string;
   input?: string;
@@ -185,6 +189,8 @@ export function registerAutomationsCommand(program: Command): void {
         (value: string, previous: string[]) => [...previous, ...splitIgnoreList(value)],
         [] as string[],
       )
+      .option('--marker <glob>', MARKER_OPTION_HELP)
+      .option('--no-marker-member', MARKER_MEMBER_OPTION_HELP)
       .option('--emit-event', 'emit objects-batch-ready events (always on without --task)')
       .option('--task <identifier>', `${TASK_OPTION_HELP}; submitted once per closed batch`)
       .option('--input <json>', INPUT_OPTION_HELP)
@@ -214,6 +220,8 @@ export function registerAutomationsCommand(program: Command): void {
           quiet: options.quiet,
           maxAge: options.maxAge,
           ignore: options.ignore,
+          marker: options.marker,
+          markerIsMember: options.markerMember,
           emitEvent: task === undefined || options.emitEvent === true,
           cluster: options.cluster,
           task,

@@ -8,9 +8,20 @@ import {
   DEFAULT_QUIET_SECONDS,
 } from '../../lambdas/core/batching/batch-thresholds.js';
 import { splitIgnoreList } from '../../lambdas/core/batching/ignore-patterns.js';
-import { batchPolicyFromOptions } from './automation-options.js';
+import {
+  batchPolicyFromOptions,
+  MARKER_MEMBER_OPTION_HELP,
+  MARKER_OPTION_HELP,
+} from './automation-options.js';
 import { parseEventLines } from './batch-input.js';
+import { formatTable, formatTime } from './cli-format.js';
 import { action, failUsage, parseIntegerOption, printJson, readInputLines } from './cli-io.js';
+import {
+  type ConnectionOptions,
+  connect,
+  connectedAction,
+  withConnectionOption,
+} from './connection-options.js';
 
 interface SimulateOptions {
   prefixDepth: number;
@@ -18,15 +29,22 @@ interface SimulateOptions {
   quiet: number;
   maxAge?: number;
   ignore: string[];
+  marker?: string;
+  markerMember?: boolean;
   json?: boolean;
 }
 
 /** Problems listed before the rest are summarised, so that a wrong file does not flood the terminal. */
 const MAX_PROBLEMS_SHOWN = 20;
 
+/** Longest error shown per stuck batch in the table (the JSON has the whole bounded text). */
+const ERROR_COLUMN_WIDTH = 100;
+
 /**
  * Registers `bucketflow batch simulate`, which replays object events through
- * the prefix batching rules and prints the batches they would close.
+ * the prefix batching rules and prints the batches they would close, and
+ * `bucketflow batch stuck`, which lists closed batches whose dispatch keeps
+ * failing.
  *
  * @example
  * ```ts
@@ -75,6 +93,8 @@ export function registerBatchCommand(program: Command): void {
       (value: string, previous: string[]) => [...previous, ...splitIgnoreList(value)],
       [] as string[],
     )
+    .option('--marker <glob>', MARKER_OPTION_HELP)
+    .option('--no-marker-member', MARKER_MEMBER_OPTION_HELP)
     .option('--json', 'print the closed batches as a JSON array')
     .action(
       action(async (file: string | undefined, options: SimulateOptions) => {
@@ -86,6 +106,54 @@ export function registerBatchCommand(program: Command): void {
         else process.stdout.write(renderTable(closed, stats));
       }),
     );
+  withConnectionOption(
+    batch
+      .command('stuck')
+      .description(
+        'list closed batches whose event or job could not be dispatched: each is retried with\n' +
+          'backoff and holds up no other batch; fix the cause (the error says it) and it goes out',
+      )
+      .option(
+        '--limit <n>',
+        'most batches listed, 1 to 1000',
+        parseIntegerOption('--limit', 1),
+        100,
+      )
+      .option('--json', 'print them as a JSON array'),
+  ).action(
+    connectedAction(async (options: ConnectionOptions & { limit: number; json?: boolean }) => {
+      const { client } = await connect(options);
+      const stuck = await client.batches.stuck(options.limit);
+      if (options.json) {
+        printJson(stuck);
+        return;
+      }
+      if (stuck.length === 0) {
+        process.stdout.write('no stuck batches\n');
+        return;
+      }
+      const rows = stuck.map((record) => [
+        record.batchId,
+        `${record.bucket}/${record.prefix}`,
+        String(record.count),
+        formatTime(record.writtenAt),
+        String(record.attempts),
+        record.retryAt === undefined ? '-' : formatTime(record.retryAt),
+        firstLine(record.lastError ?? ''),
+      ]);
+      process.stdout.write(
+        formatTable(
+          ['batch', 'prefix', 'count', 'closed', 'attempts', 'next try', 'last error'],
+          rows,
+        ),
+      );
+    }),
+  );
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > ERROR_COLUMN_WIDTH ? `${line.slice(0, ERROR_COLUMN_WIDTH - 1)}…` : line;
 }
 
 function describeProblems(problems: readonly string[]): string {
@@ -145,7 +213,9 @@ function renderTable(closed: readonly ClosedBatch[], stats: BatchStats): string 
   const batches = `${closed.length} batch${closed.length === 1 ? '' : 'es'}`;
   out.push(
     `events read ${stats.read}, counted ${stats.counted}, duplicates ${stats.duplicates}, ` +
-      `deleted ${stats.deleted}, ignored ${stats.ignored}; ${batches}`,
+      `deleted ${stats.deleted}, ignored ${stats.ignored}` +
+      (stats.markers > 0 ? `, markers (not members) ${stats.markers}` : '') +
+      `; ${batches}`,
   );
   return `${out.join('\n')}\n`;
 }

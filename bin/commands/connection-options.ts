@@ -7,10 +7,16 @@ import { action } from './cli-io.js';
 /** Exit code of a command that failed for a reason other than its arguments (network, AWS). */
 export const EXIT_FAILURE = 1;
 
-/** The option every command that talks to a bucketflow takes. */
+/** The options every command that talks to a bucketflow takes. */
 export interface ConnectionOptions {
   dataDir?: string;
+  stack?: string;
+  region?: string;
+  profile?: string;
 }
+
+/** Environment variable naming the deployed stack when `--stack` is not given. */
+export const STACK_ENV = 'BUCKETFLOW_STACK';
 
 /** Error codes of Node and the AWS SDK that mean the endpoint could not be reached. */
 const UNREACHABLE_CODES = new Set([
@@ -24,9 +30,11 @@ const UNREACHABLE_CODES = new Set([
 ]);
 
 /**
- * Adds `--data-dir DIR` to a command. Without it the connection comes from
- * `BUCKETFLOW_DATA_DIR`, then the stack environment, then
- * `./.bucketflow/local.json` (see `resolveConnection`).
+ * Adds the connection options to a command: `--stack NAME` (with
+ * `--region` and `--profile`) for a deployed stack, or `--data-dir DIR` for
+ * a running `bucketflow dev`. Without them the connection comes from
+ * `BUCKETFLOW_STACK`, `BUCKETFLOW_DATA_DIR`, the `BUCKETFLOW_*_TABLE`
+ * variables, then `./.bucketflow/local.json` (see `resolveConnection`).
  *
  * @example
  * ```ts
@@ -34,11 +42,41 @@ const UNREACHABLE_CODES = new Set([
  * ```
  */
 export function withConnectionOption(command: Command): Command {
-  return command.option(
-    '--data-dir <dir>',
-    `data directory of a running 'bucketflow dev' (default: $${DATA_DIR_ENV}, then the deployed\n` +
-      'stack named by BUCKETFLOW_*_TABLE variables, then ./.bucketflow)',
-  );
+  return command
+    .option(
+      '--stack <name>',
+      `deployed stack holding the BucketflowService; names come from its outputs (default: $${STACK_ENV})`,
+    )
+    .option('--region <region>', "the stack's region (default: AWS_REGION, then the profile's)")
+    .option(
+      '--profile <profile>',
+      'AWS config profile for credentials and region (default: AWS_PROFILE)',
+    )
+    .option(
+      '--data-dir <dir>',
+      `data directory of a running 'bucketflow dev' (default: $${DATA_DIR_ENV}, then the deployed\n` +
+        'stack named by BUCKETFLOW_*_TABLE variables, then ./.bucketflow)',
+    );
+}
+
+/**
+ * The connection the options name: a deployed stack (read from its outputs),
+ * or what `resolveConnection` finds. Throws `NoConnectionError` when none is found.
+ *
+ * @example
+ * ```ts
+ * const connection = await connectionOf({ stack: 'LabPipeline', profile: 'lab' });
+ * ```
+ */
+export async function connectionOf(options: ConnectionOptions): Promise<Connection> {
+  const stack = options.stack ?? process.env[STACK_ENV];
+  if (stack) {
+    const { resolveStackConnection } = await import('../../lambdas/sdk/stack-connection.js');
+    return (
+      await resolveStackConnection({ stack, region: options.region, profile: options.profile })
+    ).connection;
+  }
+  return resolveConnection({ dataDir: options.dataDir });
 }
 
 /**
@@ -57,7 +95,7 @@ export async function connect(
   // The SDK warns about Node versions its future releases drop; the pinned release runs fine on
   // Node 20, and the warning would otherwise end up in every command's stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const connection = resolveConnection({ dataDir: options.dataDir });
+  const connection = await connectionOf(options);
   // Loaded here, not at the top: the AWS SDK takes about a second to load, which the
   // dry-run commands (match, cron, batch) and --help should not pay.
   const { Client } = await import('../../lambdas/sdk/client.js');
@@ -99,6 +137,9 @@ function requestFailure(error: unknown): string | undefined {
       `cannot reach the bucketflow endpoints (${error.message}); is 'bucketflow dev' still running? ` +
       '(restart it with npm start, or check --data-dir and the AWS region and credentials)'
     );
+  }
+  if (error.name === 'CredentialsProviderError') {
+    return `no AWS credentials (${error.message}): pass --profile, set AWS_PROFILE, or configure credentials for the SDK`;
   }
   if ('$metadata' in error) {
     const hint =

@@ -2,6 +2,9 @@ import { relative } from 'node:path';
 import type { StorageLocation } from '../../lambdas/core/automations/storage-location.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';
 
+/** How the CLI is run here: this repository's script, or the installed package's bin. */
+const CLI = import.meta.url.endsWith('.ts') ? 'npm run -s bucketflow --' : 'npx bucketflow';
+
 export interface BannerInfo {
   readonly connection: Connection;
   readonly dataDir: string;
@@ -64,7 +67,7 @@ export function formatBanner(info: BannerInfo): string {
     );
   }
   lines.push(
-    `In another terminal: npm run -s bucketflow -- jobs list   (reads ${shown(info.dataDir)}/local.json)`,
+    `In another terminal: ${CLI} jobs list   (reads ${shown(info.dataDir)}/local.json)`,
     'Ctrl-C stops, keeping all state; a second Ctrl-C exits at once.',
     '',
   );

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { BucketflowError } from '../../lambdas/core/errors.js';
+import { BucketflowError, ValidationError } from '../../lambdas/core/errors.js';
 import { type BucketflowConfig, validateConfig } from '../../lambdas/sdk/config.js';
+import { importUserModule } from '../user-modules.js';
 import { ConfigFileError } from './errors.js';
 
 /** A loaded config and where it came from (`undefined`: no file, an empty config). */
@@ -11,7 +11,7 @@ export interface LoadedConfig {
 }
 
 /**
- * Imports a config module (TypeScript loads because the CLI runs under tsx)
+ * Imports a config module (a TypeScript one through tsx, see `importUserModule`)
  * and returns its `config` export, or its default export, validated. A
  * missing file is an error when the path was given explicitly; without one
  * the stack starts with an empty config (automations can still be created
@@ -36,8 +36,10 @@ export async function loadConfigFile(
   }
   let exports: Record<string, unknown>;
   try {
-    exports = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    exports = await importUserModule(path, path);
   } catch (error) {
+    // Said about this very file already (a TypeScript module without tsx, say).
+    if (error instanceof ValidationError && error.field === path) throw error;
     // A config that fails validation inside defineConfig names its field already.
     if (error instanceof BucketflowError) {
       throw new ConfigFileError(path, error.message, undefined, { cause: error });

@@ -15,7 +15,8 @@ import {
   LOCAL_CONNECTION_FILE,
   writeLocalConnection,
 } from '../../lambdas/sdk/connection.js';
-import { identifierOf } from '../../lambdas/sdk/task.js';
+import { identifierOf, type TaskClass } from '../../lambdas/sdk/task.js';
+import { loadTaskModules } from '../commands/runner-tasks.js';
 import { formatBanner } from './banner.js';
 import { applyConfig } from './config-apply.js';
 import { loadConfigFile } from './config-loading.js';
@@ -140,9 +141,13 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
     );
     const resentTasks = await resendQueuedTasks(runtime.deps, runtime.clock());
 
-    const tasks = configTaskClasses(loaded.config);
-    const runnerClusters =
-      options.runner && tasks.length > 0 ? [...new Set(applied.clusters.values())] : [];
+    const tasks = [
+      ...new Set([
+        ...configTaskClasses(loaded.config),
+        ...(await clusterTaskClasses(loaded.config, options.cwd)),
+      ]),
+    ];
+    const runnerClusters = options.runner && tasks.length > 0 ? applied.clusters : [];
     const connection: Connection = {
       kind: 'local',
       endpoints: servers.endpoints,
@@ -217,4 +222,18 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The classes of every cluster's task modules (paths relative to `cwd`): the
+ * in-process runners run on every cluster what the deployed runners run on theirs.
+ */
+async function clusterTaskClasses(config: BucketflowConfig, cwd: string): Promise<TaskClass[]> {
+  const classes: TaskClass[] = [];
+  for (const [slug, cluster] of Object.entries(config.clusters ?? {})) {
+    const modules = cluster.taskModules ?? [];
+    if (modules.length === 0) continue;
+    classes.push(...(await loadTaskModules(modules, cwd, `clusters.${slug}.taskModules:`)));
+  }
+  return classes;
 }

@@ -117,6 +117,17 @@ export class LiveLog {
         if (parts.length > 0) this.line('', `→ ${parts.join(', ')}`);
         return;
       }
+      case 'batch-dispatch-failed':
+        this.line(
+          'error',
+          `batch ${event.batchId} [${event.automation}] not dispatched (attempt ${event.attempts}, retried at ${clockTime(event.retryAt, false)}): ${errorText(event.error)}`,
+        );
+        return;
+      case 'batches-stuck':
+        if (event.count > 0) {
+          this.line('batch', `${event.count} batch(es) stuck: see 'bucketflow batch stuck'`);
+        }
+        return;
       case 'tasks-requeued':
         this.line('requeue', `${event.count} task(s) sent again (${event.reason})`);
         return;

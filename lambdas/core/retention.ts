@@ -17,3 +17,11 @@ export const DEAD_LETTER_RETENTION_DAYS = 14;
  */
 export const REDELIVERY_HORIZON_MS =
   (DEAD_LETTER_RETENTION_DAYS + INGEST_QUEUE_RETENTION_DAYS) * DAY_MS;
+
+/**
+ * How long a dispatched batch and its member keys stay readable: as long as
+ * a dead-lettered task message is kept, so a BatchTask redriven from its DLQ
+ * still reads its members. It also bounds a batch's quiet period and maximum
+ * age, so no batch waits for longer than its members are kept.
+ */
+export const BATCH_RETENTION_MS = DEAD_LETTER_RETENTION_DAYS * DAY_MS;

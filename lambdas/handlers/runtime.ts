@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS } from '../../lib/environment.js';
 import type { AwsClients } from '../adapters/aws/aws-clients.js';
 import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
 import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
@@ -97,6 +98,7 @@ export function createHandlerRuntime(
   const deps: ServiceDependencies = {
     jobs,
     batches,
+    membersTable: config.tables.batches,
     dispatchTasks: (tasks) => queue.send(tasks),
     queueDepth: (route) => queue.depth(route),
     publishBatchReady: async (ready) => {
@@ -150,6 +152,20 @@ function observe(logger: Logger, metrics: Metrics, event: ServiceEvent): void {
       return;
     case 'batch-dispatched':
       logger.info('batch dispatched', { ...event });
+      return;
+    case 'batch-dispatch-failed':
+      metrics.addMetric(METRICS.batchDispatchFailures, MetricUnit.Count, 1);
+      logger.warn('batch dispatch failed; retried with backoff', {
+        automation: event.automation,
+        batchId: event.batchId,
+        attempts: event.attempts,
+        retryAt: new Date(event.retryAt).toISOString(),
+        error: event.error instanceof Error ? event.error.message : String(event.error),
+      });
+      return;
+    case 'batches-stuck':
+      metrics.addMetric(METRICS.stuckBatches, MetricUnit.Count, event.count);
+      if (event.count > 0) logger.warn('batches stuck', { count: event.count });
       return;
     case 'tasks-requeued':
       metrics.addMetric(`TasksRequeued_${event.reason}`, MetricUnit.Count, event.count);

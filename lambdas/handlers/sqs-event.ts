@@ -13,6 +13,7 @@ export const sqsEventSchema = z.object({
   ),
 });
 export type SqsEvent = z.infer<typeof sqsEventSchema>;
+export type SqsRecord = SqsEvent['Records'][number];
 
 /** The partial batch response (ReportBatchItemFailures). */
 export interface SqsBatchResponse {

@@ -21,6 +21,10 @@ export interface BatchAutomationOptions {
   readonly quiet?: number | undefined;
   readonly maxAge?: number | undefined;
   readonly ignore?: readonly string[] | undefined;
+  /** A glob (`_SUCCESS`, `**\/manifest.json`): the object matching it closes its prefix's batch at once. */
+  readonly marker?: string | undefined;
+  /** Whether the marker object is a member of the batch it closes. @default true */
+  readonly markerIsMember?: boolean | undefined;
   readonly emitEvent?: boolean | undefined;
   readonly cluster?: string | undefined;
   /** Submitted once per closed batch; without it the batch only emits its event. */
@@ -238,6 +242,8 @@ export function batchAutomationInput(
         quietSeconds: options.quiet,
         maxAgeSeconds: options.maxAge,
         ignore: options.ignore,
+        marker: options.marker,
+        markerIsMember: options.markerIsMember,
         emitEvent: options.emitEvent,
         submitJob: options.task !== undefined,
       },

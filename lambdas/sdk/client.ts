@@ -4,6 +4,7 @@ import {
   createAwsClients,
 } from '../adapters/aws/aws-clients.js';
 import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
+import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
 import { DynamoDbRunnerRegistry } from '../adapters/aws/dynamodb-runner-registry.js';
 import { S3ObjectStorage } from '../adapters/aws/s3-object-storage.js';
@@ -13,17 +14,19 @@ import { DEFAULT_CLUSTER_SLUG } from '../core/automations/cluster-slug.js';
 import type { StorageLocation } from '../core/automations/storage-location.js';
 import { ValidationError } from '../core/errors.js';
 import type { AutomationStore, Cluster } from '../core/ports/automation-store.js';
+import type { BatchStore } from '../core/ports/batch-store.js';
 import type { JobStore } from '../core/ports/job-store.js';
 import type { ObjectStorage } from '../core/ports/object-storage.js';
 import type { RunnerRegistry } from '../core/ports/runner-registry.js';
 import type { TaskQueue } from '../core/ports/task-queue.js';
 import { ClientAutomations } from './client-automations.js';
+import { ClientBatches } from './client-batches.js';
 import { ClientJobs } from './client-jobs.js';
 import type { Connection } from './connection.js';
 import type { TaskClass } from './task.js';
 import { TaskRegistry } from './task-registry.js';
 import { TaskRunner, type TaskRunnerOptions } from './task-runner.js';
-import type { TriggerStorage } from './triggers.js';
+import { batchMembersReader, type TriggerStorage } from './triggers.js';
 
 /** What a {@link Client} talks to; `storage` opens a registered location for reads. */
 export interface ClientOptions {
@@ -35,6 +38,8 @@ export interface ClientOptions {
   readonly cacheStorage?: ObjectStorage | undefined;
   /** Where runners announce the tasks they take; job views read it to say why a task waits. */
   readonly runners?: RunnerRegistry | undefined;
+  /** The batches table: members of large batches for runners, stuck batches for `client.batches`. */
+  readonly batches?: BatchStore | undefined;
 }
 
 /** Options of {@link Client.runner}: the tasks it runs, and any {@link TaskRunnerOptions} to override. */
@@ -48,8 +53,14 @@ export interface ClientRunnerOptions
 
 /** Table names and the task queue prefix of one deployment, for {@link Client.fromEndpoints}. */
 export interface ClientDeployment {
-  readonly tables: { readonly jobs: string; readonly automations: string };
+  readonly tables: {
+    readonly jobs: string;
+    readonly automations: string;
+    readonly batches?: string;
+  };
   readonly taskQueuePrefix?: string | undefined;
+  /** maxReceiveCount of the task queues created on demand. @default the queue adapter's (5) */
+  readonly taskQueueMaxReceiveCount?: number | undefined;
   /** S3 bucket of job caches, for runners made by {@link Client.runner}. */
   readonly cacheBucket?: string | undefined;
   /** Refuse non-loopback endpoints and use the local servers' credentials. @default false */
@@ -90,10 +101,13 @@ export class Client {
   readonly automations: ClientAutomations;
   readonly clusters: ClientClusters;
   readonly storageLocations: ClientStorageLocations;
+  /** Closed batches: the stuck ones, and the members of any. */
+  readonly batches: ClientBatches;
   readonly #options: ClientOptions;
 
   constructor(options: ClientOptions) {
     this.#options = options;
+    this.batches = new ClientBatches(options.batches);
     const store = options.automations;
     this.jobs = new ClientJobs(options.jobs, store, options.queue, options.runners);
     this.automations = new ClientAutomations(store, this.jobs);
@@ -135,8 +149,23 @@ export class Client {
    * Call `runForever()` (stops on `stop()` or its signal) or `runAll()`.
    */
   runner(options: ClientRunnerOptions): TaskRunner {
+    return new TaskRunner(this.runnerOptions(options));
+  }
+
+  /**
+   * The composition root of every runner, in a process or on Lambda: the
+   * options of a runner for `cluster` on this client's job store and queue,
+   * with job caches in the client's cache storage and trigger tasks reading
+   * their storage location through the client's storage factory.
+   *
+   * @example
+   * ```ts
+   * const deps = runnerDependencies(client.runnerOptions({ cluster: 'default', tasks: [WordCount] }));
+   * ```
+   */
+  runnerOptions(options: ClientRunnerOptions): TaskRunnerOptions {
     const { cluster, tasks, ...overrides } = options;
-    const { jobs, queue, automations, storage, cacheStorage, runners } = this.#options;
+    const { jobs, queue, automations, storage, cacheStorage, runners, batches } = this.#options;
     const triggerStorage = (name: string): TriggerStorage => ({
       read: async (key) => {
         const location = await automations.findLocation(name);
@@ -150,16 +179,19 @@ export class Client {
         return storage(location).read(key);
       },
     });
-    return new TaskRunner({
+    return {
       jobs,
       queue,
       registry: new TaskRegistry(tasks),
       cluster: cluster ?? DEFAULT_CLUSTER_SLUG,
       cacheStorage,
-      triggerEnvironment: { storage: triggerStorage },
+      triggerEnvironment: {
+        storage: triggerStorage,
+        ...(batches ? { batchMembers: batchMembersReader(batches) } : {}),
+      },
       announcements: runners,
       ...overrides,
-    });
+    };
   }
 
   /** A client for a {@link Connection}: a running `bucketflow dev`, or a deployed stack. */
@@ -199,11 +231,15 @@ export class Client {
         prefix: deployment.taskQueuePrefix,
         // The local SQS server ends a long poll for N messages only once N arrived.
         partialLongPolls: !(deployment.local ?? false),
+        maxReceiveCount: deployment.taskQueueMaxReceiveCount,
       }),
       runners: new DynamoDbRunnerRegistry({
         client: clients.dynamodb,
         tableName: deployment.tables.jobs,
       }),
+      batches: deployment.tables.batches
+        ? new DynamoDbBatchStore({ client: clients.dynamodb, tableName: deployment.tables.batches })
+        : undefined,
       storage: (location) =>
         location.kind === 's3'
           ? new S3ObjectStorage({ client: clients.s3, bucket: location.bucket })

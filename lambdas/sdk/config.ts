@@ -1,5 +1,5 @@
 import { type AutomationInput, validateAutomation } from '../core/automations/automation-spec.js';
-import { DEFAULT_CLUSTER_SLUG, MAX_CLUSTER_NAME_LENGTH } from '../core/automations/cluster-slug.js';
+import { DEFAULT_CLUSTER_SLUG } from '../core/automations/cluster-slug.js';
 import {
   type StorageLocation,
   validateLocationName,
@@ -13,6 +13,7 @@ import {
   cronAutomationInput,
   storageAutomationInput,
 } from './client-automations.js';
+import { type ClusterConfig, declaresCluster, validateClusters } from './config-clusters.js';
 import { arrayOf, checkTask, configField, rewrap, storagePairs } from './config-fields.js';
 import { InvalidConfigError } from './errors.js';
 import type { TaskClass } from './task.js';
@@ -30,7 +31,7 @@ export type LocationConfig =
 interface AutomationConfigBase {
   /** Unique within the config; a restart keeps the automation of the same name and definition. */
   readonly name: string;
-  /** A name from `clusters`, or `'default'`. @default 'default' */
+  /** A slug from `clusters`, or `'default'`. @default 'default' */
   readonly cluster?: string | undefined;
 }
 
@@ -64,15 +65,24 @@ export type AutomationConfig =
   | BatchAutomationConfig
   | CronAutomationConfig;
 
-/** What `bucketflow dev` loads from `bucketflow.config.ts`. */
+/**
+ * What `bucketflow.config.ts` declares, for `npm start` (`bucketflow dev`)
+ * and for the CDK side (`new BucketflowService(this, 'Bucketflow', { config })`)
+ * alike.
+ */
 export interface BucketflowConfig {
   /**
-   * Task classes the in-process runner runs, besides the classes of the
-   * automations' tasks (which it always runs): list subtask classes here.
+   * Task classes `bucketflow dev`'s in-process runners run, besides the
+   * classes of the automations' tasks and of the clusters' `taskModules`
+   * (which they always run). Lambda runners run only their task modules.
    */
   readonly tasks?: readonly TaskClass[] | undefined;
-  /** Cluster names besides `default`; each gets a cluster (created once) and a runner. */
-  readonly clusters?: readonly string[] | undefined;
+  /**
+   * Clusters by slug (the slug also names the cluster's task queue): their
+   * task modules, and whether a deployment runs them on Lambda. `default`
+   * always exists; list it to give it task modules or a Lambda runner.
+   */
+  readonly clusters?: Readonly<Record<string, ClusterConfig>> | undefined;
   /** Storage locations by name. */
   readonly locations?: Readonly<Record<string, LocationConfig>> | undefined;
   readonly automations?: readonly AutomationConfig[] | undefined;
@@ -131,7 +141,7 @@ export function validateConfig(config: BucketflowConfig): void {
     }
     names.add(entry.name);
     const cluster = entry.cluster;
-    if (cluster !== undefined && cluster !== DEFAULT_CLUSTER_SLUG && !clusters.has(cluster)) {
+    if (cluster !== undefined && !declaresCluster(clusters, cluster)) {
       throw new InvalidConfigError(
         `${field}.cluster`,
         `'${cluster}' is not in clusters`,
@@ -248,7 +258,7 @@ export function automationInputOf(
   return input;
 }
 
-/** Every task class the in-process runner needs: the automations' and `tasks`. */
+/** The task classes a config names as objects: `tasks` and the automations' (task modules aside). */
 export function configTaskClasses(config: BucketflowConfig): TaskClass[] {
   const classes = new Set<TaskClass>(config.tasks ?? []);
   for (const entry of config.automations ?? []) {
@@ -260,23 +270,6 @@ export function configTaskClasses(config: BucketflowConfig): TaskClass[] {
 function validateTasks(tasks: BucketflowConfig['tasks']): void {
   const list = arrayOf(tasks, 'tasks') as TaskClass[];
   rewrap('', 'tasks', () => new TaskRegistry(list));
-}
-
-function validateClusters(clusters: BucketflowConfig['clusters']): Set<string> {
-  const names = new Set<string>();
-  arrayOf(clusters, 'clusters').forEach((name, index) => {
-    const problem = textProblem(name, MAX_CLUSTER_NAME_LENGTH);
-    if (problem) throw new InvalidConfigError(`clusters[${index}]`, problem, "e.g. 'gpu'");
-    if (name === DEFAULT_CLUSTER_SLUG) {
-      throw new InvalidConfigError(
-        `clusters[${index}]`,
-        `'${DEFAULT_CLUSTER_SLUG}' always exists`,
-        'leave it out',
-      );
-    }
-    names.add(name);
-  });
-  return names;
 }
 
 function locationReferences(entry: AutomationConfig, field: string): Array<[string, string]> {

@@ -1,3 +1,4 @@
+import { storedErrorText } from '../core/error-text.js';
 import { formatTaskIdentifier } from '../core/jobs/task-identifier.js';
 import type { JobStore, Lease, LeaseRef, StoredTask } from '../core/ports/job-store.js';
 import { LeaseLostError } from '../core/ports/job-store-errors.js';
@@ -240,7 +241,7 @@ async function runClaimed(
         error = completeError;
       }
     }
-    const failed = await deps.jobs.fail({ ...ref, error: describeError(error) });
+    const failed = await deps.jobs.fail({ ...ref, error: storedErrorText(error) });
     if (failed.retry) await send(deps, [failed.retry], log);
     return { outcome: 'failed', fields: { state: failed.state, ...errorFields(error) } };
   } catch (endError) {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../core/errors.js';
 import { taskRouteOf } from '../core/jobs/task-routing.js';
 import type { JobStore } from '../core/ports/job-store.js';
@@ -8,15 +7,13 @@ import type { ReceivedTask, TaskQueue, TaskRoute } from '../core/ports/task-queu
 import { DeliveryAcks } from './delivery-acks.js';
 import { RunnerBusyError } from './errors.js';
 import type { TaskLogger } from './execution-context.js';
-import { JobTriggerCache } from './job-trigger-cache.js';
 import { RunnerAnnouncer } from './runner-announcer.js';
+import { positiveInteger, runnerDependencies } from './runner-dependencies.js';
 import { type AttemptDependencies, type AttemptOutcome, processDelivery } from './task-attempt.js';
-import { consoleLogSink, createTaskLogger, type LogSink } from './task-logger.js';
+import { createTaskLogger, type LogSink } from './task-logger.js';
 import type { TaskRegistry } from './task-registry.js';
 import type { TriggerEnvironment } from './triggers.js';
 
-/** Lease a runner asks for when none is configured. */
-export const DEFAULT_RUNNER_LEASE_MS = 60_000;
 /** Pause between polls of `runAll` that found nothing, while work is still pending elsewhere. */
 const IDLE_POLL_MS = 100;
 /** How often one handed-on message may appear in the queue counts (see `#drained`). */
@@ -99,20 +96,9 @@ export class TaskRunner {
   #stopped = false;
 
   constructor(options: TaskRunnerOptions) {
-    const leaseMs = positiveInteger('leaseMs', options.leaseMs ?? DEFAULT_RUNNER_LEASE_MS);
-    const heartbeatMs = positiveInteger(
-      'heartbeatMs',
-      options.heartbeatMs ?? Math.floor(leaseMs / 3),
-    );
-    if (heartbeatMs >= leaseMs) {
-      throw new ValidationError(
-        'heartbeatMs',
-        `must be below leaseMs (${leaseMs}), got ${heartbeatMs}`,
-        'use about a third of leaseMs',
-      );
-    }
+    this.#deps = runnerDependencies(options);
     this.#concurrency = positiveInteger('concurrency', options.concurrency ?? 1, 100);
-    this.runnerId = options.runnerId ?? `runner-${randomUUID()}`;
+    this.runnerId = this.#deps.runnerId;
     this.#queue = options.queue;
     this.#waitSeconds = options.waitSeconds;
     const identifiers = options.registry.identifiers();
@@ -124,23 +110,7 @@ export class TaskRunner {
       );
     }
     this.#routes = identifiers.map((identifier) => taskRouteOf(options.cluster, identifier));
-    const logSink = options.logSink ?? consoleLogSink;
-    const clock = options.clock ?? Date.now;
-    this.#log = createTaskLogger(logSink, { runnerId: this.runnerId }, clock);
-    this.#deps = {
-      jobs: options.jobs,
-      queue: options.queue,
-      registry: options.registry,
-      runnerId: this.runnerId,
-      leaseMs,
-      heartbeatMs,
-      handOnDelaySeconds: options.handOnDelaySeconds ?? 5,
-      cacheStorage: options.cacheStorage,
-      triggerEnvironment: options.triggerEnvironment,
-      logSink,
-      clock,
-      triggers: new JobTriggerCache(options.jobs, options.triggerEnvironment),
-    };
+    this.#log = createTaskLogger(this.#deps.logSink, { runnerId: this.runnerId }, this.#deps.clock);
     this.#acks = new DeliveryAcks(options.queue, {
       delayMs: options.ackDelayMs ?? DEFAULT_ACK_DELAY_MS,
       onError: (error) => this.#warn('deleting delivered messages failed', error),
@@ -396,17 +366,6 @@ function emptySummary(): Record<AttemptOutcome, number> {
     'lease-lost': 0,
     error: 0,
   };
-}
-
-function positiveInteger(field: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new ValidationError(
-      field,
-      `must be an integer from 1 to ${max}, got ${value}`,
-      `pass e.g. ${field}: 1`,
-    );
-  }
-  return value;
 }
 
 function sleep(ms: number): Promise<void> {

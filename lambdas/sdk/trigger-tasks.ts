@@ -231,12 +231,15 @@ export interface BatchOnceOptions {
 
 /**
  * A task run for each closed batch of a batch automation; `this.trigger`
- * lists the batch's keys under one prefix.
+ * describes the batch under one prefix, and `this.trigger.members()` reads
+ * its keys in order, the same way for 3 keys as for 10,000 (a batch too
+ * large for a task input is read from the batches table, page by page).
  *
  * @example
  * ```ts
  * class PackageObjects extends BatchTask {
- *   execute(context: ExecutionContext) {
+ *   async execute(context: ExecutionContext) {
+ *     for await (const key of this.trigger.members()) context.logger.info(`packaging ${key}`);
  *     context.logger.info(`${this.trigger.count} objects under ${this.trigger.prefix}`);
  *   }
  * }
@@ -261,6 +264,7 @@ export abstract class BatchTask<Input extends object = EmptyInput> extends Trigg
         prefix: batch.prefix ?? '',
         count: Array.isArray(batch.keys) ? batch.keys.length : 0,
         reason: 'manual',
+        members: { location: 'inline' },
         keys: batch.keys,
         firstEventAt,
         lastEventAt,

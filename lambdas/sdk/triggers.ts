@@ -1,9 +1,11 @@
+import type { BatchMembers } from '../core/batching/batch-members.js';
 import type {
   BatchTriggerJson,
   CronTriggerJson,
   StorageEventTriggerJson,
   TriggerJson,
 } from '../core/jobs/trigger-payload.js';
+import type { BatchStore } from '../core/ports/batch-store.js';
 import { MissingTriggerError } from './errors.js';
 
 /**
@@ -15,10 +17,34 @@ export interface TriggerStorage {
   read(key: string): Promise<Uint8Array>;
 }
 
+/**
+ * Reads the members of a batch whose keys travel by reference: pages of
+ * keys in order. Runners adapt the batch store of their deployment into this.
+ */
+export type BatchMembersReader = (
+  members: Extract<BatchMembers, { location: 'dynamodb' }>,
+) => AsyncIterable<readonly string[]>;
+
+/**
+ * Reads members by reference from a batch store (the deployment's batches
+ * table; a reference names the table it was written to, which is the
+ * store's own in any one deployment).
+ *
+ * @example
+ * ```ts
+ * const environment = { batchMembers: batchMembersReader(new DynamoDbBatchStore({ client, tableName })) };
+ * ```
+ */
+export function batchMembersReader(batches: Pick<BatchStore, 'memberPages'>): BatchMembersReader {
+  return (members) => batches.memberPages(members.batchId);
+}
+
 /** What a runner supplies to turn stored triggers into live ones. */
 export interface TriggerEnvironment {
   /** A storage client for a trigger's `location` (an `s3://bucket` URL or a local folder). */
   readonly storage?: ((location: string) => TriggerStorage) | undefined;
+  /** Reads the members of large batches from the batches table. */
+  readonly batchMembers?: BatchMembersReader | undefined;
 }
 
 /** The cron fire that submitted a job: its stored form with the time as a Date. */
@@ -34,10 +60,27 @@ export interface StorageEventTrigger extends Omit<StorageEventTriggerJson, 'even
   readonly storage: TriggerStorage;
 }
 
-/** The closed batch that submitted a job: its stored form with the times as Dates. */
-export interface BatchTrigger extends Omit<BatchTriggerJson, 'firstEventAt' | 'lastEventAt'> {
+/**
+ * The closed batch that submitted a job: its stored form with the times as
+ * Dates, and its members read the same way whatever their number.
+ */
+export interface BatchTrigger
+  extends Omit<BatchTriggerJson, 'firstEventAt' | 'lastEventAt' | 'keys' | 'members'> {
   readonly firstEventAt: Date;
   readonly lastEventAt: Date;
+  /**
+   * The member keys in order, one per counted event (`count` of them): from
+   * the trigger itself for a small batch, page by page from the batches
+   * table for one too large for a task input.
+   *
+   * @example
+   * ```ts
+   * for await (const key of this.trigger.members()) await packageObject(key);
+   * ```
+   */
+  members(): AsyncIterable<string>;
+  /** Where the keys come from: `inline`, or the batches table (`dynamodb`). */
+  readonly membersAt: BatchMembers;
 }
 
 /** Any live trigger. */
@@ -63,13 +106,41 @@ export function decodeTrigger(json: TriggerJson, environment: TriggerEnvironment
       return storageEventTrigger(json, storage);
     }
     case 'batch':
-      return Object.freeze({
-        ...json,
-        keys: Object.freeze([...json.keys]),
-        firstEventAt: new Date(json.firstEventAt),
-        lastEventAt: new Date(json.lastEventAt),
-      });
+      return batchTrigger(json, environment.batchMembers);
   }
+}
+
+/** The keys of inline batch triggers, for encoding them again without reading `members()`. */
+const inlineKeys = new WeakMap<BatchTrigger, readonly string[]>();
+
+function batchTrigger(
+  json: BatchTriggerJson,
+  reader: BatchMembersReader | undefined,
+): BatchTrigger {
+  const { keys = [], members, firstEventAt, lastEventAt, ...fields } = json;
+  const inline = Object.freeze([...keys]);
+  const trigger: BatchTrigger = Object.freeze({
+    ...fields,
+    firstEventAt: new Date(firstEventAt),
+    lastEventAt: new Date(lastEventAt),
+    membersAt: members,
+    members: async function* (): AsyncGenerator<string> {
+      if (members.location === 'inline') {
+        yield* inline;
+        return;
+      }
+      if (reader === undefined) {
+        throw new MissingTriggerError(
+          'trigger.members',
+          `the ${fields.count} members of batch ${fields.batchId} are in the batches table, and this runner has no reader for it`,
+          "runners made by client.runner() read it; give the client the connection's batches table",
+        );
+      }
+      for await (const page of reader(members)) yield* page;
+    },
+  });
+  inlineKeys.set(trigger, inline);
+  return trigger;
 }
 
 /**
@@ -105,21 +176,26 @@ export function encodeTrigger(trigger: Trigger): TriggerJson {
       };
       return json;
     }
-    case 'batch': {
-      const json: BatchTriggerJson = {
-        kind: 'batch',
-        batchId: trigger.batchId,
-        bucket: trigger.bucket,
-        prefix: trigger.prefix,
-        count: trigger.count,
-        reason: trigger.reason,
-        keys: [...trigger.keys],
-        firstEventAt: trigger.firstEventAt.toISOString(),
-        lastEventAt: trigger.lastEventAt.toISOString(),
-      };
-      return json;
-    }
+    case 'batch':
+      return encodeBatchTrigger(trigger);
   }
+}
+
+function encodeBatchTrigger(trigger: BatchTrigger): BatchTriggerJson {
+  const base = {
+    kind: 'batch' as const,
+    batchId: trigger.batchId,
+    bucket: trigger.bucket,
+    prefix: trigger.prefix,
+    count: trigger.count,
+    reason: trigger.reason,
+    members: trigger.membersAt,
+    firstEventAt: trigger.firstEventAt.toISOString(),
+    lastEventAt: trigger.lastEventAt.toISOString(),
+  };
+  return trigger.membersAt.location === 'inline'
+    ? { ...base, keys: [...(inlineKeys.get(trigger) ?? [])] }
+    : base;
 }
 
 /**

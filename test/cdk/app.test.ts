@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../lib/bucketflow-function.js';
+import { PACKAGE_ROOT as PROJECT_ROOT } from '../../lib/bundling.js';
 
 const outdir = mkdtempSync(join(tmpdir(), 'bucketflow-app-'));
 

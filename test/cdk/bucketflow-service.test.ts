@@ -7,6 +7,9 @@ import { BucketflowService } from '../../lib/bucketflow-service.js';
 import { InvalidConstructPropsError } from '../../lib/errors.js';
 import { actionsOf, policyStatements, resourcesOf, testStack } from './support.js';
 
+/** A task module of the repository, as a user's project has its own. */
+const TASK_MODULE = 'examples/tasks.ts';
+
 describe('BucketflowService', () => {
   let template: Template;
   let service: BucketflowService;
@@ -28,7 +31,7 @@ describe('BucketflowService', () => {
 
     // Act
     service.grantRunnerAccess(role);
-    service.addTaskRunner('default', { tasks: ['Resize@v1.0'] });
+    service.addTaskRunner('default', { taskModules: [TASK_MODULE] });
     service.addSourceBucket(s3.Bucket.fromBucketName(stack, 'Results', 'lab-results'), {
       keyPrefixes: ['instrument-a/', 'instrument-b/'],
       eventTypes: ['Object Created'],
@@ -138,9 +141,19 @@ describe('BucketflowService wiring errors', () => {
 
   it('refuses a second runner for the same cluster', () => {
     const service = new BucketflowService(testStack(), 'Bucketflow');
-    service.addTaskRunner('default', { tasks: ['Resize@v1.0'] });
-    expect(() => service.addTaskRunner('default', { tasks: ['Resize@v1.0'] })).toThrow(
+    service.addTaskRunner('default', { taskModules: [TASK_MODULE] });
+    expect(() => service.addTaskRunner('default', { taskModules: [TASK_MODULE] })).toThrow(
       'cluster: default already has a runner',
+    );
+  });
+
+  it('refuses a Lambda runner without task modules, saying what to add', () => {
+    const service = new BucketflowService(testStack(), 'Bucketflow');
+    expect(() => service.addTaskRunner('gpu')).toThrow(
+      /^taskModules: is empty for cluster gpu, so its Lambda runner would have no task to run \(list the modules .*clusters\.gpu\.taskModules/,
+    );
+    expect(() => service.addTaskRunner('gpu', { taskModules: ['src/missing.ts'] })).toThrow(
+      /^taskModules\[0\]: .*src\/missing\.ts does not exist/,
     );
   });
 

@@ -5,7 +5,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BucketflowFunction, handlerEntry } from '../../lib/bucketflow-function.js';
+import { BucketflowFunction } from '../../lib/bucketflow-function.js';
+import { handlerEntry } from '../../lib/bundling.js';
 import { testApp } from './support.js';
 
 describe('BucketflowFunction bundling', () => {
@@ -19,7 +20,7 @@ describe('BucketflowFunction bundling', () => {
     const app = testApp({ bundle: true, outdir });
     const stack = new Stack(app, 'Bundled');
     new BucketflowFunction(stack, 'Ingest', {
-      entry: handlerEntry('s3-ingest'),
+      source: { entry: handlerEntry('s3-ingest') },
       description: 'bundling test',
       timeout: Duration.seconds(10),
       memorySize: 128,

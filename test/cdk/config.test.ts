@@ -32,8 +32,7 @@ describe('parseBucketflowContext', () => {
       eventArchiveRetentionDays: 30,
       ingestAgeAlarmSeconds: 300,
       alarmTopicArn: undefined,
-      lambdaRunnerClusters: [],
-      lambdaRunnerTasks: [],
+      config: 'bucketflow.config.ts',
       removalPolicy: 'retain',
       taskQueuePrefix: 'bucketflow-tasks-',
       dlqMaxReceiveCount: 5,
@@ -60,14 +59,14 @@ describe('parseBucketflowContext', () => {
     // Act
     const config = parse({
       'bucketflow:sourceBuckets': 'raw-data, lab-results',
-      'bucketflow:lambdaRunnerClusters': '["gpu","default"]',
+      'bucketflow:config': 'infra/bucketflow.config.ts',
       'bucketflow:createDemoBucket': 'false',
       'bucketflow:ingestBatchSize': '250',
     });
 
     // Assess
     expect(config.sourceBuckets).toEqual(['raw-data', 'lab-results']);
-    expect(config.lambdaRunnerClusters).toEqual(['gpu', 'default']);
+    expect(config.config).toBe('infra/bucketflow.config.ts');
     expect(config.createDemoBucket).toBe(false);
     expect(config.ingestBatchSize).toBe(250);
   });
@@ -119,12 +118,12 @@ describe('parseBucketflowContext', () => {
       'bucketflow:sourceBuckets: must be a list of S3 bucket names',
     ],
     [
-      { 'bucketflow:lambdaRunnerClusters': ['gpu cluster'] },
-      'bucketflow:lambdaRunnerClusters: "gpu cluster" is not a cluster slug',
+      { 'bucketflow:lambdaRunnerClusters': ['gpu'] },
+      "bucketflow:lambdaRunnerClusters: is no longer a bucketflow setting (Lambda runners are declared in the config: clusters: { <slug>: { runner: { kind: 'lambda' }",
     ],
     [
-      { 'bucketflow:lambdaRunnerClusters': ['x'.repeat(60)] },
-      'the SQS queue name allows at most 59',
+      { 'bucketflow:config': 'bucketflow.yaml' },
+      'bucketflow:config: must be the path of a .ts or .js',
     ],
     [
       { 'bucketflow:alarmTopicArn': 'ops-alarms' },

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BucketflowService } from '../../lib/bucketflow-service.js';
 import { grantObjectRead } from '../../lib/grants.js';
 import { flattenCfnReference } from '../../lib/nag.js';
-import { synthBucketflowApp, testApp } from './support.js';
+import { exampleConfig, synthBucketflowApp, testApp } from './support.js';
 
 type Report = ReturnType<AwsSolutionsChecks['validateScope']>;
 
@@ -47,17 +47,16 @@ describe('cdk-nag AwsSolutions checks', () => {
       context: {
         'bucketflow:sourceBuckets': ['raw-data'],
         'bucketflow:createDemoBucket': true,
-        'bucketflow:lambdaRunnerClusters': ['default'],
-        'bucketflow:lambdaRunnerTasks': ['Resize@v1.0'],
         'bucketflow:alarmTopicArn': 'arn:aws:sns:eu-west-1:123456789012:ops-alarms',
       },
+      config: exampleConfig,
     });
     const serviceApp = testApp();
     const stack = new Stack(serviceApp, 'Embedded');
     const service = new BucketflowService(stack, 'Bucketflow', {
       sourceBuckets: [s3.Bucket.fromBucketName(stack, 'Raw', 'raw-data')],
     });
-    service.addTaskRunner('gpu', { tasks: ['Resize@v1.0'] });
+    service.addTaskRunner('gpu', { taskModules: ['examples/tasks.ts'] });
     service.grantRunnerAccess(
       new iam.Role(stack, 'RunnerRole', {
         assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
@@ -85,13 +84,13 @@ describe('cdk-nag AwsSolutions checks', () => {
     for (const { reason } of appAcknowledged) expect(reason.length).toBeGreaterThan(40);
   });
 
-  it('acknowledges IAM5 only for object ARNs and the task queue prefix, on roles', () => {
+  it('acknowledges IAM5 only for object ARNs, the task queue prefix and function versions, on roles', () => {
     const wildcards = appAcknowledged.filter(({ id }) => id.startsWith('AwsSolutions-IAM5['));
     expect(wildcards.length).toBeGreaterThan(0);
     for (const { id, path } of wildcards) {
       expect(path).toMatch(/\/Role$/);
       expect(id).toMatch(
-        /^AwsSolutions-IAM5\[Resource::(.*\/\*|arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:bucketflow-tasks-\*)\]$/,
+        /^AwsSolutions-IAM5\[Resource::(.*\/\*|arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:bucketflow-tasks-\*|<[A-Za-z0-9]+\.Arn>:\*)\]$/,
       );
     }
   });
@@ -100,8 +99,10 @@ describe('cdk-nag AwsSolutions checks', () => {
     const paths = (rule: string) =>
       appAcknowledged.filter(({ id }) => id === rule).map(({ path }) => path);
     expect(paths('AwsSolutions-S1')).toEqual(['BucketflowStateful/State/AccessLogsBucket']);
-    expect(paths('AwsSolutions-L1').every((path) => path.endsWith('/Function'))).toBe(true);
-    expect(paths('AwsSolutions-L1')).toHaveLength(5);
+    const functions = paths('AwsSolutions-L1');
+    expect(functions.every((path) => /\/(Function|framework-onEvent)$/.test(path))).toBe(true);
+    // ingest, sweep, cron, reconcile, the default runner, the config apply and its provider
+    expect(functions).toHaveLength(7);
   });
 
   it('still reports a wildcard that nobody acknowledged', () => {

@@ -15,11 +15,14 @@ describe('StatelessStack', () => {
       context: {
         'bucketflow:sourceBuckets': ['raw-data', 'lab-results'],
         'bucketflow:createDemoBucket': true,
-        'bucketflow:lambdaRunnerClusters': ['gpu'],
-        'bucketflow:lambdaRunnerTasks': ['Resize@v1.2', 'Resize@v1.0', 'Thumbnail@v2.0'],
         'bucketflow:alarmTopicArn': ALARM_TOPIC,
         'bucketflow:logRetentionDays': 90,
         'bucketflow:sweepPeriodMinutes': 2,
+      },
+      config: {
+        clusters: {
+          gpu: { runner: { kind: 'lambda' }, taskModules: ['test/cdk/fixtures/routed-tasks.ts'] },
+        },
       },
     }));
   });
@@ -63,8 +66,12 @@ describe('StatelessStack', () => {
   });
 
   it('runs every function on Node.js 22 on arm64 with JSON logs in its own log group', () => {
-    const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(5); // ingest, sweep, cron, reconcile, the gpu runner
+    // ingest, sweep, cron, reconcile, the gpu runner and the config apply; the CDK Provider
+    // framework's own function is CDK's.
+    const functions = Object.entries(resourcesOf(template, 'AWS::Lambda::Function'))
+      .filter(([id]) => !id.includes('frameworkonEvent'))
+      .map(([, fn]) => fn);
+    expect(functions).toHaveLength(6);
     const logGroups = Object.keys(resourcesOf(template, 'AWS::Logs::LogGroup'));
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
@@ -107,7 +114,7 @@ describe('StatelessStack', () => {
     }
   });
 
-  it('scopes every wildcard resource to an object ARN or the task queue prefix', () => {
+  it('scopes every wildcard resource to an object ARN, the task queue prefix or function versions', () => {
     const wildcards = new Set<string>();
     for (const statement of policyStatements(template)) {
       const resources = statement.Resource;
@@ -118,13 +125,15 @@ describe('StatelessStack', () => {
       }
     }
     for (const text of wildcards) {
-      expect(text).toMatch(/(:s3:::[a-z0-9.-]+\/\*"|…}},"\/\*"|:bucketflow-tasks-\*")/);
+      expect(text).toMatch(
+        /(:s3:::[a-z0-9.-]+\/\*"|…}},"\/\*"|:bucketflow-tasks-\*"|"Arn"\]},":\*")/,
+      );
     }
     expect(JSON.stringify([...wildcards])).not.toMatch(/"Resource":"\*"/);
   });
 
-  it('feeds the task runner from one queue per registered task name and major version, named as the app names them', () => {
-    // Resize@v1.0 and Resize@v1.2 share the queue of Resize v1.
+  it('feeds the task runner from one queue per task name and major version its task modules export, named as the app names them', () => {
+    // The identifiers are read from the cluster's task modules at synth.
     for (const route of [
       { cluster: 'gpu', taskName: 'Resize', versionMajor: 1 },
       { cluster: 'gpu', taskName: 'Thumbnail', versionMajor: 2 },

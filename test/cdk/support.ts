@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { PROJECT_ROOT } from '../../lib/bucketflow-function.js';
+import { config as repositoryConfig } from '../../bucketflow.config.js';
+import type { BucketflowConfig } from '../../lambdas/sdk/config.js';
+import { bucketflowStacks } from '../../lib/bucketflow-app.js';
+import { PACKAGE_ROOT as PROJECT_ROOT } from '../../lib/bundling.js';
 import { parseBucketflowContext } from '../../lib/config.js';
-import { StatefulStack } from '../../lib/stateful-stack.js';
-import { StatelessStack } from '../../lib/stateless-stack.js';
+import type { StatefulStack } from '../../lib/stateful-stack.js';
+import type { StatelessStack } from '../../lib/stateless-stack.js';
 
 /** The context of cdk.json (feature flags included), so tests synthesize what `cdk synth` does. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -21,6 +24,8 @@ export interface TestAppOptions {
   /** Bundle the functions with esbuild; off by default to keep tests fast. */
   readonly bundle?: boolean;
   readonly outdir?: string;
+  /** The config module's config, as `bucketflow:config` would load it. @default none */
+  readonly config?: BucketflowConfig;
 }
 
 /**
@@ -58,13 +63,8 @@ export interface SynthesizedApp {
  */
 export function synthBucketflowApp(options: TestAppOptions = {}): SynthesizedApp {
   const app = testApp(options);
-  const config = parseBucketflowContext(app.node.getAllContext());
-  const stateful = new StatefulStack(app, 'BucketflowStateful', { config });
-  const stateless = new StatelessStack(app, 'BucketflowStateless', {
-    config,
-    state: stateful.state,
-    ...(stateful.demoBucket ? { extraSourceBuckets: [stateful.demoBucket] } : {}),
-  });
+  const settings = parseBucketflowContext(app.node.getAllContext());
+  const { stateful, stateless } = bucketflowStacks(app, settings, options.config);
   return {
     app,
     stateful,
@@ -73,6 +73,16 @@ export function synthBucketflowApp(options: TestAppOptions = {}): SynthesizedApp
     statelessTemplate: Template.fromStack(stateless),
   };
 }
+
+/**
+ * The repository's `bucketflow.config.ts` with the default cluster on Lambda:
+ * every part the app deploys from a config (an S3 location, storage, batch and
+ * cron automations, a local folder left out, a Lambda runner).
+ */
+export const exampleConfig: BucketflowConfig = {
+  ...repositoryConfig,
+  clusters: { default: { runner: { kind: 'lambda' }, taskModules: ['examples/tasks.ts'] } },
+};
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 

@@ -4,7 +4,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import type { TableDefinition } from '../../lambdas/adapters/aws/table-definition.js';
-import { PROJECT_ROOT } from '../../lib/bucketflow-function.js';
+import { PACKAGE_ROOT as PROJECT_ROOT } from '../../lib/bundling.js';
 import { tableEnvironmentName } from '../../lib/environment.js';
 import { constructId, tableFromDefinition } from '../../lib/table-from-definition.js';
 import { BUCKETFLOW_TABLES, TABLE_ACCESS } from '../../lib/tables.js';

@@ -183,7 +183,12 @@ describe('bucketflow batch simulate', () => {
       /^bucketflow: --max-age: must be >= --quiet \(300\), got 60/,
     ],
     [['--count', '0'], /^bucketflow: --count: expected an integer >= 1, got '0'/],
-    [['--count', '1001'], /^bucketflow: --count: must be an integer from 1 to 1000, got 1001/],
+    [['--count', '10001'], /^bucketflow: --count: must be an integer from 1 to 10000, got 10001/],
+    [
+      ['--quiet', '10000000000000'],
+      /^bucketflow: --quiet: must be an integer number of seconds from 1 to 1209600 \(14 days, the members' retention\), got 10000000000000/,
+    ],
+    [['--marker', '[_SUCCESS'], /^bucketflow: --marker: glob '\[_SUCCESS': unclosed '\['.*\n/],
     [['--prefix-depth', '-1'], /^bucketflow: --prefix-depth: expected an integer >= 0/],
     [
       ['--ignore', 'raw/*,tmp/[a'],

@@ -14,6 +14,9 @@ function bucketflow(args: string[], input?: string) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** How long the stdin test lets the command run before it counts as waiting for input. */
+const STDIN_GUARD_MS = 60_000;
+
 describe('bucketflow match', () => {
   it('prints one verdict per key argument, in argument order', () => {
     // Act
@@ -78,35 +81,41 @@ describe('bucketflow match', () => {
     );
   });
 
-  it('rejects an invalid pattern without waiting for keys on stdin', async () => {
-    // Prepare: stdin stays open, so a command that read it first would never finish
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'bin/bucketflow.ts', 'match', 'a{b,c'],
-      {
-        cwd: ROOT,
-      },
-    );
-    const guard = setTimeout(() => child.kill(), 15_000);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
+  it(
+    'rejects an invalid pattern without waiting for keys on stdin',
+    async () => {
+      // Prepare: stdin stays open, so a command that read it first would never finish
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'bin/bucketflow.ts', 'match', 'a{b,c'],
+        {
+          cwd: ROOT,
+        },
+      );
+      // Only a command that waits on stdin runs this long; a loaded 2-core CI machine takes
+      // several seconds just to start tsx, so the guard leaves it a wide margin.
+      const guard = setTimeout(() => child.kill(), STDIN_GUARD_MS);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
 
-    // Act
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    clearTimeout(guard);
-    child.stdin.destroy();
+      // Act
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      clearTimeout(guard);
+      child.stdin.destroy();
 
-    // Assess
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toContain("unclosed '{' at position 1");
-  });
+      // Assess
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain("unclosed '{' at position 1");
+    },
+    STDIN_GUARD_MS + 30_000,
+  );
 
   it('fails with exit code 2 when the pattern is missing', () => {
     // Act

@@ -20,6 +20,8 @@ export const RECENT_JOBS_WINDOW_MS = 31 * 24 * 3_600_000;
 export const DEFAULT_JOBS_LIMIT = 50;
 /** Open batches listed per poll. */
 export const OPEN_BATCHES_LIMIT = 200;
+/** Stuck batches listed per poll. */
+export const STUCK_BATCHES_LIMIT = 100;
 /** Largest `?limit` of the jobs list (the job store's page size). */
 export const MAX_JOBS_LIMIT = 1000;
 
@@ -140,6 +142,52 @@ export async function listOpenBatches(sources: ConsoleSources) {
   return { now, batches };
 }
 
+/** A closed batch whose dispatch failed, as `GET /api/batches/stuck` lists it. Times are epoch ms. */
+export interface StuckBatchView {
+  readonly batchId: string;
+  readonly automationId: string;
+  /** Null when the automation was deleted. */
+  readonly automation: string | null;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly count: number;
+  readonly reason: string;
+  /** When the batch closed (processing time). */
+  readonly closedAt: number;
+  readonly attempts: number;
+  /** First line of the last error. */
+  readonly error: string;
+  /** When the sweep tries again. */
+  readonly retryAt: number | null;
+}
+
+/**
+ * Closed batches whose dispatch failed at least once and that are not
+ * dispatched yet, oldest first: what `bucketflow batch stuck` lists.
+ */
+export async function listStuckBatches(sources: ConsoleSources) {
+  const [stuck, automations] = await Promise.all([
+    sources.client.batches.stuck(STUCK_BATCHES_LIMIT),
+    automationsById(sources),
+  ]);
+  const batches = stuck.map(
+    (batch): StuckBatchView => ({
+      batchId: batch.batchId,
+      automationId: batch.automationId,
+      automation: automations.get(batch.automationId)?.name ?? null,
+      bucket: batch.bucket,
+      prefix: batch.prefix,
+      count: batch.count,
+      reason: batch.reason,
+      closedAt: batch.writtenAt,
+      attempts: batch.attempts,
+      error: (batch.lastError ?? '').split('\n')[0] ?? '',
+      retryAt: batch.retryAt ?? null,
+    }),
+  );
+  return { now: sources.now(), batches };
+}
+
 /** The jobs submitted in the last {@link RECENT_JOBS_WINDOW_MS}, newest first. */
 export async function listRecentJobs(sources: ConsoleSources, limitText: string | null) {
   const limit = parseLimit(limitText);
@@ -246,6 +294,7 @@ function summarise(triggers: Automation['triggers']): string[] {
           `closes at ${batch.count} objects`,
           `or ${batch.quietSeconds} s quiet`,
           ...(batch.maxAgeSeconds === undefined ? [] : [`or ${batch.maxAgeSeconds} s old`]),
+          ...(batch.marker === undefined ? [] : [`or at marker ${batch.marker}`]),
           ...(batch.ignore.length > 0 ? [`ignores ${batch.ignore.join(', ')}`] : []),
           [batch.emitEvent ? 'event' : '', batch.submitJob ? 'job' : '']
             .filter(Boolean)

@@ -34,13 +34,22 @@ function duration(ms) {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
+// Date's range ends at ±8.64e15 ms; a stored time beyond it (a threshold written before
+// thresholds were bounded) shows as a dash instead of stopping the page.
+function isValidTime(epochMs) {
+  return Number.isFinite(epochMs) && Math.abs(epochMs) <= 8.64e15;
+}
+
 function isoTime(epochMs) {
-  return new Date(epochMs).toISOString();
+  return isValidTime(epochMs) ? new Date(epochMs).toISOString() : '';
 }
 
 // A <time> whose text the ticker rewrites: "age" counts up from the instant,
 // "ago" says how long ago it was, "until" counts down to it.
 export function liveTime(epochMs, mode) {
+  if (!isValidTime(epochMs)) {
+    return el('span', { title: `not a valid time: ${String(epochMs)}` }, '—');
+  }
   const node = el('time', { datetime: isoTime(epochMs), title: isoTime(epochMs) });
   node.dataset.live = mode;
   node.dataset.at = String(epochMs);

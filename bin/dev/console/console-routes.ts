@@ -5,6 +5,7 @@ import {
   listAutomations,
   listOpenBatches,
   listRecentJobs,
+  listStuckBatches,
   retryJob,
 } from './console-api.js';
 import { ConsoleRequestError } from './errors.js';
@@ -27,6 +28,11 @@ const ROUTES: readonly RouteDefinition[] = [
     handler: (sources) => listAutomations(sources),
   },
   { method: 'GET', pattern: /^\/api\/batches$/, handler: (sources) => listOpenBatches(sources) },
+  {
+    method: 'GET',
+    pattern: /^\/api\/batches\/stuck$/,
+    handler: (sources) => listStuckBatches(sources),
+  },
   {
     method: 'GET',
     pattern: /^\/api\/jobs$/,
@@ -80,7 +86,7 @@ export function routeRequest(method: string, url: URL): ConsoleRoute {
   }
   throw new ConsoleRequestError(
     404,
-    `no route for ${method} ${url.pathname} (the API has /api/automations, /api/batches, /api/jobs and /api/jobs/:id)`,
+    `no route for ${method} ${url.pathname} (the API has /api/automations, /api/batches, /api/batches/stuck, /api/jobs and /api/jobs/:id)`,
   );
 }
 

@@ -1,5 +1,5 @@
-// The three listings of the console page: automations, open batches and
-// recent jobs, each a keyed table refreshed from one API response.
+// The listings of the console page: automations, open batches, stuck batches
+// and recent jobs, each a keyed table refreshed from one API response.
 
 import { $, badge, cell, el, liveTime, syncRows } from './console-dom.js';
 
@@ -81,6 +81,38 @@ export function renderBatches({ batches }) {
         liveTime(batch.dueAt, 'until'),
         el('span', { className: 'sub' }, batch.dueReason === 'quiet' ? 'when quiet' : 'at max age'),
       ]),
+    ],
+  );
+}
+
+/** Shown only while some batch is stuck: it is a problem to look at, not a steady state. */
+export function renderStuckBatches({ batches }) {
+  $('stuck-panel').hidden = batches.length === 0;
+  tally('stuck-tally', batches.length, 'batch');
+  syncRows(
+    $('stuck-table').tBodies[0],
+    batches,
+    (batch) => batch.batchId,
+    (batch) => [
+      cell(
+        [batch.automation, batch.batchId],
+        () => [
+          batch.automation ?? `deleted (${batch.automationId})`,
+          el('span', { className: 'sub mono' }, batch.batchId),
+        ],
+        { header: true },
+      ),
+      cell([batch.bucket, batch.prefix], () => [
+        el('span', { className: 'mono' }, batch.prefix || '(root)'),
+        el('span', { className: 'sub mono' }, batch.bucket),
+      ]),
+      cell([batch.count, batch.reason], () => `${batch.count} (${batch.reason})`, {
+        className: 'numeric',
+      }),
+      cell(batch.closedAt, () => liveTime(batch.closedAt, 'ago'), { className: 'numeric' }),
+      cell(batch.attempts, () => String(batch.attempts), { className: 'numeric' }),
+      cell(batch.error, () => el('span', { className: 'mono' }, batch.error)),
+      cell(batch.retryAt, () => (batch.retryAt === null ? '—' : liveTime(batch.retryAt, 'until'))),
     ],
   );
 }

@@ -3,7 +3,13 @@
 // markup string it receives, the task tree SVG, is parsed as XML, never HTML.
 
 import { $, badge, cell, clock, el, liveTime, syncRows, tick } from './console-dom.js';
-import { countsText, renderAutomations, renderBatches, renderJobs } from './console-tables.js';
+import {
+  countsText,
+  renderAutomations,
+  renderBatches,
+  renderJobs,
+  renderStuckBatches,
+} from './console-tables.js';
 
 const POLL_MS = 2000;
 const TICK_MS = 1000;
@@ -184,14 +190,16 @@ async function jobAction(action) {
 async function poll() {
   clearTimeout(view.pollTimer);
   try {
-    const [automations, batches, jobs] = await Promise.all([
+    const [automations, batches, stuck, jobs] = await Promise.all([
       api('/api/automations'),
       api('/api/batches'),
+      api('/api/batches/stuck'),
       api(`/api/jobs?limit=${JOBS_LIMIT}`),
     ]);
     clock.offset = jobs.now - Date.now();
     renderAutomations(automations);
     renderBatches(batches);
+    renderStuckBatches(stuck);
     renderJobs(jobs, { selectedJobId: view.selectedJobId, onSelect: selectJob });
     setStatus(`Updated ${new Date().toLocaleTimeString()}`);
   } catch (error) {

@@ -15,6 +15,8 @@ export interface AwsEndpoints {
   readonly s3?: string;
   /** There is no local EventBridge; local mode injects an in-process publisher instead. */
   readonly eventbridge?: string;
+  /** On AWS: the named profile whose credentials the clients use. @default the SDK's chain */
+  readonly profile?: string;
 }
 
 export interface AwsClients {
@@ -48,6 +50,7 @@ export function createAwsClients(
   const common = {
     region: endpoints.region,
     ...(local ? { credentials: LOCAL_CREDENTIALS } : {}),
+    ...(!local && endpoints.profile ? { profile: endpoints.profile } : {}),
   };
   const at = (endpoint: string | undefined) => (endpoint ? { endpoint } : {});
   return {

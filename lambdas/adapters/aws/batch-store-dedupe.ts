@@ -1,149 +1,141 @@
 import { createHash } from 'node:crypto';
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  type CountedEvent,
-  dedupeKey as deliveryIdentity,
-} from '../../core/batching/batch-events.js';
-import {
-  type BatchTableContext,
-  dedupeKey,
-  type Item,
-  isExpired,
-  n,
-  s,
-} from './batch-store-items.js';
+import { BatchWriteItemCommand, QueryCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { BatchEvent } from '../../core/batching/batch-events.js';
+import { dedupeKey as deliveryIdentity } from '../../core/batching/batch-events.js';
+import { type BatchTableContext, type Item, isExpired, n, s } from './batch-store-items.js';
 
-/** Fingerprints per UpdateItem: keeps the update expression under DynamoDB's 4 KB limit. */
-const CLAIMS_PER_REQUEST = 100;
+/** Fingerprints per dedupe record: 12 bytes each keeps a record far below 400 KB. */
+const FINGERPRINTS_PER_RECORD = 20_000;
+/** Items per BatchWriteItem call (DynamoDB's limit). */
+const ITEMS_PER_BATCH_WRITE = 25;
+/** Attempts at writing unprocessed items before the write fails. */
+const MAX_WRITE_ATTEMPTS = 8;
 
 export interface DedupeOptions {
-  /** Width of the event-time windows fingerprints are grouped in. */
+  /** Width of the event-time windows dedupe records are grouped by, in whole seconds. */
   readonly windowMs: number;
-  /** How long a fingerprint is kept after the last write to its window, in processing time. */
+  /** How long a dedupe record is kept after it is written, in processing time. */
   readonly retentionMs: number;
 }
 
-/** A counted event with the delivery that carried it. */
-export interface OwnedEvent {
-  readonly event: CountedEvent;
-  /** Short hash of the delivery id; a claim held by the same owner is a retry, not a duplicate. */
-  readonly owner: string;
+/**
+ * The fingerprint of an event's delivery identity (bucket, key, sequencer)
+ * as the header and the dedupe records hold it: the event-time window (in
+ * base 36 seconds), a dot and 72 bits of SHA-256. A duplicate carries the
+ * same event time, so it has the same fingerprint; undefined without a
+ * sequencer (such an event is never a duplicate).
+ */
+export function fingerprintOf(
+  event: Pick<BatchEvent, 'bucket' | 'key' | 'sequencer' | 'time'>,
+  options: DedupeOptions,
+): string | undefined {
+  const identity = deliveryIdentity({ ...event, type: 'created' });
+  if (identity === undefined) return undefined;
+  const window = Math.floor(event.time / options.windowMs) * options.windowMs;
+  const hash = createHash('sha256').update(identity).digest('base64url').slice(0, 12);
+  return `${Math.floor(window / 1000).toString(36)}.${hash}`;
+}
+
+/** The dedupe record (event-time window) a fingerprint belongs in. */
+export function windowOf(fingerprint: string): string {
+  return fingerprint.slice(0, fingerprint.indexOf('.'));
 }
 
 /**
- * Claims the (bucket, key, sequencer) of each event for its owner and
- * returns the events that count: unclaimed before, or claimed by the same
- * delivery (an SQS retry of a failed invocation). One UpdateItem per
- * (group, event-time window) per 100 events: `SET f = if_not_exists(f, owner)`
- * for each fingerprint, with `ReturnValues: UPDATED_OLD`, which returns the
- * owners that were already there. Updates of one item are serialised, so of
- * two concurrent deliveries exactly one finds its fingerprint unclaimed.
- * A duplicate carries the same event time, so it meets its original in the
- * same window. Events without a sequencer are never duplicates.
+ * The fingerprints of `windows` that dedupe records of the group hold: one
+ * strongly consistent Query per window (`D#<window>#…`), paginated. Records
+ * past their expiry count as absent.
  */
-export async function claimDeliveries(
-  context: BatchTableContext,
-  options: DedupeOptions,
-  hash: string,
-  events: readonly OwnedEvent[],
-  now: number,
-): Promise<CountedEvent[]> {
-  const windows = new Map<number, { fingerprint: string; owned: OwnedEvent }[]>();
-  const counted = new Set<OwnedEvent>();
-  for (const owned of events) {
-    const identity = identityOf(owned.event);
-    if (identity === undefined) {
-      counted.add(owned);
-      continue;
-    }
-    const windowStart = Math.floor(owned.event.time / options.windowMs) * options.windowMs;
-    let claims = windows.get(windowStart);
-    if (claims === undefined) {
-      claims = [];
-      windows.set(windowStart, claims);
-    }
-    claims.push({ fingerprint: fingerprint(identity), owned });
-  }
-  // Expiry counts from `now`, the time it is read against, never from the event time: an
-  // event redriven from a DLQ days late must not write a window that is already expired.
-  const expiresAt = Math.ceil((now + options.retentionMs) / 1000);
-  const requests: Promise<void>[] = [];
-  for (const [windowStart, claims] of windows) {
-    for (let start = 0; start < claims.length; start += CLAIMS_PER_REQUEST) {
-      const chunk = claims.slice(start, start + CLAIMS_PER_REQUEST);
-      requests.push(
-        claimChunk(context, hash, windowStart, expiresAt, chunk, now).then((fresh) => {
-          for (const owned of fresh) counted.add(owned);
-        }),
-      );
-    }
-  }
-  await Promise.all(requests);
-  return events.filter((owned) => counted.has(owned)).map((owned) => owned.event);
-}
-
-async function claimChunk(
+export async function readDedupeRecords(
   context: BatchTableContext,
   hash: string,
-  windowStart: number,
-  expiresAt: number,
-  claims: readonly { fingerprint: string; owned: OwnedEvent }[],
+  windows: ReadonlySet<string>,
   now: number,
-): Promise<OwnedEvent[]> {
-  const names: Record<string, string> = { '#x': 'expiresAt' };
-  const values: Item = { ':x': n(expiresAt) };
-  const sets = ['#x = :x'];
-  // Two claims of one fingerprint would make the expression invalid (overlapping paths). The
-  // caller already dropped repeated deliveries, so a repeat here is a 72-bit hash collision,
-  // counted once like a duplicate.
-  const unique = new Map<string, { fingerprint: string; owned: OwnedEvent }>();
-  for (const claim of claims)
-    if (!unique.has(claim.fingerprint)) unique.set(claim.fingerprint, claim);
-  let index = 0;
-  for (const claim of unique.values()) {
-    const tag = `k${index.toString(36)}`;
-    names[`#${tag}`] = claim.fingerprint;
-    values[`:${tag}`] = s(claim.owned.owner);
-    sets.push(`#${tag} = if_not_exists(#${tag}, :${tag})`);
-    index++;
-  }
-  const result = await context.client.send(
-    new UpdateItemCommand({
-      TableName: context.tableName,
-      Key: dedupeKey(hash, windowStart),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ReturnValues: 'UPDATED_OLD',
+): Promise<Set<string>> {
+  const seen = new Set<string>();
+  await Promise.all(
+    [...windows].map(async (window) => {
+      let start: Item | undefined;
+      do {
+        const page = await context.client.send(
+          new QueryCommand({
+            TableName: context.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+            ExpressionAttributeValues: { ':pk': s(`G#${hash}`), ':d': s(`D#${window}#`) },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (isExpired(item, now)) continue;
+          for (const hashed of item.fps?.SS ?? []) seen.add(`${window}.${hashed}`);
+        }
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
     }),
   );
-  const old = result.Attributes ?? {};
-  // An expired window (DynamoDB Local keeps it forever) holds no claims.
-  const stale = isExpired(old, now);
-  const fresh: OwnedEvent[] = [];
-  for (const claim of unique.values()) {
-    const holder = stale ? undefined : old[claim.fingerprint]?.S;
-    if (holder === undefined || holder === claim.owned.owner) fresh.push(claim.owned);
+  return seen;
+}
+
+/** Dedupe records holding `fingerprints`, one per window (and per 20,000), all new items. */
+export function dedupeRecords(
+  context: BatchTableContext,
+  hash: string,
+  fingerprints: readonly string[],
+  options: DedupeOptions,
+  now: number,
+): Item[] {
+  const byWindow = new Map<string, string[]>();
+  for (const fingerprint of fingerprints) {
+    const window = windowOf(fingerprint);
+    const list = byWindow.get(window) ?? [];
+    list.push(fingerprint.slice(window.length + 1));
+    byWindow.set(window, list);
   }
-  return fresh;
-}
-
-/** The core's (bucket, key, sequencer) identity of a delivery; undefined without a sequencer. */
-export function identityOf(
-  event: Pick<CountedEvent, 'bucket' | 'key' | 'sequencer'>,
-): string | undefined {
-  return deliveryIdentity({ ...event, type: 'created', time: 0 });
-}
-
-/** 72 bits of SHA-256 of the delivery identity, as an attribute name that cannot clash with `pk`/`sk`/`expiresAt`. */
-function fingerprint(identity: string): string {
-  return `f${createHash('sha256').update(identity).digest('base64url').slice(0, 12)}`;
+  // Expiry counts from `now`, the time it is read against, never from the event time: an
+  // event redriven from a DLQ days late must not write a record that is already expired.
+  const expiresAt = n(Math.ceil((now + options.retentionMs) / 1000));
+  const items: Item[] = [];
+  for (const [window, hashes] of byWindow) {
+    const unique = [...new Set(hashes)];
+    for (let start = 0; start < unique.length; start += FINGERPRINTS_PER_RECORD) {
+      items.push({
+        pk: s(`G#${hash}`),
+        sk: s(`D#${window}#${context.newWriteId()}`),
+        fps: { SS: unique.slice(start, start + FINGERPRINTS_PER_RECORD) },
+        expiresAt,
+      });
+    }
+  }
+  return items;
 }
 
 /**
- * A short owner tag for a delivery id (48 bits): small in the item, and two
- * distinct deliveries share one with negligible probability.
+ * Writes items with BatchWriteItem, 25 per call, retrying unprocessed ones
+ * with backoff; throws when some are still unwritten (the caller then does
+ * not go on to the write that depends on them).
  */
-export function ownerTag(deliveryId: string): string {
-  return createHash('sha256').update(deliveryId).digest('base64url').slice(0, 8);
+export async function batchWrite(
+  context: BatchTableContext,
+  items: readonly Item[],
+): Promise<void> {
+  const calls: Promise<void>[] = [];
+  for (let start = 0; start < items.length; start += ITEMS_PER_BATCH_WRITE) {
+    calls.push(writeChunk(context, items.slice(start, start + ITEMS_PER_BATCH_WRITE)));
+  }
+  await Promise.all(calls);
+}
+
+async function writeChunk(context: BatchTableContext, items: readonly Item[]): Promise<void> {
+  let pending: WriteRequest[] = items.map((Item) => ({ PutRequest: { Item } }));
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt >= MAX_WRITE_ATTEMPTS) {
+      throw new Error(`BatchWriteItem left ${pending.length} items unprocessed after retries`);
+    }
+    if (attempt > 0) await context.sleep(Math.min(25 * 2 ** attempt, 1000));
+    const result = await context.client.send(
+      new BatchWriteItemCommand({ RequestItems: { [context.tableName]: pending } }),
+    );
+    pending = result.UnprocessedItems?.[context.tableName] ?? [];
+  }
 }

@@ -1,68 +1,59 @@
-import { GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { planDeadlineClose } from '../../core/batching/batch-group-write.js';
 import type { BatchRecord, OpenBatchRecord } from '../../core/ports/batch-store.js';
-import { BatchNotFoundError } from '../../core/ports/batch-store-errors.js';
-import { headerUpdate, readHeader, writeHeader } from './batch-store-header-writes.js';
+import type { DedupeOptions } from './batch-store-dedupe.js';
+import { windowOf } from './batch-store-dedupe.js';
 import {
   type BatchTableContext,
-  closedKey,
-  decodeClosed,
-  decodeOpenItem,
   groupHash,
   type Item,
-  isExpired,
+  inlineBudget,
+  MEMBER_RECORD_BYTES,
   n,
+  openRecordOf,
   s,
 } from './batch-store-items.js';
-import { BATCHES_BY_DUE_INDEX } from './tables/batches-table.js';
+import { readHeader, writeGroup } from './batch-store-writes.js';
+import { BATCHES_BY_SWEEP_INDEX } from './tables/batches-table.js';
 
 /** Attempts at closing one batch whose header keeps changing under the sweep. */
 const MAX_CLOSE_ATTEMPTS = 5;
+/** Keys per BatchGetItem call (DynamoDB's limit). */
+const KEYS_PER_BATCH_GET = 100;
 
 /**
- * Open batches due at `now`: one Query per shard of the sparse index
- * (`OPEN#<shard>`, `dueAt <= now`), merged earliest first.
+ * Open batches whose sweep mark is at or before `now`: one Query per shard
+ * of the sparse index (`OPEN#<shard>`, `sweepAt <= now`), then the headers
+ * themselves (the index holds keys only, so that appends never write it).
  */
 export async function findDue(
   context: BatchTableContext,
   now: number,
   limit: number,
 ): Promise<OpenBatchRecord[]> {
-  const items = await queryQueues(context, 'OPEN', now, limit);
-  return items
-    .flatMap((item) => decodeOpenItem(item) ?? [])
-    .sort((a, b) => a.dueAt - b.dueAt)
-    .slice(0, limit);
+  const items = await readQueued(context, 'OPEN', now, limit);
+  return sortedOpen(items, now, limit);
 }
 
-/**
- * Every open batch, earliest deadline first: the same Query per shard as
- * {@link findDue} without the upper bound on `dueAt`.
- */
+/** Every open batch, earliest deadline first: the same queues without a bound on the mark. */
 export async function listOpen(
   context: BatchTableContext,
   limit: number,
+  now: number,
 ): Promise<OpenBatchRecord[]> {
-  const items = await queryQueues(context, 'OPEN', undefined, limit);
+  const items = await readQueued(context, 'OPEN', undefined, limit);
+  return sortedOpen(items, now, limit);
+}
+
+function sortedOpen(items: readonly Item[], now: number, limit: number): OpenBatchRecord[] {
   return items
-    .flatMap((item) => decodeOpenItem(item) ?? [])
+    .flatMap((item) => openRecordOf(item, now) ?? [])
     .sort((a, b) => a.dueAt - b.dueAt)
     .slice(0, limit);
 }
 
-/** Closed batches not dispatched yet, closed at or before `closedBefore`, oldest first. */
-export async function findUndispatched(
-  context: BatchTableContext,
-  closedBefore: number,
-  limit: number,
-): Promise<BatchRecord[]> {
-  const items = await queryQueues(context, 'CLOSED', closedBefore, limit);
-  return items
-    .map(decodeClosed)
-    .sort((a, b) => a.closedAt - b.closedAt)
-    .slice(0, limit);
-}
-
-async function queryQueues(
+/** The items a sweep queue lists (marks at or before `until`), read in full, at most `limit` per shard. */
+export async function readQueued(
   context: BatchTableContext,
   queue: 'OPEN' | 'CLOSED',
   until: number | undefined,
@@ -73,9 +64,9 @@ async function queryQueues(
       context.client.send(
         new QueryCommand({
           TableName: context.tableName,
-          IndexName: BATCHES_BY_DUE_INDEX,
+          IndexName: BATCHES_BY_SWEEP_INDEX,
           KeyConditionExpression:
-            until === undefined ? 'duePk = :q' : 'duePk = :q AND dueAt <= :until',
+            until === undefined ? 'sweepPk = :q' : 'sweepPk = :q AND sweepAt <= :until',
           ExpressionAttributeValues: {
             ':q': s(`${queue}#${shard}`),
             ...(until === undefined ? {} : { ':until': n(until) }),
@@ -85,104 +76,88 @@ async function queryQueues(
       ),
     ),
   );
-  return pages.flatMap((page) => page.Items ?? []);
+  const keys = pages.flatMap((page) =>
+    (page.Items ?? []).flatMap((item) =>
+      item.pk && item.sk ? [{ pk: item.pk, sk: item.sk }] : [],
+    ),
+  );
+  return batchGet(context, keys);
+}
+
+/** Items by key, strongly consistent, 100 per BatchGetItem; unprocessed keys are asked for again. */
+async function batchGet(context: BatchTableContext, keys: readonly Item[]): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let start = 0; start < keys.length; start += KEYS_PER_BATCH_GET) {
+    let pending: Item[] = keys.slice(start, start + KEYS_PER_BATCH_GET);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await context.sleep(Math.min(25 * 2 ** attempt, 1000));
+      const result = await context.client.send(
+        new BatchGetItemCommand({
+          RequestItems: { [context.tableName]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
+      items.push(...(result.Responses?.[context.tableName] ?? []));
+      pending = (result.UnprocessedKeys?.[context.tableName]?.Keys ?? []) as Item[];
+    }
+  }
+  return items;
+}
+
+export interface CloseSettings {
+  readonly dedupe: DedupeOptions;
+  readonly dispatchLeaseMs: number;
+  readonly memberExpiresAt: number;
 }
 
 /**
- * Closes a due batch at its deadline with one transaction: the header loses
- * its open batch (conditioned on the batch id and the revision the sweep
- * saw) and the closed record is created. An ingest that extended or closed
- * the batch first makes the condition fail; the sweep then re-evaluates the
- * header it got back and closes only if the same batch is still due.
+ * Closes a due batch at its deadline with one write conditioned on the
+ * header's revision: the header loses its open batch and the closed record
+ * takes its last keys (a transaction). When an ingest extended the batch,
+ * its sweep mark moves to the new deadline instead; when an ingest closed
+ * it first, nothing happens. A lost race re-evaluates the header it returned.
  */
 export async function closeDue(
   context: BatchTableContext,
   batch: OpenBatchRecord,
   now: number,
+  settings: CloseSettings,
 ): Promise<BatchRecord | undefined> {
   const group = { automationId: batch.automationId, bucket: batch.bucket, prefix: batch.prefix };
   const hash = groupHash(group);
-  let current: OpenBatchRecord | undefined = batch;
+  let header = await readHeader(context, hash, now);
   for (let attempt = 0; attempt < MAX_CLOSE_ATTEMPTS; attempt++) {
-    if (current === undefined || current.batchId !== batch.batchId || current.dueAt > now) {
-      return undefined;
-    }
-    const record: BatchRecord = {
-      batchId: current.batchId,
-      automationId: current.automationId,
-      bucket: current.bucket,
-      prefix: current.prefix,
-      count: current.count,
-      firstEventAt: current.firstEventAt,
-      lastEventAt: current.lastEventAt,
-      reason: current.dueReason,
-      closedAt: current.dueAt,
+    const { open } = header.state;
+    const deadline = header.deadline;
+    if (open === undefined || deadline === undefined || open.batchId !== batch.batchId) return;
+    const due = deadline.at <= now;
+    if (!due && header.sweepAt !== undefined && header.sweepAt >= deadline.at) return;
+    const limits = {
+      inlineBytes: inlineBudget(context, group, hash),
+      memberRecordBytes: MEMBER_RECORD_BYTES,
+      maxRecords: 96,
+      maxKeyBytes: 3_000_000,
+      dedupeRecordOf: windowOf,
     };
-    const update = headerUpdate(
-      context,
-      group,
-      hash,
-      { revision: current.revision, open: current },
-      undefined,
-      {},
+    const plan = due
+      ? planDeadlineClose(header.state, deadline, limits)
+      : {
+          consumed: 0,
+          next: { ...header.state, revision: header.state.revision + 1 },
+          closed: [],
+          memberChunks: [],
+          flush: [],
+          direct: [],
+          transactional: false,
+        };
+    if (plan === undefined) return;
+    const written = await writeGroup(context, group, hash, header, plan, {
+      ...settings,
       now,
-      { expression: '#id = :expected', values: { ':expected': s(current.batchId) } },
-    );
-    const written = await writeHeader(context, group, update, [record]);
-    if (written.ok) return record;
-    const header =
-      written.current === 'unknown' ? await readHeader(context, group, hash) : written.current;
-    current = header?.open;
+      deadline: due ? undefined : deadline,
+      rearm: !due,
+    });
+    if (written.ok) return written.closed[0];
+    header = written.current === 'unknown' ? await readHeader(context, hash, now) : written.current;
   }
   return undefined;
-}
-
-/**
- * Takes a closed batch out of the undispatched index and starts its
- * retention. Conditional on it still being there, so exactly one caller
- * gets true.
- */
-export async function markDispatched(
-  context: BatchTableContext,
-  batchId: string,
-  now: number,
-  retentionMs: number,
-): Promise<boolean> {
-  try {
-    await context.client.send(
-      new UpdateItemCommand({
-        TableName: context.tableName,
-        Key: closedKey(batchId),
-        UpdateExpression: 'SET dispatchedAt = :now, expiresAt = :x REMOVE duePk, dueAt',
-        ConditionExpression: 'attribute_exists(duePk)',
-        ExpressionAttributeValues: {
-          ':now': n(now),
-          ':x': n(Math.ceil((now + retentionMs) / 1000)),
-        },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
-    if ((error as { Item?: Item }).Item === undefined) throw new BatchNotFoundError(batchId);
-    return false;
-  }
-}
-
-/** A closed batch by id: one GetItem. */
-export async function findClosed(
-  context: BatchTableContext,
-  batchId: string,
-  now: number,
-): Promise<BatchRecord | undefined> {
-  const result = await context.client.send(
-    new GetItemCommand({
-      TableName: context.tableName,
-      Key: closedKey(batchId),
-      ConsistentRead: true,
-    }),
-  );
-  if (result.Item === undefined || isExpired(result.Item, now)) return undefined;
-  return decodeClosed(result.Item);
 }

@@ -13,7 +13,9 @@ import {
   CLUSTER_SUFFIX_LENGTH,
   clusterSlug,
   DEFAULT_CLUSTER_SLUG,
+  isClusterSlug,
 } from '../../core/automations/cluster-slug.js';
+import { InvalidClusterNameError } from '../../core/automations/errors.js';
 import {
   type StorageLocation,
   validateStorageLocation,
@@ -148,21 +150,28 @@ export class DynamoDbAutomationStore implements AutomationStore {
     );
   }
 
-  async defaultCluster(): Promise<Cluster> {
-    const existing = await this.findCluster(DEFAULT_CLUSTER_SLUG);
+  defaultCluster(): Promise<Cluster> {
+    return this.ensureCluster(DEFAULT_CLUSTER_SLUG);
+  }
+
+  async ensureCluster(slug: string): Promise<Cluster> {
+    if (!isClusterSlug(slug)) {
+      throw new InvalidClusterNameError(
+        'slug',
+        `${JSON.stringify(slug)} is not a cluster slug (letters, digits, '_' and '-', starting with a letter or digit)`,
+        "e.g. 'gpu'",
+      );
+    }
+    const existing = await this.findCluster(slug);
     if (existing) return existing;
-    const cluster = {
-      slug: DEFAULT_CLUSTER_SLUG,
-      name: DEFAULT_CLUSTER_SLUG,
-      createdAt: this.#clock(),
-    };
+    const cluster = { slug, name: slug, createdAt: this.#clock() };
     try {
       await putNew(this.#context, encodeCluster(cluster));
       return cluster;
     } catch (error) {
       // Another caller created it first: return theirs.
       if (!isConditionFailure(error)) throw error;
-      return (await this.findCluster(DEFAULT_CLUSTER_SLUG)) ?? cluster;
+      return (await this.findCluster(slug)) ?? cluster;
     }
   }
 

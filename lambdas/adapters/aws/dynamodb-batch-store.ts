@@ -15,23 +15,31 @@ import type {
   OpenBatchRecord,
 } from '../../core/ports/batch-store.js';
 import { InvalidBatchQueryError } from '../../core/ports/batch-store-errors.js';
-import { REDELIVERY_HORIZON_MS } from '../../core/retention.js';
-import { claimDeliveries, identityOf, ownerTag } from './batch-store-dedupe.js';
-import { type Assignment, applyToHeader } from './batch-store-header.js';
-import { readHeader } from './batch-store-header-writes.js';
-import { type BatchTableContext, groupHash } from './batch-store-items.js';
-import { readMembers, writeMembers } from './batch-store-members.js';
+import { BATCH_RETENTION_MS, REDELIVERY_HORIZON_MS } from '../../core/retention.js';
+import type { DedupeOptions } from './batch-store-dedupe.js';
 import {
-  closeDue,
   findClosed,
-  findDue,
   findUndispatched,
-  listOpen,
+  leaseDispatch,
+  listUndispatched,
   markDispatched,
-} from './batch-store-sweep.js';
+  recordDispatchFailure,
+} from './batch-store-dispatch.js';
+import { applyGroup } from './batch-store-group.js';
+import type { BatchTableContext } from './batch-store-items.js';
+import { groupHash } from './batch-store-items.js';
+import { memberPages, readMembers } from './batch-store-members.js';
+import { closeDue, findDue, listOpen } from './batch-store-sweep.js';
+import { readHeader } from './batch-store-writes.js';
 
-/** Most open batches one {@link DynamoDbBatchStore.listOpen} returns. */
+/** Most batches one listing returns. */
 const MAX_LIST_LIMIT = 1000;
+/**
+ * How long a batch closed by an invocation is left to it before the sweep
+ * may dispatch it: longer than an ingest or sweep invocation runs (their
+ * Lambda timeouts are below five minutes), counted in processing time.
+ */
+export const DISPATCH_LEASE_MS = 5 * 60_000;
 
 /**
  * GSI partitions per queue (open, closed). Every header update moves its
@@ -44,33 +52,37 @@ export const DEFAULT_BATCH_SHARDS = 64;
 export interface DynamoDbBatchStoreOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
-  /** GSI partitions per queue (open, closed): spreads index writes; the sweep reads each. @default DEFAULT_BATCH_SHARDS */
+  /** Index partitions per sweep queue (open, closed): spreads index writes; the sweep reads each. @default DEFAULT_BATCH_SHARDS */
   readonly shards?: number;
-  /** Event-time window of a dedupe item. @default 10_000 (10 s) */
+  /** Event-time window of a dedupe record, whole seconds. @default 60_000 (1 min) */
   readonly dedupeWindowMs?: number;
   /**
-   * How long a delivery is remembered for dedupe after it was last seen: as
-   * long as an event can come back from the ingest queue and its DLQ.
+   * How long a dedupe record is kept after it is written: as long as an
+   * event can come back from the ingest queue and its DLQ.
    * @default REDELIVERY_HORIZON_MS (18 days)
    */
   readonly dedupeRetentionMs?: number;
-  /** How long a dispatched batch and its members are kept. @default 604_800_000 (7 days) */
+  /** How long a dispatched batch and its members are kept. @default BATCH_RETENTION_MS (14 days) */
   readonly retentionMs?: number;
-  /** Largest member item. @default 350_000 (DynamoDB allows 400 KB) */
-  readonly maxMemberItemBytes?: number;
+  /** How long a closing invocation has to dispatch its batches before the sweep may. @default DISPATCH_LEASE_MS */
+  readonly dispatchLeaseMs?: number;
   /** Prefixes of one aggregate written in parallel. @default 16 */
   readonly concurrency?: number;
-  /** Randomness for batch ids and anonymous deliveries. @default node:crypto randomBytes */
+  /** Randomness for batch and write ids. @default node:crypto randomBytes */
   readonly randomBytes?: (size: number) => Uint8Array;
   /** Clock for reads that take no `now` (expiry checks). @default Date.now */
   readonly clock?: () => number;
+  /** Waits between retries of unprocessed batch reads and writes. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
  * {@link BatchStore} on one DynamoDB table ({@link batchesTable}). Per prefix
- * and invocation the common path costs one dedupe UpdateItem per event-time
- * window, one header UpdateItem, and a share of one BatchWriteItem for the
- * member keys. See docs/data-model/automations-batches.md.
+ * and invocation the common path costs one GetItem of the header, one Query
+ * of dedupe records per event-time window, and one PutItem of the header
+ * (about 1 KB) that counts the events, records their fingerprints and holds
+ * their keys; keys and fingerprints move to their own records when the
+ * header would outgrow 1 KB. See docs/data-model/automations-batches.md.
  *
  * @example
  * ```ts
@@ -80,125 +92,121 @@ export interface DynamoDbBatchStoreOptions {
  */
 export class DynamoDbBatchStore implements BatchStore {
   readonly #context: BatchTableContext;
-  readonly #dedupe: { windowMs: number; retentionMs: number };
+  readonly #dedupe: DedupeOptions;
   readonly #retentionMs: number;
-  readonly #maxMemberItemBytes: number;
+  readonly #dispatchLeaseMs: number;
   readonly #concurrency: number;
-  readonly #randomBytes: (size: number) => Uint8Array;
   readonly #clock: () => number;
 
   constructor(options: DynamoDbBatchStoreOptions) {
-    this.#randomBytes = options.randomBytes ?? ((size) => new Uint8Array(nodeRandomBytes(size)));
+    const randomBytes = options.randomBytes ?? ((size) => new Uint8Array(nodeRandomBytes(size)));
     this.#context = {
       client: options.client,
       tableName: options.tableName,
       shards: options.shards ?? DEFAULT_BATCH_SHARDS,
-      newId: (now) => encodeUlid(now, this.#randomBytes(10)),
+      newId: (now) => encodeUlid(now, randomBytes(10)),
+      newWriteId: () => Buffer.from(randomBytes(6)).toString('base64url'),
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     };
-    this.#dedupe = {
-      windowMs: options.dedupeWindowMs ?? 10_000,
-      retentionMs: options.dedupeRetentionMs ?? REDELIVERY_HORIZON_MS,
-    };
-    this.#retentionMs = options.retentionMs ?? 604_800_000;
-    this.#maxMemberItemBytes = options.maxMemberItemBytes ?? 350_000;
+    const windowMs = options.dedupeWindowMs ?? 60_000;
+    if (!Number.isInteger(windowMs / 1000) || windowMs <= 0) {
+      throw new InvalidBatchQueryError(
+        'dedupeWindowMs',
+        `must be a positive whole number of seconds in ms, got ${windowMs}`,
+        'e.g. 60000',
+      );
+    }
+    this.#dedupe = { windowMs, retentionMs: options.dedupeRetentionMs ?? REDELIVERY_HORIZON_MS };
+    this.#retentionMs = options.retentionMs ?? BATCH_RETENTION_MS;
+    this.#dispatchLeaseMs = options.dispatchLeaseMs ?? DISPATCH_LEASE_MS;
     this.#concurrency = options.concurrency ?? 16;
     this.#clock = options.clock ?? Date.now;
   }
 
   async apply(aggregate: BatchAggregate, now: number): Promise<ApplyBatchResult> {
     const { automationId, policy } = aggregate;
-    const sorted = sortByEventTime(aggregate.events);
-    const anonymous = ownerTag(`anonymous:${this.#context.newId(now)}`);
-    // The first delivery of an identity owns its claim, as the first occurrence is the one counted.
-    const owners = new Map<string, string>();
-    for (const event of sorted) {
-      const identity = identityOf(event);
-      if (identity !== undefined && !owners.has(identity)) {
-        owners.set(
-          identity,
-          event.deliveryId === undefined ? anonymous : ownerTag(event.deliveryId),
-        );
-      }
-    }
-    const { groups, stats } = groupEventsByPrefix(sorted, policy);
+    const { groups, stats } = groupEventsByPrefix(sortByEventTime(aggregate.events), policy);
+    const settings = {
+      dedupe: this.#dedupe,
+      dispatchLeaseMs: this.#dispatchLeaseMs,
+      memberExpiresAt: Math.ceil((now + lifetimeMs(policy) + this.#retentionMs) / 1000),
+    };
     const outcomes = await mapConcurrent(groups, this.#concurrency, async (group) => {
       const batchGroup = { automationId, bucket: group.bucket, prefix: group.prefix };
-      const hash = groupHash(batchGroup);
       try {
-        const owned = group.events.map((event) => {
-          const identity = identityOf(event);
-          return { event, owner: (identity && owners.get(identity)) ?? anonymous };
-        });
-        const fresh = await claimDeliveries(this.#context, this.#dedupe, hash, owned, now);
-        const duplicates = group.events.length - fresh.length;
-        if (fresh.length === 0) return { group, duplicates, assignments: [], closed: [] };
-        const applied = await applyToHeader(this.#context, batchGroup, hash, fresh, policy, now);
-        return { group, duplicates, ...applied };
+        const outcome = await applyGroup(
+          this.#context,
+          batchGroup,
+          group.events,
+          policy,
+          settings,
+          now,
+        );
+        return { group, ...outcome };
       } catch (error) {
         return { group, error };
       }
     });
     const failures = new Map<string, unknown>();
-    const assignments: { assignment: Assignment; group: string }[] = [];
     const closed: BatchRecord[] = [];
     for (const outcome of outcomes) {
-      const id = groupId(outcome.group.bucket, outcome.group.prefix);
       if ('error' in outcome) {
-        failures.set(id, outcome.error);
+        failures.set(groupId(outcome.group.bucket, outcome.group.prefix), outcome.error);
         continue;
       }
-      stats.counted -= outcome.duplicates;
-      stats.duplicates += outcome.duplicates;
-      for (const assignment of outcome.assignments) assignments.push({ assignment, group: id });
+      stats.counted -= outcome.duplicateMembers;
+      stats.markers -= outcome.duplicateMarkers;
+      stats.duplicates += outcome.duplicateMembers + outcome.duplicateMarkers;
       closed.push(...outcome.closed);
     }
-    const expiresAt = Math.ceil((now + lifetimeMs(policy) + this.#retentionMs) / 1000);
-    const unwritten = await writeMembers(
-      this.#context,
-      assignments.map(({ assignment }) => ({ ...assignment, expiresAt })),
-      this.#maxMemberItemBytes,
-      now,
-    );
-    for (const { assignment, group } of assignments) {
-      if (unwritten.has(assignment.batchId)) failures.set(group, unwritten.get(assignment.batchId));
-    }
-    return {
-      stats,
-      closed: closed.filter((record) => !failures.has(groupId(record.bucket, record.prefix))),
-      failed: failedGroups(aggregate.events, policy, failures),
-    };
+    return { stats, closed, failed: failedGroups(aggregate.events, policy, failures) };
   }
 
   findDue(now: number, limit: number): Promise<OpenBatchRecord[]> {
     return findDue(this.#context, now, limit);
   }
 
-  /** One Query per shard on the due index, without a bound on the deadline. */
+  /** One Query per shard of the open queue, without a bound on the mark, then the headers. */
   listOpen(limit: number): Promise<OpenBatchRecord[]> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-      throw new InvalidBatchQueryError(
-        'limit',
-        `must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${String(limit)}`,
-        'pass e.g. 100',
-      );
-    }
-    return listOpen(this.#context, limit);
+    return listOpen(this.#context, checkLimit(limit), this.#clock());
   }
 
   closeDue(batch: OpenBatchRecord, now: number): Promise<BatchRecord | undefined> {
-    return closeDue(this.#context, batch, now);
+    return closeDue(this.#context, batch, now, {
+      dedupe: this.#dedupe,
+      dispatchLeaseMs: this.#dispatchLeaseMs,
+      // The sweep does not know the policy: members it writes outlive the retention of a
+      // dispatched batch counted from now.
+      memberExpiresAt: Math.ceil((now + 2 * this.#retentionMs) / 1000),
+    });
   }
 
-  findUndispatched(closedBefore: number, limit: number): Promise<BatchRecord[]> {
-    return findUndispatched(this.#context, closedBefore, limit);
+  findUndispatched(now: number, limit: number): Promise<BatchRecord[]> {
+    return findUndispatched(this.#context, now, limit);
+  }
+
+  leaseDispatch(batch: BatchRecord, now: number, leaseMs: number): Promise<boolean> {
+    return leaseDispatch(this.#context, batch, now, leaseMs);
   }
 
   markDispatched(batchId: string, now: number): Promise<boolean> {
     return markDispatched(this.#context, batchId, now, this.#retentionMs);
   }
 
+  recordDispatchFailure(batchId: string, error: string, retryAt: number): Promise<void> {
+    return recordDispatchFailure(this.#context, batchId, error, retryAt);
+  }
+
+  listUndispatched(limit: number): Promise<BatchRecord[]> {
+    return listUndispatched(this.#context, checkLimit(limit));
+  }
+
   readMembers(batchId: string): Promise<string[]> {
     return readMembers(this.#context, batchId, this.#clock());
+  }
+
+  memberPages(batchId: string): AsyncIterable<readonly string[]> {
+    return memberPages(this.#context, batchId, this.#clock());
   }
 
   findClosed(batchId: string): Promise<BatchRecord | undefined> {
@@ -211,12 +219,37 @@ export class DynamoDbBatchStore implements BatchStore {
     prefix: string,
   ): Promise<OpenBatchRecord | undefined> {
     const group = { automationId, bucket, prefix };
-    return (await readHeader(this.#context, group, groupHash(group)))?.open;
+    const header = await readHeader(this.#context, groupHash(group), this.#clock());
+    const open = header.state.open;
+    if (open === undefined || header.deadline === undefined) return undefined;
+    return {
+      batchId: open.batchId,
+      automationId,
+      bucket,
+      prefix,
+      count: open.count,
+      firstEventAt: open.firstEventAt,
+      lastEventAt: open.lastEventAt,
+      dueAt: header.deadline.at,
+      dueReason: header.deadline.reason,
+      revision: header.state.revision,
+    };
   }
 }
 
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+    throw new InvalidBatchQueryError(
+      'limit',
+      `must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${String(limit)}`,
+      'pass e.g. 100',
+    );
+  }
+  return limit;
+}
+
 /**
- * The longest a batch can stay open, so member items outlive it: the
+ * The longest a batch can stay open, so member records outlive it: the
  * maximum age, or without one `count` quiet periods (each event extends it
  * by at most one).
  */

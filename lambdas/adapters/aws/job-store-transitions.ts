@@ -1,3 +1,4 @@
+import { boundErrorText } from '../../core/error-text.js';
 import { jobAcceptsWork } from '../../core/jobs/job-counts.js';
 import {
   type AttemptOutcome,
@@ -115,7 +116,8 @@ async function endAttempt(
           .set('state', outcome.state)
           .set('retries', outcome.retries)
           .set('leaseExpiries', outcome.leaseExpiries)
-          .set('lastError', error)
+          // Bounded: an error too large for the task item would make this write fail and lose it.
+          .set('lastError', boundErrorText(error))
           .set('updatedAt', now)
           .remove('leaseExpiresAt');
         if (outcome.state === 'QUEUED') {

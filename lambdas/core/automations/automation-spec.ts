@@ -33,6 +33,10 @@ export interface BatchTrigger {
   readonly quietSeconds: number;
   readonly maxAgeSeconds?: number | undefined;
   readonly ignore: readonly string[];
+  /** An object matching this glob closes its prefix's batch at once (reason `marker`). */
+  readonly marker?: string | undefined;
+  /** Whether the marker object is a member of the batch it closes. */
+  readonly markerIsMember: boolean;
   /** Put an `objects-batch-ready` event on the bus. */
   readonly emitEvent: boolean;
   /** Submit a job whose root task is a BatchTask. */
@@ -229,6 +233,8 @@ function validateBatch(input: NonNullable<AutomationInput['triggers']['batch']>)
     quietSeconds: `${field}.quietSeconds`,
     maxAgeSeconds: `${field}.maxAgeSeconds`,
     ignore: `${field}.ignore`,
+    marker: `${field}.marker`,
+    markerIsMember: `${field}.markerIsMember`,
   };
   const policy = createBatchPolicy(input, fieldNames);
   const emitEvent = input.emitEvent ?? true;
@@ -247,6 +253,8 @@ function validateBatch(input: NonNullable<AutomationInput['triggers']['batch']>)
     quietSeconds: policy.quietSeconds,
     ...(policy.maxAgeSeconds === undefined ? {} : { maxAgeSeconds: policy.maxAgeSeconds }),
     ignore: [...policy.ignore],
+    ...(policy.marker === undefined ? {} : { marker: policy.marker }),
+    markerIsMember: policy.markerIsMember,
     emitEvent,
     submitJob,
   };

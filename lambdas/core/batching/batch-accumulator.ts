@@ -19,7 +19,7 @@ import { SeenDeliveries } from './seen-deliveries.js';
 /** What {@link BatchAccumulator.add} did with an event. */
 export interface AddResult {
   readonly outcome: EventOutcome;
-  /** Batches closed by this event: an overdue batch of its prefix, and/or its batch reaching `count`. */
+  /** Batches closed by this event: an overdue batch of its prefix, and/or its batch reaching `count` or its marker. */
   readonly closed: ClosedBatch[];
 }
 
@@ -61,7 +61,7 @@ export class BatchAccumulator {
   add(event: BatchEvent): AddResult {
     this.counts.read++;
     const placed = classifyEvent(event, this.policy);
-    if (placed.outcome !== 'counted') {
+    if (!('prefix' in placed)) {
       this.counts[placed.outcome]++;
       return { outcome: placed.outcome, closed: [] };
     }
@@ -69,16 +69,22 @@ export class BatchAccumulator {
       this.counts.duplicates++;
       return { outcome: 'duplicate', closed: [] };
     }
-    this.counts.counted++;
+    this.counts[placed.outcome === 'counted' ? 'counted' : 'markers']++;
     const id = groupId(event.bucket, placed.prefix);
     const { state, closed } = applyEvent(
       this.open.get(id),
-      { bucket: event.bucket, prefix: placed.prefix, key: event.key, time: event.time },
+      {
+        bucket: event.bucket,
+        prefix: placed.prefix,
+        key: event.key,
+        time: event.time,
+        marker: placed.marker,
+      },
       this.policy,
     );
     if (state === undefined) this.open.delete(id);
     else this.open.set(id, state);
-    return { outcome: 'counted', closed };
+    return { outcome: placed.outcome, closed };
   }
 
   /** Closes every open batch whose deadline is at or before `now` (epoch ms), at its deadline. */

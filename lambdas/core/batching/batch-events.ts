@@ -16,8 +16,11 @@ export interface BatchEvent {
   readonly sequencer?: string | undefined;
 }
 
-/** What became of an event. Each event gets exactly one outcome. */
-export type EventOutcome = 'counted' | 'duplicate' | 'deleted' | 'ignored';
+/**
+ * What became of an event. Each event gets exactly one outcome; `marker` is
+ * a marker object that is not a member (it closed its prefix's batch).
+ */
+export type EventOutcome = 'counted' | 'duplicate' | 'deleted' | 'ignored' | 'marker';
 
 /** A counted event with its prefix, keeping the sequencer for a durable duplicate check. */
 export interface CountedEvent extends PrefixedEvent {
@@ -31,6 +34,7 @@ export interface BatchStats {
   duplicates: number;
   deleted: number;
   ignored: number;
+  markers: number;
 }
 
 /**
@@ -42,15 +46,24 @@ export interface BatchStats {
  * ```
  */
 export function emptyBatchStats(): BatchStats {
-  return { read: 0, counted: 0, duplicates: 0, deleted: 0, ignored: 0 };
+  return { read: 0, counted: 0, duplicates: 0, deleted: 0, ignored: 0, markers: 0 };
+}
+
+/** An event that takes part in batching: a member, or a marker that is not one. */
+export interface PlacedEvent {
+  readonly outcome: 'counted' | 'marker';
+  readonly prefix: string;
+  /** Set when the key matches the policy's marker (see `PrefixedEvent.marker`). */
+  readonly marker?: 'member' | 'control' | undefined;
 }
 
 /**
  * Classifies an event without duplicate detection, which needs state:
  * `deleted` (only created objects count), then `ignored` (an ignore pattern
- * matches the key or a folder of it), else a candidate with its prefix.
- * Duplicates are checked last so that a durable check costs nothing for
- * events that would not count anyway.
+ * matches the key or a folder of it), else a candidate with its prefix:
+ * `counted`, or `marker` for a marker object that is not a member. Duplicates
+ * are checked last so that a durable check costs nothing for events that
+ * would not count anyway.
  *
  * @example
  * ```ts
@@ -60,7 +73,7 @@ export function emptyBatchStats(): BatchStats {
 export function classifyEvent(
   event: BatchEvent,
   policy: BatchPolicy,
-): { outcome: 'deleted' | 'ignored' } | { outcome: 'counted'; prefix: string } {
+): { outcome: 'deleted' | 'ignored' } | PlacedEvent {
   if (!Number.isFinite(event.time)) {
     throw new InvalidBatchEventError(
       'time',
@@ -70,7 +83,13 @@ export function classifyEvent(
   }
   if (event.type !== 'created') return { outcome: 'deleted' };
   if (isIgnored(event.key, policy.ignoreGlobs)) return { outcome: 'ignored' };
-  return { outcome: 'counted', prefix: batchPrefix(event.key, policy.prefixDepth) };
+  const prefix = batchPrefix(event.key, policy.prefixDepth);
+  if (policy.markerMatcher?.test(event.key)) {
+    return policy.markerIsMember
+      ? { outcome: 'counted', prefix, marker: 'member' }
+      : { outcome: 'marker', prefix, marker: 'control' };
+  }
+  return { outcome: 'counted', prefix };
 }
 
 /**
@@ -111,8 +130,9 @@ export interface PrefixGroup {
 
 /**
  * Classifies a list of events (an SQS batch, say), drops deleted, ignored and
- * duplicate ones, and groups the rest by (bucket, prefix) in event-time
- * order, so that a caller can apply each group with one read and one write.
+ * duplicate ones, and groups the rest (members and markers) by (bucket,
+ * prefix) in event-time order, so that a caller can apply each group with
+ * one read and one write.
  * `seen` holds the deliveries already counted; it is extended in place, so
  * pass the same one across calls to dedupe across them.
  *
@@ -132,12 +152,12 @@ export function groupEventsByPrefix(
   for (const event of sortByEventTime(events)) {
     stats.read++;
     const placed = classifyEvent(event, policy);
-    if (placed.outcome !== 'counted') {
+    if (!('prefix' in placed)) {
       stats[placed.outcome]++;
     } else if (seen.checkAndAdd(event)) {
       stats.duplicates++;
     } else {
-      stats.counted++;
+      stats[placed.outcome === 'counted' ? 'counted' : 'markers']++;
       const id = groupId(event.bucket, placed.prefix);
       let group = groups.get(id);
       if (group === undefined) {
@@ -150,6 +170,7 @@ export function groupEventsByPrefix(
         key: event.key,
         time: event.time,
         sequencer: event.sequencer,
+        ...(placed.marker ? { marker: placed.marker } : {}),
       });
     }
   }

@@ -1,8 +1,12 @@
 import type { BatchThresholds } from './batch-thresholds.js';
 import { BatchMismatchError } from './errors.js';
 
-/** Why a batch closed. */
-export type CloseReason = 'count' | 'quiet' | 'max-age';
+/**
+ * Why a batch closed: its count was reached, its prefix went quiet, it
+ * reached its maximum age, or a marker object (`_SUCCESS`, a manifest)
+ * arrived.
+ */
+export type CloseReason = 'count' | 'quiet' | 'max-age' | 'marker';
 
 /** The events of one (bucket, prefix) since its last batch closed. Times are epoch milliseconds. */
 export interface OpenBatch {
@@ -28,6 +32,11 @@ export interface PrefixedEvent {
   readonly key: string;
   /** Epoch milliseconds. */
   readonly time: number;
+  /**
+   * The key matches the policy's marker: `member` closes the batch with this
+   * event in it, `control` closes it without the event (which opens nothing).
+   */
+  readonly marker?: 'member' | 'control' | undefined;
 }
 
 /** The moment an open batch closes unless its count is reached first. */
@@ -67,9 +76,11 @@ export interface BatchTransition {
  * Applies one counted event to the open batch of its (bucket, prefix). A
  * batch whose deadline is at or before the event's time is closed first (at
  * its deadline), so the event opens a new batch; a batch that reaches
- * `count` closes at that event with reason `count`. Pure: `state` is not
- * modified. An event older than the batch's last one (late delivery) joins
- * it and widens `firstEventAt`/`lastEventAt` as needed.
+ * `count` closes at that event with reason `count`; a marker event closes
+ * the batch at its time with reason `marker`, with the marker as its last
+ * member (`member`) or without it (`control`, which opens no batch of its
+ * own). Pure: `state` is not modified. An event older than the batch's last
+ * one (late delivery) joins it and widens `firstEventAt`/`lastEventAt` as needed.
  *
  * @example
  * ```ts
@@ -97,6 +108,12 @@ export function applyEvent(
       open = undefined;
     }
   }
+  if (event.marker === 'control') {
+    if (open !== undefined) {
+      closed.push({ ...open, reason: 'marker', closedAt: Math.max(open.lastEventAt, event.time) });
+    }
+    return { state: undefined, closed };
+  }
   const next: OpenBatch =
     open === undefined
       ? {
@@ -115,6 +132,10 @@ export function applyEvent(
           lastEventAt: Math.max(open.lastEventAt, event.time),
           keys: [...open.keys, event.key],
         };
+  if (event.marker === 'member') {
+    closed.push({ ...next, reason: 'marker', closedAt: next.lastEventAt });
+    return { state: undefined, closed };
+  }
   if (next.count >= thresholds.count) {
     closed.push({ ...next, reason: 'count', closedAt: next.lastEventAt });
     return { state: undefined, closed };

@@ -13,19 +13,10 @@ import type { InvalidGlobError } from '../glob/errors.js';
 export class InvalidBatchPolicyError extends ValidationError {}
 
 /**
- * An ignore pattern is not a valid glob. Wraps the {@link InvalidGlobError}
- * (kept as `cause`) and names the pattern's place in the list.
- *
- * @example
- * ```ts
- * try {
- *   createBatchPolicy({ ignore: ['raw/[a'] });
- * } catch (error) {
- *   if (error instanceof InvalidIgnorePatternError) console.error(`${error.message}\n${error.pointer}`);
- * }
- * ```
+ * A glob of a batch policy is not valid. Wraps the {@link InvalidGlobError}
+ * (kept as `cause`) and names the field, e.g. the pattern's place in a list.
  */
-export class InvalidIgnorePatternError extends ValidationError {
+export class InvalidPolicyGlobError extends ValidationError {
   readonly pattern: string;
   /** The pattern with a caret under the character at fault, for terminal output. */
   readonly pointer: string;
@@ -36,6 +27,30 @@ export class InvalidIgnorePatternError extends ValidationError {
     this.pointer = cause.pointer;
   }
 }
+
+/**
+ * An ignore pattern is not a valid glob; the field names its place in the list.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   createBatchPolicy({ ignore: ['raw/[a'] });
+ * } catch (error) {
+ *   if (error instanceof InvalidIgnorePatternError) console.error(`${error.message}\n${error.pointer}`);
+ * }
+ * ```
+ */
+export class InvalidIgnorePatternError extends InvalidPolicyGlobError {}
+
+/**
+ * A marker is not a valid glob.
+ *
+ * @example
+ * ```ts
+ * createBatchPolicy({ marker: '[_SUCCESS' }); // throws InvalidMarkerError (field 'marker')
+ * ```
+ */
+export class InvalidMarkerError extends InvalidPolicyGlobError {}
 
 /**
  * An event handed to the batching core cannot be placed in time.

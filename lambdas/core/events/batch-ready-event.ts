@@ -1,3 +1,4 @@
+import { type BatchMembers, fitsInline, membersReference } from '../batching/batch-members.js';
 import type { CloseReason } from '../batching/batch-state.js';
 import { isoTime } from '../jobs/trigger-payload.js';
 import type { BatchToPublish } from '../ports/event-publisher.js';
@@ -14,13 +15,6 @@ export const MAX_EVENT_ENTRY_BYTES = 262_144;
 /** Keys go inline while their JSON array fits in 200 KiB, leaving room for the rest of the entry. */
 export const INLINE_KEYS_MAX_BYTES = 204_800;
 
-/** Where the member keys of a batch are. */
-export type BatchMembersPointer =
-  /** In `detail.keys`. */
-  | { readonly location: 'inline' }
-  /** Too many for one event: in the batches table under the batch id (BatchStore.readMembers). */
-  | { readonly location: 'dynamodb'; readonly batchId: string; readonly table?: string };
-
 /** The `detail` of an `objects-batch-ready` event. Times are ISO 8601 UTC. */
 export interface BatchReadyDetail {
   readonly version: typeof BATCH_READY_DETAIL_VERSION;
@@ -36,7 +30,7 @@ export interface BatchReadyDetail {
   readonly firstEventAt: string;
   readonly lastEventAt: string;
   readonly closedAt: string;
-  readonly members: BatchMembersPointer;
+  readonly members: BatchMembers;
   /** The member keys, one per counted event in arrival order; present when `members.location` is `inline`. */
   readonly keys?: readonly string[];
   /** True when the keys are not inline. */
@@ -91,14 +85,10 @@ export function batchReadyDetail(
     closedAt: isoTime(batch.closedAt, 'closedAt'),
   } as const;
   const keys = batch.keys;
-  if (keys !== undefined && utf8Length(JSON.stringify(keys)) <= INLINE_KEYS_MAX_BYTES) {
+  if (keys !== undefined && fitsInline(keys, INLINE_KEYS_MAX_BYTES)) {
     return { ...base, members: { location: 'inline' }, keys: [...keys], keysTruncated: false };
   }
-  const members: BatchMembersPointer = {
-    location: 'dynamodb',
-    batchId: batch.batchId,
-    ...(options.membersTable ? { table: options.membersTable } : {}),
-  };
+  const members = membersReference(batch.batchId, options.membersTable);
   return { ...base, members, keysTruncated: true };
 }
 

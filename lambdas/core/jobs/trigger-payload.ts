@@ -1,3 +1,4 @@
+import type { BatchMembers } from '../batching/batch-members.js';
 import type { CloseReason } from '../batching/batch-state.js';
 import { InvalidTriggerError } from './errors.js';
 import { describeType } from './text-rules.js';
@@ -47,8 +48,10 @@ export interface BatchTriggerJson {
   readonly prefix: string;
   readonly count: number;
   readonly reason: BatchCloseReason;
-  /** One entry per counted event, in event order. */
-  readonly keys: readonly string[];
+  /** Where the member keys are: here in `keys`, or in the batches table when they do not fit a task input. */
+  readonly members: BatchMembers;
+  /** With `members.location` `inline`: one entry per counted event, in event order. */
+  readonly keys?: readonly string[] | undefined;
   readonly firstEventAt: string;
   readonly lastEventAt: string;
 }
@@ -56,7 +59,13 @@ export interface BatchTriggerJson {
 /** Any trigger as JSON: in a task input under {@link TRIGGER_INPUT_KEY}, and as a job's `trigger`. */
 export type TriggerJson = CronTriggerJson | StorageEventTriggerJson | BatchTriggerJson;
 
-const CLOSE_REASONS: readonly BatchCloseReason[] = ['count', 'quiet', 'max-age', 'manual'];
+const CLOSE_REASONS: readonly BatchCloseReason[] = [
+  'count',
+  'quiet',
+  'max-age',
+  'marker',
+  'manual',
+];
 
 /**
  * Checks that `value` is a {@link TriggerJson} and returns it typed. Throws
@@ -92,7 +101,8 @@ export function parseTriggerJson(value: unknown, field = 'trigger'): TriggerJson
         sequencer: read.optional('sequencer', () => read.text('sequencer')),
         eventTime: read.time('eventTime'),
       };
-    case 'batch':
+    case 'batch': {
+      const members = readMembers(record.members, `${field}.members`);
       return {
         kind: 'batch',
         batchId: read.text('batchId'),
@@ -100,10 +110,12 @@ export function parseTriggerJson(value: unknown, field = 'trigger'): TriggerJson
         prefix: read.text('prefix', true),
         count: read.count('count'),
         reason: read.oneOf('reason', CLOSE_REASONS),
-        keys: read.texts('keys'),
+        members,
+        ...(members.location === 'inline' ? { keys: read.texts('keys') } : {}),
         firstEventAt: read.time('firstEventAt'),
         lastEventAt: read.time('lastEventAt'),
       };
+    }
     default:
       throw new InvalidTriggerError(
         `${field}.kind`,
@@ -111,6 +123,17 @@ export function parseTriggerJson(value: unknown, field = 'trigger'): TriggerJson
         "use 'cron', 'storage' or 'batch'",
       );
   }
+}
+
+/** A trigger's `members`; absent in triggers stored before references existed, which are inline. */
+function readMembers(value: unknown, field: string): BatchMembers {
+  if (value === undefined) return { location: 'inline' };
+  const record = plainObject(value, field);
+  const read = new FieldReader(record, field);
+  const location = read.oneOf('location', ['inline', 'dynamodb'] as const);
+  if (location === 'inline') return { location };
+  const table = read.optional('table', () => read.text('table'));
+  return { location, batchId: read.text('batchId'), ...(table ? { table } : {}) };
 }
 
 /**

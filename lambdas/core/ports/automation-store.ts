@@ -47,6 +47,12 @@ export interface AutomationStore {
   deleteCluster(slug: string): Promise<boolean>;
   /** The cluster with slug `default`, created on first use. */
   defaultCluster(): Promise<Cluster>;
+  /**
+   * The cluster whose slug (and name) is exactly `slug`, created if absent:
+   * how a config declares a cluster whose queue name the deployment must know
+   * before anything runs. Throws `InvalidClusterNameError` for a malformed slug.
+   */
+  ensureCluster(slug: string): Promise<Cluster>;
 
   /**
    * Validates and stores an automation. Throws a `ValidationError` for an

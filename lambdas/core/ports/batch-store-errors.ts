@@ -46,3 +46,24 @@ export class BatchNotFoundError extends BucketflowError {
  * ```
  */
 export class InvalidBatchQueryError extends ValidationError {}
+
+/**
+ * A closed batch's member records are not all there: they expired (a batch
+ * left undispatched for longer than their retention) or were deleted. The
+ * batch is not dispatched with fewer members than its count.
+ *
+ * @example
+ * ```ts
+ * throw new BatchMembersMissingError('01J9Z3…', 5000, 4200);
+ * ```
+ */
+export class BatchMembersMissingError extends BucketflowError {
+  readonly batchId: string;
+
+  constructor(batchId: string, count: number, found: number) {
+    super(
+      `batch ${batchId}: ${found} of its ${count} member keys are readable; the others expired or were deleted (a batch must be dispatched within the members' retention of 14 days)`,
+    );
+    this.batchId = batchId;
+  }
+}

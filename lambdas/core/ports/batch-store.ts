@@ -5,11 +5,9 @@ import type { BatchPolicy } from '../batching/batch-thresholds.js';
 /** An object event with the delivery that carried it. */
 export interface DeliveredBatchEvent extends BatchEvent {
   /**
-   * The delivery's identity, e.g. the SQS message id. Another delivery of the
-   * same (bucket, key, sequencer) is a duplicate; the same delivery seen again
-   * (an SQS retry after a failed invocation) is not, so that an event whose
-   * first attempt died before reaching its batch is still counted. Without
-   * it every `apply` call is its own delivery.
+   * The delivery's identity, e.g. the SQS message id, to report the
+   * deliveries of a failed prefix. Duplicates are recognised by (bucket,
+   * key, sequencer) whatever delivery carries them.
    */
   readonly deliveryId?: string | undefined;
 }
@@ -35,8 +33,18 @@ export interface BatchRecord {
   /** Epoch ms. */
   readonly lastEventAt: number;
   readonly reason: CloseReason;
-  /** Epoch ms: the count-reaching event's time, or the quiet / max-age deadline. */
+  /** Epoch ms, event time: the count-reaching or marker event's time, or the quiet / max-age deadline. */
   readonly closedAt: number;
+  /** Epoch ms, processing time: when the close was written. */
+  readonly writtenAt: number;
+  /** UTF-8 bytes of all member keys: whether they fit an event or a task input. */
+  readonly keyBytes: number;
+  /** Failed dispatch attempts so far. */
+  readonly attempts: number;
+  /** Why the last dispatch attempt failed (bounded), if one did. */
+  readonly lastError?: string | undefined;
+  /** Epoch ms, processing time: when the sweep may dispatch it (again); undefined once dispatched. */
+  readonly retryAt?: number | undefined;
   /** Epoch ms when {@link BatchStore.markDispatched} recorded its event/job; undefined before. */
   readonly dispatchedAt?: number | undefined;
 }
@@ -80,16 +88,19 @@ export interface ApplyBatchResult {
 
 /**
  * Durable prefix batching: applies each ingest invocation's events with a
- * constant number of writes per prefix, closes every batch exactly once, and
+ * constant number of writes per prefix, counts every event once whatever
+ * its deliveries, closes every batch exactly once with all its members, and
  * keeps closed batches findable until their event/job is dispatched.
  */
 export interface BatchStore {
   /**
    * Drops deleted, ignored and duplicate events (a duplicate is a
-   * (bucket, key, sequencer) already counted by another delivery, in this
-   * call or any other), appends the rest to the open batch of their prefix
-   * and closes batches that reach the count threshold or were overdue when
-   * an event arrived. Closed batches are returned with their members
+   * (bucket, key, sequencer) already counted, by any delivery, in this call
+   * or any other, retries of the same delivery included), appends the rest
+   * to the open batch of their prefix and closes batches that reach the
+   * count threshold, meet their marker or were overdue when an event
+   * arrived. Counting an event, recording it and writing its member key are
+   * one conditional write. Closed batches are returned with every member
    * written; dispatch them, then {@link markDispatched}.
    *
    * @example
@@ -99,7 +110,10 @@ export interface BatchStore {
    */
   apply(aggregate: BatchAggregate, now: number): Promise<ApplyBatchResult>;
 
-  /** Open batches whose deadline is at or before `now`, earliest first, read from an index. */
+  /**
+   * Open batches that may be due at `now` (their sweep mark has passed),
+   * read from an index, earliest first; {@link closeDue} decides.
+   */
   findDue(now: number, limit: number): Promise<OpenBatchRecord[]>;
 
   /**
@@ -111,18 +125,44 @@ export interface BatchStore {
 
   /**
    * Closes a batch {@link findDue} returned, at its deadline, unless an ingest
-   * moved its deadline past `now` or closed it first. Undefined when not closed here.
+   * moved its deadline past `now` (then its sweep mark moves to the new
+   * deadline) or closed it first. Undefined when not closed here. The closed
+   * batch waits `dispatchLeaseMs` (processing time) before the sweep's
+   * {@link findUndispatched} offers it, leaving it to this caller.
    */
   closeDue(batch: OpenBatchRecord, now: number): Promise<BatchRecord | undefined>;
 
-  /** Closed batches not yet marked dispatched that closed at or before `closedBefore`, oldest first. */
-  findUndispatched(closedBefore: number, limit: number): Promise<BatchRecord[]>;
+  /**
+   * Closed batches not yet dispatched whose retry time (processing time:
+   * the close plus a lease, or the backoff after a failed attempt) is at or
+   * before `now`, earliest first. Batches closed moments ago by a running
+   * invocation are not among them, whatever their event times.
+   */
+  findUndispatched(now: number, limit: number): Promise<BatchRecord[]>;
+
+  /**
+   * Takes a batch {@link findUndispatched} returned for `leaseMs`, so that
+   * concurrent sweeps do not dispatch it twice; false when another did.
+   */
+  leaseDispatch(batch: BatchRecord, now: number, leaseMs: number): Promise<boolean>;
 
   /** Records that the batch's event/job was sent; true for the call that recorded it, false after. */
   markDispatched(batchId: string, now: number): Promise<boolean>;
 
-  /** Every member key of a batch, in the order written (paginated reads). */
+  /** Records a failed dispatch attempt: the error (bounded) and when to try again. */
+  recordDispatchFailure(batchId: string, error: string, retryAt: number): Promise<void>;
+
+  /** Every closed batch not yet dispatched, oldest close first, at most `limit` (1 to 1,000). */
+  listUndispatched(limit: number): Promise<BatchRecord[]>;
+
+  /**
+   * Every member key of a batch, in the order written (paginated reads).
+   * Throws BatchMembersMissingError when some are gone (expired).
+   */
   readMembers(batchId: string): Promise<string[]>;
+
+  /** The member keys of a batch page by page, in order, for batches too large to hold at once. */
+  memberPages(batchId: string): AsyncIterable<readonly string[]>;
 
   /** A closed batch, or undefined when no batch with this id has closed. */
   findClosed(batchId: string): Promise<BatchRecord | undefined>;

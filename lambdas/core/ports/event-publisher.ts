@@ -5,7 +5,19 @@ import type { BatchRecord } from './batch-store.js';
  * automation's name and, when the caller read them, the member keys. The
  * services' `ReadyBatch` has this shape.
  */
-export interface BatchToPublish extends BatchRecord {
+export interface BatchToPublish
+  extends Pick<
+    BatchRecord,
+    | 'batchId'
+    | 'automationId'
+    | 'bucket'
+    | 'prefix'
+    | 'count'
+    | 'firstEventAt'
+    | 'lastEventAt'
+    | 'reason'
+    | 'closedAt'
+  > {
   readonly automationName: string;
   /** Member keys as the batch store holds them; absent when not read (the event then points at the store). */
   readonly keys?: readonly string[] | undefined;

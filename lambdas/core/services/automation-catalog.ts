@@ -110,6 +110,9 @@ function policyOf(trigger: BatchTrigger): BatchPolicy {
     quietSeconds: trigger.quietSeconds,
     maxAgeSeconds: trigger.maxAgeSeconds,
     ignore: trigger.ignore,
+    marker: trigger.marker,
+    // Automations stored before markers existed have no flag; markers were members then too.
+    markerIsMember: trigger.markerIsMember ?? true,
   });
 }
 

@@ -99,10 +99,8 @@ export async function ingestObjectEvents(
           deps.observe?.({ type: 'batch-closed', automation: entry.automation.name, batch });
         }
         batchesClosed += result.closed.length;
-        // A dispatch failure leaves the batch closed and undispatched; the sweep retries it.
-        await dispatchClosedBatches(deps, result.closed, () => entry, now).catch((error: unknown) =>
-          deps.observe?.({ type: 'error', where: `dispatch of ${entry.automation.name}`, error }),
-        );
+        // A batch that fails to dispatch stays closed with a retry time; the sweep retries it.
+        await dispatchClosedBatches(deps, result.closed, () => entry, now);
       } catch (error) {
         for (const event of bucketEvents)
           fail(event, `batch automation ${entry.automation.name}`, error);

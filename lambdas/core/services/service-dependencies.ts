@@ -3,9 +3,10 @@ import type { BatchToPublish } from '../ports/event-publisher.js';
 import type { JobStore, TaskDispatch } from '../ports/job-store.js';
 import type { QueueDepth, TaskRoute } from '../ports/task-queue.js';
 
-/** A closed batch with its member keys, as the `objects-batch-ready` event announces it. */
+/** A closed batch with its member keys when they were read, as the `objects-batch-ready` event announces it. */
 export interface ReadyBatch extends BatchToPublish {
-  readonly keys: readonly string[];
+  /** Absent when the members are too many to read for an event: it then refers to the batches table. */
+  readonly keys?: readonly string[] | undefined;
 }
 
 /**
@@ -21,6 +22,8 @@ export interface ServiceDependencies {
   readonly queueDepth: (route: TaskRoute) => Promise<QueueDepth>;
   /** Publishes `objects-batch-ready` events. */
   readonly publishBatchReady: (batches: readonly ReadyBatch[]) => Promise<void>;
+  /** Name of the batches table, put in the members reference of jobs whose keys do not fit their input. */
+  readonly membersTable?: string | undefined;
   /** Receives what happened, for logs and metrics. */
   readonly observe?: (event: ServiceEvent) => void;
 }
@@ -41,6 +44,21 @@ export type ServiceEvent =
       readonly batchId: string;
       readonly event: boolean;
       readonly jobId?: string | undefined;
+    }
+  | {
+      readonly type: 'batch-dispatch-failed';
+      readonly automation: string;
+      readonly batchId: string;
+      /** Failed attempts so far, this one included. */
+      readonly attempts: number;
+      /** Epoch ms when the sweep tries again. */
+      readonly retryAt: number;
+      readonly error: unknown;
+    }
+  | {
+      /** Undispatched batches whose dispatch failed `STUCK_AFTER_ATTEMPTS` times or more, counted by each sweep. */
+      readonly type: 'batches-stuck';
+      readonly count: number;
     }
   | {
       readonly type: 'tasks-requeued';

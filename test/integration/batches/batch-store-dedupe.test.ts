@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { injectDynamoDbFaults, writesSortKey } from '../support/dynamodb-faults.js';
+import { localClients } from '../support/local-aws.js';
 import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';
 
 describe('DynamoDbBatchStore dedupe', () => {
@@ -47,7 +49,12 @@ describe('DynamoDbBatchStore dedupe', () => {
       [0, 1, 2, 3, 4].map((p) => store.findOpen(automation, 'bucket-a', `c${p}/`)),
     );
     expect(counts.map((open) => open?.count)).toEqual([40, 40, 40, 40, 40]);
-    const members = await Promise.all(counts.map((open) => store.readMembers(open?.batchId ?? '')));
+    const closed = await Promise.all(
+      counts.map((open) => (open ? store.closeDue(open, Number.MAX_SAFE_INTEGER) : undefined)),
+    );
+    const members = await Promise.all(
+      closed.map((batch) => store.readMembers(batch?.batchId ?? '')),
+    );
     expect(members.flat().sort()).toEqual(events.map((e) => e.key).sort());
   });
 
@@ -97,28 +104,33 @@ describe('DynamoDbBatchStore dedupe', () => {
     expect((await store.findClosed(closed[0]?.batchId ?? ''))?.count).toBe(2);
   });
 
-  it('counts the same delivery again when it is retried, so a failed invocation loses nothing', async () => {
-    // Prepare: a first attempt claimed the delivery but died before its header write;
-    // simulate it with a store whose header write always fails.
-    const automation = automationId();
-    const original = event('retry/1', T0);
-    const failing = table.store({ concurrency: 1 });
-    const brokenPolicy = { ...policy(), count: Number.NaN };
-    const attempt = await failing.apply(
-      { automationId: automation, policy: brokenPolicy, events: [original] },
-      T0,
-    );
+  it.each(['before', 'after'] as const)(
+    'counts a delivery once when its first attempt failed %s the header write and SQS retries it',
+    async (when) => {
+      // Prepare: the first attempt's header write fails before it is sent, or after it committed.
+      const automation = automationId();
+      const original = event('retry/1', T0);
+      const client = localClients().dynamodb;
+      injectDynamoDbFaults(client, (request) =>
+        request.operation === 'PutItem' && writesSortKey(request, 'HEAD') ? when : undefined,
+      );
+      const attempt = await table
+        .store({ client })
+        .apply({ automationId: automation, policy: policy(), events: [original] }, T0);
 
-    // Act
-    const retry = await table
-      .store()
-      .apply({ automationId: automation, policy: policy(), events: [original] }, T0 + 60_000);
+      // Act: SQS redelivers the same message (same delivery id) a minute later.
+      const retry = await table
+        .store()
+        .apply({ automationId: automation, policy: policy(), events: [original] }, T0 + 60_000);
 
-    // Assess
-    expect(attempt.failed).toHaveLength(1);
-    expect(retry.stats).toMatchObject({ counted: 1, duplicates: 0 });
-    expect((await table.store().findOpen(automation, 'bucket-a', 'retry/'))?.count).toBe(1);
-  });
+      // Assess
+      expect(attempt.failed).toHaveLength(1);
+      expect(retry.stats).toMatchObject(
+        when === 'before' ? { counted: 1, duplicates: 0 } : { counted: 0, duplicates: 1 },
+      );
+      expect((await table.store().findOpen(automation, 'bucket-a', 'retry/'))?.count).toBe(1);
+    },
+  );
 
   it('never treats events without a sequencer as duplicates', async () => {
     // Prepare

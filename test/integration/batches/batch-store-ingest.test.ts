@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DISPATCH_LEASE_MS } from '../../../lambdas/adapters/aws/dynamodb-batch-store.js';
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
 import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';
 
@@ -9,7 +10,7 @@ describe('DynamoDbBatchStore.apply', () => {
     table = await batchTable();
   });
 
-  it('writes one header UpdateItem per prefix and at most 1 write unit per event for 1,000 events over 20 prefixes', async () => {
+  it('writes the header of each prefix once, after one read, for 1,000 events over 20 prefixes', async () => {
     // Prepare
     const store = table.store();
     const automation = automationId();
@@ -23,44 +24,51 @@ describe('DynamoDbBatchStore.apply', () => {
     const result = await store.apply({ automationId: automation, policy: batching, events }, T0);
 
     // Assess
-    const figures = accounting.snapshot();
-    console.log('1,000 events / 20 prefixes, one invocation:', JSON.stringify(figures));
-    console.log(
-      `write units ${accounting.writeUnits()} (${accounting.writeUnits() / 1000} per event)`,
-    );
     expect(result.stats).toMatchObject({ read: 1000, counted: 1000, duplicates: 0 });
     expect(result.failed).toEqual([]);
-    // 20 dedupe updates (one 10 s window per prefix) + 20 header updates.
-    expect(accounting.requests('dynamodb', 'UpdateItem')).toBe(40);
-    expect(accounting.requests('dynamodb', 'BatchWriteItem')).toBe(1);
-    expect(accounting.requests('dynamodb', 'TransactWriteItems')).toBe(0);
-    expect(accounting.requests('dynamodb', 'GetItem')).toBe(0);
+    // A new prefix has no dedupe records to read: 1 GetItem and 1 header write each.
+    expect(accounting.requests('dynamodb', 'GetItem')).toBe(20);
+    expect(accounting.requests('dynamodb', 'Query')).toBe(0);
+    expect(
+      accounting.requests('dynamodb', 'PutItem') +
+        accounting.requests('dynamodb', 'TransactWriteItems'),
+    ).toBe(20);
+    expect(accounting.requests('dynamodb', 'UpdateItem')).toBe(0);
+    expect(accounting.requests('dynamodb', 'Scan')).toBe(0);
     expect(accounting.total('dynamodb').errors).toBe(0);
-    expect(accounting.writeUnits()).toBeLessThanOrEqual(1000);
     const open = await store.findOpen(automation, 'bucket-a', 'site-7/');
     expect(open).toMatchObject({ count: 50, firstEventAt: T0 + 70, lastEventAt: T0 + 9870 });
     expect(open?.dueAt).toBe(T0 + 9870 + 300_000);
   });
 
-  it('appends a later invocation with one header UpdateItem per prefix', async () => {
+  it('appends a later invocation with one dedupe Query and one header write per prefix', async () => {
     // Prepare
     const store = table.store();
     const automation = automationId();
     const batching = policy({ count: 1000 });
     const first = Array.from({ length: 40 }, (_, i) => event(`p${i % 4}/a${i}`, T0 + i));
     await store.apply({ automationId: automation, policy: batching, events: first }, T0);
-    const second = Array.from({ length: 40 }, (_, i) => event(`p${i % 4}/b${i}`, T0 + 60_000 + i));
+    const second = Array.from({ length: 40 }, (_, i) => event(`p${i % 4}/b${i}`, T0 + 30_000 + i));
     const accounting = new RequestAccounting().attach({ dynamodb: table.clients.dynamodb });
 
     // Act
-    await store.apply({ automationId: automation, policy: batching, events: second }, T0 + 60_000);
+    await store.apply({ automationId: automation, policy: batching, events: second }, T0 + 30_000);
 
     // Assess
-    expect(accounting.requests('dynamodb', 'UpdateItem')).toBe(8);
+    expect(accounting.requests('dynamodb', 'GetItem')).toBe(4);
+    expect(accounting.requests('dynamodb', 'Query')).toBe(4);
+    expect(
+      accounting.requests('dynamodb', 'PutItem') +
+        accounting.requests('dynamodb', 'TransactWriteItems'),
+    ).toBe(4);
     expect(accounting.total('dynamodb').errors).toBe(0);
     const open = await store.findOpen(automation, 'bucket-a', 'p2/');
     expect(open?.count).toBe(20);
-    expect(await store.readMembers(open?.batchId ?? '')).toHaveLength(20);
+    const closed = open && (await store.closeDue(open, Number.MAX_SAFE_INTEGER));
+    expect(await store.readMembers(closed?.batchId ?? '')).toEqual([
+      ...first.filter((e) => e.key.startsWith('p2/')).map((e) => e.key),
+      ...second.filter((e) => e.key.startsWith('p2/')).map((e) => e.key),
+    ]);
   });
 
   it('closes a batch when the count threshold is reached and opens the next one under a new id', async () => {
@@ -90,7 +98,11 @@ describe('DynamoDbBatchStore.apply', () => {
     const open = await store.findOpen(automation, 'bucket-a', 'run/');
     expect(open?.count).toBe(5);
     expect([a?.batchId, b?.batchId]).not.toContain(open?.batchId);
-    expect(await store.findUndispatched(T0 + 60_000, 10)).toEqual(
+    // Left to the closing invocation for the dispatch lease, in processing time.
+    expect(await store.findUndispatched(T0 + 60_000, 10)).not.toEqual(
+      expect.arrayContaining([expect.objectContaining({ batchId: a?.batchId })]),
+    );
+    expect(await store.findUndispatched(T0 + DISPATCH_LEASE_MS, 10)).toEqual(
       expect.arrayContaining([expect.objectContaining({ batchId: a?.batchId })]),
     );
   });
@@ -150,8 +162,8 @@ describe('DynamoDbBatchStore.apply', () => {
   });
 
   it('reads back every member of batches filled over several invocations, 2,500 keys in all', async () => {
-    // Prepare: long keys and small member items, so each write spreads over several items.
-    const store = table.store({ maxMemberItemBytes: 8_000 });
+    // Prepare: long keys, so that every write moves its keys to member records.
+    const store = table.store();
     const automation = automationId();
     const batching = policy({ count: 1000, quietSeconds: 3600 });
     const keys = Array.from(
@@ -173,10 +185,11 @@ describe('DynamoDbBatchStore.apply', () => {
     // Assess
     expect(closed.map((batch) => batch.count)).toEqual([1000, 1000]);
     const open = await store.findOpen(automation, 'bucket-a', 'bulk/');
+    const last = open && (await store.closeDue(open, Number.MAX_SAFE_INTEGER));
     const members = [
       ...(await store.readMembers(closed[0]?.batchId ?? '')),
       ...(await store.readMembers(closed[1]?.batchId ?? '')),
-      ...(await store.readMembers(open?.batchId ?? '')),
+      ...(await store.readMembers(last?.batchId ?? '')),
     ];
     expect(members).toEqual(keys);
   });
@@ -196,7 +209,14 @@ describe('DynamoDbBatchStore.apply', () => {
     const { stats } = await store.apply({ automationId: automation, policy: batching, events }, T0);
 
     // Assess
-    expect(stats).toEqual({ read: 3, counted: 1, duplicates: 0, deleted: 1, ignored: 1 });
+    expect(stats).toEqual({
+      read: 3,
+      counted: 1,
+      duplicates: 0,
+      deleted: 1,
+      ignored: 1,
+      markers: 0,
+    });
     expect(await store.findOpen(automation, 'bucket-a', 'tmp/')).toBeUndefined();
     expect((await store.findOpen(automation, 'bucket-a', 'keep/'))?.count).toBe(1);
   });

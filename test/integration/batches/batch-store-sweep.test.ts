@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DISPATCH_LEASE_MS } from '../../../lambdas/adapters/aws/dynamodb-batch-store.js';
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
 import type { OpenBatchRecord } from '../../../lambdas/core/ports/batch-store.js';
 import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';
@@ -104,7 +105,8 @@ describe('DynamoDbBatchStore sweep and dispatch', () => {
       expect(record).toMatchObject({ count: 1, reason: 'quiet', closedAt: T0 - 60_000 });
       const next = await store.findOpen(automation, 'bucket-a', `race${round}/`);
       expect(next?.batchId).not.toBe(open.batchId);
-      expect(await store.readMembers(next?.batchId ?? '')).toEqual([late.key]);
+      const closedNext = next && (await store.closeDue(next, Number.MAX_SAFE_INTEGER));
+      expect(await store.readMembers(closedNext?.batchId ?? '')).toEqual([late.key]);
     }
   });
 
@@ -168,18 +170,63 @@ describe('DynamoDbBatchStore sweep and dispatch', () => {
     });
   });
 
+  it('offers a closed batch to the sweep only after the dispatch lease, in processing time', async () => {
+    // Prepare: its event time is an hour old, as with a lagging ingest.
+    const { store, open } = await openBatch('lagging', T0 - 3_600_000);
+    const closed = await store.closeDue(open, T0);
+
+    // Act
+    const during = await store.findUndispatched(T0 + DISPATCH_LEASE_MS - 1, 1000);
+    const after = await store.findUndispatched(T0 + DISPATCH_LEASE_MS, 1000);
+
+    // Assess
+    expect(closed).toMatchObject({ closedAt: T0 - 3_600_000 + 60_000, writtenAt: T0 });
+    expect(during.map((batch) => batch.batchId)).not.toContain(open.batchId);
+    expect(after.map((batch) => batch.batchId)).toContain(open.batchId);
+  });
+
+  it('lets one of two sweeps lease a waiting batch, and retries a failed one at its backoff time', async () => {
+    // Prepare
+    const { store, open } = await openBatch('retried', T0 - 3_600_000);
+    await store.closeDue(open, T0);
+    const [waiting] = (await store.findUndispatched(T0 + DISPATCH_LEASE_MS, 1000)).filter(
+      (batch) => batch.batchId === open.batchId,
+    );
+    if (waiting === undefined) throw new Error('not waiting');
+
+    // Act
+    const leases = await Promise.all([
+      store.leaseDispatch(waiting, T0 + DISPATCH_LEASE_MS, 60_000),
+      table.store().leaseDispatch(waiting, T0 + DISPATCH_LEASE_MS, 60_000),
+    ]);
+    await store.recordDispatchFailure(open.batchId, 'Error: refused', T0 + 10_000_000);
+    await store.recordDispatchFailure(open.batchId, 'Error: refused again', T0 + 20_000_000);
+
+    // Assess
+    expect(leases.filter(Boolean)).toHaveLength(1);
+    expect(
+      (await store.findUndispatched(T0 + 19_999_999, 1000)).map((b) => b.batchId),
+    ).not.toContain(open.batchId);
+    const [listed] = (await store.listUndispatched(1000)).filter((b) => b.batchId === open.batchId);
+    expect(listed).toMatchObject({
+      attempts: 2,
+      lastError: 'Error: refused again',
+      retryAt: T0 + 20_000_000,
+    });
+  });
+
   it('keeps a closed batch findable until it is marked dispatched, exactly once', async () => {
     // Prepare
     const { store, open } = await openBatch('dispatch', T0 - 120_000);
     const closed = await store.closeDue(open, T0);
 
     // Act
-    const before = await store.findUndispatched(T0, 1000);
+    const before = await store.findUndispatched(T0 + DISPATCH_LEASE_MS, 1000);
     const marks = await Promise.all([
       store.markDispatched(open.batchId, T0 + 1),
       table.store().markDispatched(open.batchId, T0 + 1),
     ]);
-    const after = await store.findUndispatched(T0, 1000);
+    const after = await store.findUndispatched(T0 + DISPATCH_LEASE_MS, 1000);
 
     // Assess
     expect(closed).toBeDefined();

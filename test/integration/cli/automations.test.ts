@@ -71,6 +71,9 @@ describe('bucketflow automations', () => {
         '60',
         '--ignore',
         'raw/*,scratch',
+        '--marker',
+        '_SUCCESS',
+        '--no-marker-member',
         '--task',
         'cli/Package@v2.0',
         '--emit-event',
@@ -105,6 +108,8 @@ describe('bucketflow automations', () => {
       count: 10,
       quietSeconds: 60,
       ignore: ['raw/*', 'scratch'],
+      marker: '_SUCCESS',
+      markerIsMember: false,
       emitEvent: true,
       submitJob: true,
     });
@@ -168,7 +173,7 @@ describe('bucketflow automations', () => {
     expect(again.stderr).toContain(`automation ${automation.id}: no such automation`);
   });
 
-  it('exits 2 naming the option for a bad cron, glob, time zone, ignore list or cluster', async () => {
+  it('exits 2 naming the option for a bad cron, glob, time zone, ignore list, quiet period or cluster', async () => {
     // Act
     const results = await Promise.all([
       fixture.run(['automations', 'create-cron', 'x', '--task', 'T', '--schedule', '61 * * * *']),
@@ -196,6 +201,15 @@ describe('bucketflow automations', () => {
       fixture.run(['automations', 'create-batch', 'x', '--location', 'incoming', '--ignore', '[x']),
       fixture.run([
         'automations',
+        'create-batch',
+        'x',
+        '--location',
+        'incoming',
+        '--quiet',
+        '10000000000000',
+      ]),
+      fixture.run([
+        'automations',
         'create-cron',
         'x',
         '--task',
@@ -208,13 +222,18 @@ describe('bucketflow automations', () => {
     ]);
 
     // Assess
-    expect(results.map((result) => result.code)).toEqual([2, 2, 2, 2, 2, 2]);
-    const [cron, glob, trigger, zone, ignore, cluster] = results.map((result) => result.stderr);
+    expect(results.map((result) => result.code)).toEqual([2, 2, 2, 2, 2, 2, 2]);
+    const [cron, glob, trigger, zone, ignore, quiet, cluster] = results.map(
+      (result) => result.stderr,
+    );
     expect(cron).toContain("--schedule: cron '61 * * * *': minute field '61' is out of range");
     expect(glob).toContain("--trigger 'incoming:**[': glob '**[': unclosed '['");
     expect(trigger).toContain("--trigger '**.png': is not LOCATION:GLOB");
     expect(zone).toContain("--timezone: timezone 'Mars/Olympus': not an IANA time zone");
     expect(ignore).toContain("--ignore[0]: glob '[x'");
+    expect(quiet).toContain(
+      "--quiet: must be an integer number of seconds from 1 to 1209600 (14 days, the members' retention), got 10000000000000",
+    );
     expect(cluster).toContain("--cluster: unknown cluster 'nowhere'");
   });
 });

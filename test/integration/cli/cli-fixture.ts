@@ -43,12 +43,16 @@ export function cliEnv(): NodeJS.ProcessEnv {
  * Runs the real CLI through tsx (`node --import tsx`, which starts about
  * twice as fast as `npx tsx`), from `cwd`.
  */
-export function bucketflow(args: readonly string[], cwd = ROOT): Promise<CliResult> {
+export function bucketflow(
+  args: readonly string[],
+  cwd = ROOT,
+  env: NodeJS.ProcessEnv = cliEnv(),
+): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', tsxLoader(), join(ROOT, 'bin/bucketflow.ts'), ...args],
-      { cwd, env: cliEnv(), encoding: 'utf8' },
+      { cwd, env, encoding: 'utf8' },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
         resolve({ code, stdout, stderr });

@@ -16,7 +16,7 @@ const NOW = Date.parse('2026-11-23T10:00:30Z');
 
 function demoConfig(count = 5): BucketflowConfig {
   return {
-    clusters: ['gpu'],
+    clusters: { gpu: {} },
     locations: { demo: { kind: 's3', bucket: 'demo' }, inbox: { kind: 'local-folder' } },
     automations: [
       {
@@ -78,12 +78,11 @@ describe('applyConfig', () => {
       kind: 'local-folder',
       path: join(dataDir, 'folders', 'inbox'),
     });
-    const gpu = applied.clusters.get('gpu') ?? '';
-    expect(gpu).toMatch(/^gpu-/);
-    expect(applied.automations[1]?.cluster).toBe(gpu);
+    expect(applied.clusters).toEqual(['default', 'gpu']);
+    expect(applied.automations[1]?.cluster).toBe('gpu');
     expect(applied.changes).toEqual(
       expect.arrayContaining([
-        `created cluster gpu (${gpu})`,
+        'created cluster gpu',
         'registered location demo (s3 bucket demo)',
         expect.stringMatching(/^created automation word-count \(storage demo:\*\*\.txt/),
       ]),

@@ -94,6 +94,34 @@ describe('defineConfig', () => {
       /^locations\.demo\.kind: "ftp"/,
     ],
     ['a non-class in tasks', { ...valid, tasks: [42] }, /^tasks\[0\]/],
+    [
+      'clusters as a list of names',
+      { ...valid, clusters: ['gpu'] },
+      /^clusters: must be an object of clusters by slug, got an array/,
+    ],
+    [
+      'a cluster key that cannot be a slug',
+      { ...valid, clusters: { 'gpu runners': {} } },
+      /^clusters\.gpu runners: "gpu runners" is not a cluster slug/,
+    ],
+    [
+      'a Lambda cluster without task modules',
+      { ...valid, clusters: { gpu: { runner: { kind: 'lambda' } } } },
+      /^clusters\.gpu\.taskModules: is empty, .*\(add the modules that export its task classes/,
+    ],
+    [
+      'a Lambda runner setting out of range',
+      {
+        ...valid,
+        clusters: { gpu: { runner: { kind: 'lambda', memorySize: 64 }, taskModules: ['t.ts'] } },
+      },
+      /^clusters\.gpu\.runner\.memorySize: must be an integer 128-10240, got 64/,
+    ],
+    [
+      'an unknown runner kind',
+      { ...valid, clusters: { gpu: { runner: { kind: 'ecs' } } } },
+      /^clusters\.gpu\.runner\.kind: "ecs" is not a runner kind/,
+    ],
   ])('rejects %s, naming the field', (_case, config, message) => {
     // Act
     const define = () => defineConfig(config as unknown as BucketflowConfig);

@@ -98,7 +98,7 @@ describe('events ingested days after they happened', () => {
 
     // Assess
     const published = env.published.filter(
-      (batch) => batch.automationId === ids.counted && batch.keys.includes('counted/d.csv'),
+      (batch) => batch.automationId === ids.counted && batch.keys?.includes('counted/d.csv'),
     );
     expect(published.map((batch) => batch.keys)).toEqual([
       ['counted/d.csv', 'counted/e.csv', 'counted/f.csv'],

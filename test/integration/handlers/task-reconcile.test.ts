@@ -99,7 +99,9 @@ describe('task-reconcile', () => {
     expect(looks.reduce((sum, look) => sum + look.resent, 0)).toBe(0);
     // Every task was looked at once an hour (at 1 and 61 minutes), each run within its bound.
     expect(looks.reduce((sum, look) => sum + look.waiting, 0)).toBe(2 * 5_000);
-    expect(Math.max(...looks.map((look) => look.runs))).toBe(Math.ceil(5_000 / RECONCILE_LIMIT) + 1);
+    expect(Math.max(...looks.map((look) => look.runs))).toBe(
+      Math.ceil(5_000 / RECONCILE_LIMIT) + 1,
+    );
   }, 400_000);
 
   it('sends a task again when its message was lost, then leaves it waiting', async () => {

@@ -1,3 +1,4 @@
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -9,8 +10,10 @@ import { type TaskIdentifier, taskIdentifier } from '../../../lambdas/core/jobs/
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import { createTaskRunnerHandler } from '../../../lambdas/handlers/task-runner.js';
 import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';
-import { Task } from '../../../lambdas/sdk/task.js';
+import { identifierOf, Task } from '../../../lambdas/sdk/task.js';
+import { StorageEventTask } from '../../../lambdas/sdk/trigger-tasks.js';
 import { createTestRuntime, type TestRuntime } from '../support/handler-runtime.js';
+import { uniqueName } from '../support/local-aws.js';
 
 class Greet extends Task<{ name: string }> {
   static override identifier = { name: 'Greet', version: 'v1.2' };
@@ -27,6 +30,14 @@ class Shout extends Task<{ text: string }> {
 class GreetV11 extends Task<{ name: string }> {
   static override identifier = { name: 'Greet', version: 'v1.1' };
   execute() {}
+}
+
+/** Reads the object that triggered it through the trigger's storage, as on a process runner. */
+class Echo extends StorageEventTask {
+  async execute(context: ExecutionContext) {
+    const text = new TextDecoder().decode(await this.trigger.storage.read(this.trigger.key));
+    context.currentTask.display = `${this.trigger.location}/${this.trigger.key}: ${text}`;
+  }
 }
 
 describe('task-runner handler (TaskRunnerFunction)', () => {
@@ -129,5 +140,35 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
 
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+  });
+
+  it('gives a storage event task its trigger storage, reading the object from S3', async () => {
+    // Prepare: an S3 location with an object, and a job that the object triggered.
+    const bucket = uniqueName('lambda-echo');
+    await env.clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await env.clients.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'notes/hello.txt', Body: 'hello lambda' }),
+    );
+    await env.runtime.automations.registerLocation({ name: 'raw', kind: 's3', bucket });
+    const handler = createTaskRunnerHandler({
+      tasks: [Echo],
+      cluster: 'default',
+      config: env.config,
+      clients: env.clients,
+    });
+    const submitted = await env.runtime.deps.jobs.submit({
+      name: 'echo',
+      root: new Echo().once('raw', 'notes/hello.txt').toSpec(),
+    });
+    await env.runtime.deps.dispatchTasks(submitted.runnable);
+
+    // Act
+    const response = await handler(await lambdaEvent('default', identifierOf(Echo)));
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    const [root] = await env.runtime.deps.jobs.listTasks(submitted.job.jobId);
+    expect(root?.state).toBe('COMPUTED');
+    expect(root?.display).toBe('raw/notes/hello.txt: hello lambda');
   });
 });

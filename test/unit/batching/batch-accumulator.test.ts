@@ -61,6 +61,7 @@ describe('BatchAccumulator', () => {
       duplicates: 0,
       deleted: 1,
       ignored: 0,
+      markers: 0,
     });
     expect(accumulator.openBatches()).toEqual([]);
   });
@@ -253,6 +254,13 @@ describe('simulateBatches', () => {
     const { stats } = simulateBatches(events, createBatchPolicy({ ignore: ['raw/*'] }));
 
     // Assess
-    expect(stats).toEqual({ read: 5, counted: 2, duplicates: 1, deleted: 1, ignored: 1 });
+    expect(stats).toEqual({
+      read: 5,
+      counted: 2,
+      duplicates: 1,
+      deleted: 1,
+      ignored: 1,
+      markers: 0,
+    });
   });
 });

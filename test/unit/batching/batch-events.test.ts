@@ -78,7 +78,14 @@ describe('groupEventsByPrefix', () => {
       time: at(10),
       sequencer: 's1',
     });
-    expect(stats).toEqual({ read: 6, counted: 4, duplicates: 1, deleted: 1, ignored: 0 });
+    expect(stats).toEqual({
+      read: 6,
+      counted: 4,
+      duplicates: 1,
+      deleted: 1,
+      ignored: 0,
+      markers: 0,
+    });
   });
 
   it('dedupes across calls that share a seen set', () => {

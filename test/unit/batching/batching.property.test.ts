@@ -28,6 +28,8 @@ interface Scenario {
   /** Ignore patterns are drawn from `raw/*` and `scratch`, so these flags decide what the oracle ignores. */
   readonly ignoresRaw: boolean;
   readonly ignoresScratch: boolean;
+  /** Whether `_SUCCESS` objects are markers, and whether they are members of the batch they close. */
+  readonly marker: 'none' | 'member' | 'control';
   readonly events: Array<BatchEvent & { readonly folders: readonly string[] }>;
 }
 
@@ -39,10 +41,12 @@ const scenario: fc.Arbitrary<Scenario> = fc
     extraAge: fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined }),
     ignoresRaw: fc.boolean(),
     ignoresScratch: fc.boolean(),
+    marker: fc.constantFrom<Scenario['marker']>('none', 'member', 'control'),
     base: fc.array(
       fc.record({
         bucket: fc.constantFrom('b1', 'b2'),
         folders: fc.array(fc.constantFrom(...FOLDERS), { maxLength: 3 }),
+        isMarker: fc.integer({ min: 0, max: 7 }).map((n) => n === 0),
         type: fc.constantFrom<BatchEvent['type']>('created', 'created', 'created', 'deleted'),
         seconds: fc.integer({ min: 0, max: 3000 }),
         hasSequencer: fc.boolean(),
@@ -65,11 +69,14 @@ const scenario: fc.Arbitrary<Scenario> = fc
       quietSeconds: drawn.quietSeconds,
       maxAgeSeconds: drawn.extraAge === undefined ? undefined : drawn.quietSeconds + drawn.extraAge,
       ignore,
+      ...(drawn.marker === 'none'
+        ? {}
+        : { marker: '_SUCCESS', markerIsMember: drawn.marker === 'member' }),
     });
     const base = drawn.base.map((event, index) => ({
       bucket: event.bucket,
       folders: event.folders,
-      key: [...event.folders, `f${index}`].join('/'),
+      key: [...event.folders, event.isMarker ? '_SUCCESS' : `f${index}`].join('/'),
       type: event.type,
       time: at(event.seconds),
       sequencer: event.hasSequencer ? `s${index}` : undefined,
@@ -86,15 +93,16 @@ const scenario: fc.Arbitrary<Scenario> = fc
       policy,
       ignoresRaw: drawn.ignoresRaw,
       ignoresScratch: drawn.ignoresScratch,
+      marker: drawn.marker,
       events: [...base, ...copies],
     };
   });
 
 /** What should happen to each event, computed without the batching module. */
-function oracle({ policy, ignoresRaw, ignoresScratch, events }: Scenario) {
+function oracle({ policy, ignoresRaw, ignoresScratch, marker, events }: Scenario) {
   const ordered = [...events].sort((a, b) => a.time - b.time);
   const seen = new Set<string>();
-  const stats = { read: 0, counted: 0, duplicates: 0, deleted: 0, ignored: 0 };
+  const stats = { read: 0, counted: 0, duplicates: 0, deleted: 0, ignored: 0, markers: 0 };
   const counted: Array<{ bucket: string; prefix: string; key: string; time: number }> = [];
   for (const event of ordered) {
     stats.read++;
@@ -110,6 +118,10 @@ function oracle({ policy, ignoresRaw, ignoresScratch, events }: Scenario) {
     } else {
       if (event.sequencer !== undefined)
         seen.add(`${event.bucket}|${event.key}|${event.sequencer}`);
+      if (marker === 'control' && event.key.endsWith('_SUCCESS')) {
+        stats.markers++;
+        continue;
+      }
       stats.counted++;
       const folders = event.folders.slice(0, policy.prefixDepth);
       const prefix = folders.length === 0 ? '' : `${folders.join('/')}/`;
@@ -165,7 +177,8 @@ describe('batching (properties)', () => {
           expect(batch.keys.length).toBe(batch.count);
           expect(batch.count).toBeGreaterThanOrEqual(1);
           if (batch.reason === 'count') expect(batch.count).toBe(drawn.policy.count);
-          else expect(batch.count).toBeLessThan(drawn.policy.count);
+          else if (batch.reason !== 'marker') expect(batch.count).toBeLessThan(drawn.policy.count);
+          else expect(batch.count).toBeLessThanOrEqual(drawn.policy.count);
         }
       }),
       { numRuns: 500 },
@@ -190,6 +203,30 @@ describe('batching (properties)', () => {
             expect(batch.closedAt).toBe(batch.lastEventAt + quietSeconds * 1000);
           if (batch.reason === 'max-age') {
             expect(batch.closedAt).toBe(batch.firstEventAt + (maxAgeSeconds ?? Number.NaN) * 1000);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('closes a batch at its marker: a member marker ends the batch it closes, a control marker is in none', () => {
+    fc.assert(
+      fc.property(scenario, (drawn) => {
+        // Act
+        const { closed } = simulateBatches(drawn.events, drawn.policy);
+
+        // Assess
+        const isMarker = (key: string) => key.endsWith('_SUCCESS');
+        for (const batch of closed) {
+          const markers = batch.keys.filter(isMarker);
+          if (drawn.marker === 'member') {
+            expect(markers.length).toBe(batch.reason === 'marker' ? 1 : 0);
+            if (batch.reason === 'marker') expect(isMarker(batch.keys.at(-1) ?? '')).toBe(true);
+          } else if (drawn.marker === 'control') {
+            expect(markers).toEqual([]);
+          } else {
+            expect(batch.reason).not.toBe('marker');
           }
         }
       }),

@@ -10,6 +10,13 @@ import { InvalidTriggerError, MissingTriggerError } from '../../../lambdas/sdk/e
 import { BatchTask, CronTask, StorageEventTask } from '../../../lambdas/sdk/trigger-tasks.js';
 import { decodeTrigger, encodeTrigger } from '../../../lambdas/sdk/triggers.js';
 
+/** Every item of an async iterable (Array.fromAsync needs Node 22). */
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
 class Report extends CronTask<{ recipient: string }> {
   execute(): void {}
 }
@@ -180,7 +187,7 @@ describe('BatchTask', () => {
     expect(() => new PackageObjects().toSpec()).toThrow(MissingTriggerError);
   });
 
-  it('once() counts the keys and marks the batch as manual', () => {
+  it('once() counts the keys and marks the batch as manual', async () => {
     // Act
     const trigger = new PackageObjects().once({
       bucket: 'lab',
@@ -190,17 +197,76 @@ describe('BatchTask', () => {
     }).trigger;
 
     // Assess
-    expect(trigger).toEqual({
+    const { members, ...fields } = trigger;
+    expect(fields).toEqual({
       kind: 'batch',
       batchId: 'manual-2030-01-01T00:00:00.000Z',
       bucket: 'lab',
       prefix: 'runs/7/',
       count: 2,
       reason: 'manual',
-      keys: ['runs/7/a.csv', 'runs/7/b.csv'],
+      membersAt: { location: 'inline' },
       firstEventAt: new Date('2030-01-01T00:00:00Z'),
       lastEventAt: new Date('2030-01-01T00:00:00Z'),
     });
+    expect(await collect(trigger.members())).toEqual(['runs/7/a.csv', 'runs/7/b.csv']);
+  });
+
+  it("reads the members of a batch by reference through the runner's reader, in order", async () => {
+    // Prepare
+    const json = {
+      kind: 'batch',
+      batchId: '01JNB7Q4W8ZK3M5T2V9XG6H1CD',
+      bucket: 'lab',
+      prefix: 'runs/8/',
+      count: 3,
+      reason: 'count',
+      members: { location: 'dynamodb', batchId: '01JNB7Q4W8ZK3M5T2V9XG6H1CD', table: 't' },
+      firstEventAt: '2030-01-01T00:00:00Z',
+      lastEventAt: '2030-01-01T00:01:00Z',
+    };
+    const asked: unknown[] = [];
+    const task = new PackageObjects().attachTrigger(
+      { ...json },
+      {
+        batchMembers: async function* (members) {
+          asked.push(members);
+          yield ['runs/8/a', 'runs/8/b'];
+          yield ['runs/8/c'];
+        },
+      },
+    );
+
+    // Act
+    const keys = await collect(task.trigger.members());
+
+    // Assess
+    expect(keys).toEqual(['runs/8/a', 'runs/8/b', 'runs/8/c']);
+    expect(asked).toEqual([json.members]);
+    expect(encodeTrigger(task.trigger)).toEqual(parseTriggerJson(json));
+  });
+
+  it('explains that a runner without a batches table cannot read members by reference', async () => {
+    // Prepare
+    const task = new PackageObjects().attachTrigger({
+      kind: 'batch',
+      batchId: 'b1',
+      bucket: 'lab',
+      prefix: '',
+      count: 5000,
+      reason: 'count',
+      members: { location: 'dynamodb', batchId: 'b1' },
+      firstEventAt: '2030-01-01T00:00:00Z',
+      lastEventAt: '2030-01-01T00:00:00Z',
+    });
+
+    // Act
+    const reading = collect(task.trigger.members());
+
+    // Assess
+    await expect(reading).rejects.toThrow(
+      /^trigger\.members: the 5000 members of batch b1 are in the batches table, and this runner has no reader for it/,
+    );
   });
 
   it('rejects keys that are not strings', () => {
@@ -246,9 +312,25 @@ describe('parseTriggerJson', () => {
         'count' as const,
         'quiet' as const,
         'max-age' as const,
+        'marker' as const,
         'manual' as const,
       ),
+      members: fc.constant({ location: 'inline' as const }),
       keys: fc.array(fc.string()),
+      firstEventAt: time,
+      lastEventAt: time,
+    }),
+    fc.record({
+      kind: fc.constant('batch' as const),
+      batchId: text,
+      bucket: text,
+      prefix: fc.string(),
+      count: fc.nat(),
+      reason: fc.constantFrom('count' as const, 'quiet' as const),
+      members: fc.record(
+        { location: fc.constant('dynamodb' as const), batchId: text, table: text },
+        { requiredKeys: ['location', 'batchId'] },
+      ),
       firstEventAt: time,
       lastEventAt: time,
     }),

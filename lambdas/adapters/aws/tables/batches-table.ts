@@ -1,18 +1,21 @@
 import type { TableDefinition } from '../table-definition.js';
 
 /**
- * Sparse GSI over the batches table: open batch headers by deadline
- * (`duePk` = `OPEN#<shard>`, `dueAt` = deadline) and closed batches not yet
- * dispatched (`duePk` = `CLOSED#<shard>`, `dueAt` = closedAt). Items leave it
- * when they close or are dispatched (both attributes removed).
+ * Sparse GSI over the batches table, the sweep's two queues: headers with an
+ * open batch (`sweepPk` = `OPEN#<shard>`, `sweepAt` = when to look at it, at
+ * or before its deadline) and closed batches not yet dispatched
+ * (`sweepPk` = `CLOSED#<shard>`, `sweepAt` = when the sweep may dispatch
+ * it, in processing time). Keys only: an append to a header changes
+ * neither attribute, so it writes no index entry.
  */
-export const BATCHES_BY_DUE_INDEX = 'byDue';
+export const BATCHES_BY_SWEEP_INDEX = 'bySweep';
 
 /**
  * The batches table: one header per (automation, bucket, prefix) holding its
- * open batch, dedupe fingerprint items per (prefix, event-time window), and
- * per batch a closed record plus member items. See
- * docs/data-model/automations-batches.md for every item and access pattern.
+ * open batch with its unwritten keys and recent fingerprints, dedupe records
+ * per (prefix, event-time window), and per batch a closed record plus member
+ * records. See docs/data-model/automations-batches.md for every item and
+ * access pattern.
  *
  * @example
  * ```ts
@@ -26,12 +29,10 @@ export const batchesTable: TableDefinition = {
   timeToLiveAttribute: 'expiresAt',
   globalIndexes: [
     {
-      indexName: BATCHES_BY_DUE_INDEX,
-      partitionKey: { name: 'duePk', type: 'S' },
-      sortKey: { name: 'dueAt', type: 'N' },
-      // Headers and closed records are under 1 KB; projecting all of them
-      // lets the sweep close or dispatch without reading the table again.
-      projection: 'ALL',
+      indexName: BATCHES_BY_SWEEP_INDEX,
+      partitionKey: { name: 'sweepPk', type: 'S' },
+      sortKey: { name: 'sweepAt', type: 'N' },
+      projection: 'KEYS_ONLY',
     },
   ],
 };

@@ -1,4 +1,4 @@
-import type { AutomationDefinition } from '../../lambdas/core/automations/automation-spec.js';
+import type { AutomationDefinition } from './automation-spec.js';
 
 /** Differences listed in a "replaced automation" log line before "and N more". */
 const MAX_LISTED = 4;
