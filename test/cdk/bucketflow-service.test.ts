@@ -129,14 +129,14 @@ describe('BucketflowService wiring errors', () => {
     );
   });
 
-  it('refuses a runner without the identifiers of its tasks, or with a malformed one', () => {
+  it('refuses a runner with an entry of its own but no task identifiers, or a malformed one', () => {
     const service = new BucketflowService(testStack(), 'Bucketflow');
-    expect(() => service.addTaskRunner('gpu')).toThrow(
-      /^tasks: is empty: a Lambda runner is fed by the queues of the tasks it registers/,
+    expect(() => service.addTaskRunner('gpu', { entry: TASK_MODULE })).toThrow(
+      /^tasks: is missing for cluster gpu: a runner with an entry of yours is fed by the queues of the tasks it registers/,
     );
-    expect(() => service.addTaskRunner('cpu', { tasks: ['Resize@v1'] })).toThrow(
-      /^tasks\[0\]: "Resize@v1" is not a task identifier/,
-    );
+    expect(() =>
+      service.addTaskRunner('cpu', { entry: TASK_MODULE, tasks: ['Resize@v1'] }),
+    ).toThrow(/^tasks\[0\]: "Resize@v1" is not a task identifier/);
   });
 
   it('refuses a second runner for the same cluster', () => {
