@@ -79,6 +79,26 @@ export async function ensureTaskQueue(
   });
 }
 
+/**
+ * Creates (or finds) a cluster's task dead-letter queue on its own, as
+ * {@link ensureTaskQueue} makes it: local mode puts restored dead letters back
+ * into it after a restart, before any route queue of the cluster exists again.
+ *
+ * @example
+ * ```ts
+ * const url = await ensureTaskDeadLetterQueue(client, 'bucketflow-tasks-default-dlq');
+ * ```
+ */
+export function ensureTaskDeadLetterQueue(client: SQSClient, name: string): Promise<string> {
+  return createOrFind(client, name, {
+    attributes: {
+      SqsManagedSseEnabled: 'true',
+      MessageRetentionPeriod: String(TASK_QUEUE_RETENTION_SECONDS),
+    },
+    tags: { 'bucketflow:role': 'task-dead-letter-queue' },
+  });
+}
+
 /** Attributes and tags of one queue of a {@link ensureQueueWithDeadLetter} pair. */
 export interface QueueDefinition {
   readonly attributes: Readonly<Record<string, string>>;
