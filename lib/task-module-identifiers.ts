@@ -28,6 +28,7 @@ export function taskIdentifiersOfModules(files: readonly string[]): string[] {
     `import { identifierOf } from ${JSON.stringify(SDK_TASK_MODULES.task)};`,
     ...imports,
     `const ids = taskClassesOfModules([${list.join(', ')}]).map((cls) => identifierOf(cls));`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the generated script's own template literal
     'process.stdout.write(JSON.stringify(ids.map((id) => `${id.name}@${id.version}`)));',
     '',
   ].join('\n');

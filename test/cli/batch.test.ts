@@ -151,13 +151,13 @@ describe('bucketflow batch simulate', () => {
     ].join('\n');
     const summary = (stdout: string) =>
       JSON.parse(stdout).map(
-        (b: { prefix: string; count: number; reason: string; closedAt: string; keys: string[] }) => [
-          b.prefix,
-          b.count,
-          b.reason,
-          b.closedAt,
-          b.keys,
-        ],
+        (b: {
+          prefix: string;
+          count: number;
+          reason: string;
+          closedAt: string;
+          keys: string[];
+        }) => [b.prefix, b.count, b.reason, b.closedAt, b.keys],
       );
 
     // Act
