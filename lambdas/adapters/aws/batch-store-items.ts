@@ -222,12 +222,19 @@ export function inlineBudget(context: BatchTableContext, group: BatchGroup, hash
 
 /** An open header as the sweep reads it, with its group. */
 export function openRecordOf(item: Item, now: number): OpenBatchRecord | undefined {
-  const header = decodeHeader(item, now);
+  return openRecordOfHeader(decodeHeader(item, now), str(item, 'automationId') ?? '');
+}
+
+/** The open batch of a decoded header, or undefined when its prefix has none. */
+export function openRecordOfHeader(
+  header: StoredHeader,
+  automationId: string,
+): OpenBatchRecord | undefined {
   const open = header.state.open;
   if (open === undefined || header.deadline === undefined) return undefined;
   return {
     batchId: open.batchId,
-    automationId: str(item, 'automationId') ?? '',
+    automationId,
     bucket: open.bucket,
     prefix: open.prefix,
     count: open.count,

@@ -27,7 +27,7 @@ import {
 } from './batch-store-dispatch.js';
 import { applyGroup } from './batch-store-group.js';
 import type { BatchTableContext } from './batch-store-items.js';
-import { groupHash } from './batch-store-items.js';
+import { groupHash, openRecordOfHeader } from './batch-store-items.js';
 import { memberPages, readMembers } from './batch-store-members.js';
 import { closeDue, findDue, listOpen } from './batch-store-sweep.js';
 import { readHeader } from './batch-store-writes.js';
@@ -220,20 +220,7 @@ export class DynamoDbBatchStore implements BatchStore {
   ): Promise<OpenBatchRecord | undefined> {
     const group = { automationId, bucket, prefix };
     const header = await readHeader(this.#context, groupHash(group), this.#clock());
-    const open = header.state.open;
-    if (open === undefined || header.deadline === undefined) return undefined;
-    return {
-      batchId: open.batchId,
-      automationId,
-      bucket,
-      prefix,
-      count: open.count,
-      firstEventAt: open.firstEventAt,
-      lastEventAt: open.lastEventAt,
-      dueAt: header.deadline.at,
-      dueReason: header.deadline.reason,
-      revision: header.state.revision,
-    };
+    return openRecordOfHeader(header, automationId);
   }
 }
 

@@ -152,25 +152,8 @@ export class DeterministicIo {
 
 const NAME = 'bucketflowTestDeterministicIo';
 
-/**
- * A small seeded random source (mulberry32), so that one integer seed
- * reproduces every draw.
- *
- * @example
- * ```ts
- * const random = seededRandom(42); random(); // 0.6011037519201636
- * ```
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The benches' seeded PRNG (mulberry32): one generator for every seeded run in the repository. */
+export { seeded as seededRandom } from '../../../bench/harness.js';
 
 /** Seeded bytes for batch ids, so that ids (and the shards they fall in) repeat with the seed. */
 export function seededBytes(random: () => number): (size: number) => Uint8Array {
