@@ -69,11 +69,7 @@ export function accountedClient(
   const jobs = observeJobs(
     new DynamoDbJobStore({ client: clients.dynamodb, tableName: connection.tables.jobs }),
   );
-  const queue = new SqsTaskQueue({
-    client: clients.sqs,
-    prefix: connection.taskQueuePrefix,
-    partialLongPolls: connection.kind !== 'local',
-  });
+  const queue = new SqsTaskQueue({ client: clients.sqs, prefix: connection.taskQueuePrefix });
   const client = new Client({
     jobs,
     automations: new DynamoDbAutomationStore({
@@ -119,7 +115,7 @@ export async function startBenchRunner(
     waitSeconds: settings.waitSeconds,
     logSink: quietLogSink,
   });
-  await Promise.all(runner.routes.map((route) => side.queue.ensureRouteQueue(route)));
+  await side.queue.ensureClusterQueue(settings.cluster);
   side.reset();
   return { runner, side };
 }

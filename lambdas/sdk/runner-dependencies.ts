@@ -35,6 +35,7 @@ export function runnerDependencies(options: TaskRunnerOptions): AttemptDependenc
       'use about a third of leaseMs',
     );
   }
+  const triggers = new JobTriggerCache(options.jobs, options.triggerEnvironment);
   return {
     jobs: options.jobs,
     queue: options.queue,
@@ -42,12 +43,12 @@ export function runnerDependencies(options: TaskRunnerOptions): AttemptDependenc
     runnerId: options.runnerId ?? `runner-${randomUUID()}`,
     leaseMs,
     heartbeatMs,
-    handOnDelaySeconds: options.handOnDelaySeconds ?? 5,
+    releaseDelaySeconds: options.releaseDelaySeconds ?? 5,
     cacheStorage: options.cacheStorage,
     triggerEnvironment: options.triggerEnvironment,
     logSink: options.logSink ?? consoleLogSink,
     clock: options.clock ?? Date.now,
-    triggers: new JobTriggerCache(options.jobs, options.triggerEnvironment),
+    triggerOf: (jobId) => triggers.get(jobId),
   };
 }
 

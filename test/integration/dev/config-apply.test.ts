@@ -54,6 +54,7 @@ describe('applyConfig', () => {
       config,
       foldersRoot: join(dataDir, 'folders'),
       stateFile: join(dataDir, 'applied-config.json'),
+      now: NOW,
     });
 
   beforeEach(async () => {
@@ -131,14 +132,13 @@ describe('applyConfig', () => {
     expect((await store.list()).map((a) => a.name).sort()).toEqual(['runs', 'word-count']);
   });
 
-  it('starts the schedule of a new cron automation at the apply time, writing no cursor', async () => {
+  it('starts the schedule of a new cron automation at the apply time', async () => {
     // Act
     const applied = await apply(demoConfig());
 
     // Assess
     const heartbeat = applied.automations.find((a) => a.kind === 'cron');
-    expect(heartbeat?.enabledAt).toBe(NOW);
-    expect(await store.cronCursor(heartbeat?.id ?? '')).toBeUndefined();
+    expect(await store.cronCursor(heartbeat?.id ?? '')).toBe(NOW);
   });
 
   it('refuses an invalid config before writing anything, naming the field', async () => {
