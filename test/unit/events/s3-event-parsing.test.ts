@@ -26,6 +26,7 @@ describe('parseS3EventBridgeMessage', () => {
       etag: 'b1946ac92492d2347c6235b4d2611184',
       versionId: undefined,
       sequencer: '617f08299329d189',
+      eventId: '17793124-05d4-b198-2fde-7ededc63b103',
       deliveryId: 'msg-1',
     });
   });
