@@ -1,9 +1,10 @@
-import type { AutomationInput } from '../core/automations/automation-spec.js';
+import { type AutomationInput, validateAutomation } from '../core/automations/automation-spec.js';
 import type { CatchUpPolicy } from '../core/cron/catch-up.js';
 import { ValidationError } from '../core/errors.js';
 import { acceptsNewWork } from '../core/jobs/task-state.js';
 import type { Automation, AutomationStore } from '../core/ports/automation-store.js';
 import { type ClientJobs, resolveCluster } from './client-jobs.js';
+import { withOptionNames } from './config-fields.js';
 import type { AnyTask } from './task.js';
 
 /** Options of {@link ClientAutomations.createCron}. */
@@ -94,7 +95,10 @@ export class ClientAutomations {
   async createBatch(name: string, options: BatchAutomationOptions): Promise<Automation> {
     const cluster =
       options.cluster === undefined ? undefined : await this.#cluster(options.cluster);
-    return this.#create(batchAutomationInput(name, cluster, options));
+    const input = batchAutomationInput(name, cluster, options);
+    // The store validates again; this first check names the options as the caller wrote them.
+    withOptionNames(() => validateAutomation(input));
+    return this.#create(input);
   }
 
   /** Every enabled automation; disabled ones too with `includeDisabled`. */

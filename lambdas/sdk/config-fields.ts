@@ -96,12 +96,33 @@ export function rewrap<T>(
     return run();
   } catch (error) {
     if (error instanceof ValidationError && !(error instanceof InvalidConfigError)) {
-      const rest = error.message.startsWith(`${error.field}: `)
-        ? error.message.slice(error.field.length + 2)
-        : error.message;
       const field = prefix === '' ? error.field : `${prefix}.${rename(error.field)}`;
-      throw new InvalidConfigError(field, `${rest} [${about}]`, undefined, { cause: error });
+      throw new InvalidConfigError(field, `${problemOf(error)} [${about}]`, undefined, {
+        cause: error,
+      });
     }
     throw error;
   }
+}
+
+/**
+ * Runs `validate` and re-throws its ValidationError with the field as the
+ * SDK's options name it (`quiet`, not `triggers.batch.quietSeconds`).
+ */
+export function withOptionNames<T>(validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(configField(error.field), problemOf(error), undefined, {
+      cause: error,
+    });
+  }
+}
+
+/** A ValidationError's message without its leading field name. */
+function problemOf(error: ValidationError): string {
+  return error.message.startsWith(`${error.field}: `)
+    ? error.message.slice(error.field.length + 2)
+    : error.message;
 }

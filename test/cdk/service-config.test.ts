@@ -85,6 +85,33 @@ describe('BucketflowService with a config', () => {
     );
   });
 
+  it.each([
+    [
+      'quiet',
+      { quiet: 1e13 },
+      /^automations\[0\]\.quiet: must be an integer number of seconds from 1 to 1209600/,
+    ],
+    ['count', { count: 0 }, /^automations\[0\]\.count: must be an integer from 1 to 10000/],
+    ['maxAge', { quiet: 60, maxAge: 1_209_601 }, /^automations\[0\]\.maxAge: /],
+  ])(
+    'refuses a batch %s out of range before synthesizing anything',
+    (_field, thresholds, message) => {
+      // Prepare: a plain object, as an app that skips defineConfig would pass it.
+      const other = testStack();
+      const batch = {
+        ...exampleConfig.automations?.find((a) => a.kind === 'batch'),
+        ...thresholds,
+      };
+      const config = { ...exampleConfig, automations: [batch] } as typeof exampleConfig;
+
+      // Act
+      const creating = () => new BucketflowService(other, 'Bucketflow', { config });
+
+      // Assess
+      expect(creating).toThrow(message);
+    },
+  );
+
   it('refuses a location bucket for a location the config does not have', () => {
     const other = testStack();
     expect(

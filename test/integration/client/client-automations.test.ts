@@ -108,6 +108,33 @@ describe('ClientAutomations', () => {
     await expect(creating).rejects.toThrow(/triggers\.storage\[0\]\.glob/);
   });
 
+  it.each([
+    ['a quiet period past the members retention', { quiet: 1e13 }, /^quiet: .*1209600/],
+    ['a count past the limit', { count: 10_001 }, /^count: .*10000/],
+    ['a max age shorter than the quiet period', { quiet: 600, maxAge: 60 }, /^maxAge: /],
+    ['a fractional count', { count: 2.5 }, /^count: /],
+  ])('rejects %s naming the option, and stores nothing', async (_case, thresholds, message) => {
+    // Prepare
+    const { automations } = fixture.client;
+    const before = await automations.list({ includeDisabled: true });
+
+    // Act
+    const creating = automations.createBatch('bounded', {
+      location: 'incoming',
+      cluster: cluster.slug,
+      task: new Package(),
+      ...thresholds,
+    });
+
+    // Assess
+    await expect(creating).rejects.toThrow(ValidationError);
+    await expect(creating).rejects.toThrow(message);
+    const after = await automations.list({ includeDisabled: true });
+    expect(after.map((automation) => automation.id)).toEqual(
+      before.map((automation) => automation.id),
+    );
+  });
+
   it('rejects an automation on an unknown cluster', async () => {
     // Act
     const creating = fixture.client.automations.createCron(
