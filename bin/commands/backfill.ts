@@ -114,6 +114,14 @@ export function formatSummary(summary: BackfillSummary): string {
         ]
       : []),
     ['already seen', String(summary.alreadySeen)],
+    ...(summary.unmatched > 0
+      ? [
+          ['unmatched', `${summary.unmatched} (no automation matches them: not sent)`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     [summary.dryRun ? 'would ingest' : 'ingested', String(summary.ingested)],
     [
       'matched automations',

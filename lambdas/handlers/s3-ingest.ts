@@ -10,7 +10,9 @@ import { type SqsBatchResponse, type SqsEvent, sqsEventSchema } from './sqs-even
 /**
  * Ingests S3 "Object Created" / "Object Deleted" events that the EventBridge
  * rule put on the ingest queue (and backfills). Each created object version
- * passes once (the delivery ledger drops other deliveries of it). The whole SQS batch is aggregated in memory
+ * that reaches an automation passes once (the delivery ledger drops other
+ * deliveries of it); one that reaches none is dropped unrecorded. The whole
+ * SQS batch is aggregated in memory
  * (one batch-store update per automation and prefix), which Powertools'
  * per-record BatchProcessor cannot do, so partial failures are reported here:
  * a malformed message and the deliveries a failed write concerns are
@@ -33,17 +35,22 @@ export function createS3IngestHandler(runtime: HandlerRuntime) {
         failures.add(record.messageId);
       }
     }
-    const admitted = await admitDeliveries(runtime.deliveries, events, now);
+    const catalog = await runtime.catalog(now);
+    // A created object that no automation reaches costs nothing and is not recorded, so a
+    // backfill still finds it once an automation matches it.
+    const reaching = events.filter(
+      (e) => e.type !== 'created' || catalog.automationsReached(e).length > 0,
+    );
+    const admitted = await admitDeliveries(runtime.deliveries, reaching, now);
     for (const id of admitted.failedDeliveryIds) failures.add(id);
     for (const error of admitted.errors) {
       runtime.deps.observe?.({ type: 'error', where: 'delivery ledger', error });
     }
-    const catalog = await runtime.catalog(now);
     const result = await ingestObjectEvents(runtime.deps, catalog, admitted.events, now);
     for (const id of result.failedDeliveryIds) failures.add(id);
 
     const { metrics } = runtime;
-    metrics.addMetric('EventsIngested', MetricUnit.Count, result.eventsRead);
+    metrics.addMetric('EventsIngested', MetricUnit.Count, events.length);
     metrics.addMetric(
       'DuplicatesDropped',
       MetricUnit.Count,

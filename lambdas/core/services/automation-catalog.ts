@@ -1,6 +1,8 @@
 import type { AutomationTask, BatchTrigger } from '../automations/automation-spec.js';
 import type { StorageLocation } from '../automations/storage-location.js';
+import { classifyEvent } from '../batching/batch-events.js';
 import { type BatchPolicy, createBatchPolicy } from '../batching/batch-thresholds.js';
+import type { ObjectEvent } from '../events/object-event.js';
 import { TriggerIndex } from '../glob/trigger-index.js';
 import type { TaskSpec } from '../jobs/task-spec.js';
 import { type TriggerJson, withTriggerInput } from '../jobs/trigger-payload.js';
@@ -83,6 +85,21 @@ export class AutomationCatalog {
       seen.add(automation.id);
       return true;
     });
+  }
+
+  /**
+   * Names of the automations a created object reaches: its storage
+   * triggers, and the batch automations of its bucket that do not ignore it.
+   */
+  automationsReached(event: ObjectEvent): string[] {
+    const names = this.storageMatches(event.bucket, event.key).map((m) => m.automation.name);
+    for (const entry of this.batchAutomations(event.bucket)) {
+      const placed = classifyEvent(event, entry.policy);
+      if (placed.outcome !== 'ignored' && placed.outcome !== 'deleted') {
+        names.push(entry.automation.name);
+      }
+    }
+    return names;
   }
 
   batchAutomations(bucket: string): readonly BatchAutomation[] {

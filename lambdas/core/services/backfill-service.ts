@@ -1,5 +1,4 @@
 import type { StorageLocation } from '../automations/storage-location.js';
-import { classifyEvent } from '../batching/batch-events.js';
 import { deliveryVersion, versionSequencer } from '../events/delivery-version.js';
 import type { ObjectEvent } from '../events/object-event.js';
 import type { DeliveryLedger } from '../ports/delivery-ledger.js';
@@ -60,6 +59,8 @@ export interface BackfillSummary {
   skippedChanging: number;
   /** Delivered before (live, or by an earlier backfill), or on their way. */
   alreadySeen: number;
+  /** Never delivered, but no enabled automation matches them: not sent. */
+  unmatched: number;
   /** Sent to the ingest path (in a dry run: would be). */
   ingested: number;
   /** Per automation name: how many of the ingested objects it matches. */
@@ -94,6 +95,7 @@ export async function runBackfill(
     skippedOlder: 0,
     skippedChanging: 0,
     alreadySeen: 0,
+    unmatched: 0,
     ingested: 0,
     matched: {},
   };
@@ -146,13 +148,20 @@ async function backfillPage(
     if (seen) summary.alreadySeen++;
     return !seen;
   });
+  // An object no automation reaches is neither sent nor recorded: a later backfill, once
+  // an automation matches it, still finds it (the ingest handler records only what reaches one).
+  const reaching: ObjectEvent[] = [];
   for (const event of unseen) {
-    for (const name of matchedAutomations(deps.catalog, event)) {
-      summary.matched[name] = (summary.matched[name] ?? 0) + 1;
+    const names = deps.catalog.automationsReached(event);
+    if (names.length === 0) {
+      summary.unmatched++;
+      continue;
     }
+    reaching.push(event);
+    for (const name of names) summary.matched[name] = (summary.matched[name] ?? 0) + 1;
   }
-  if (!request.dryRun && unseen.length > 0) await deps.send(unseen);
-  summary.ingested += unseen.length;
+  if (!request.dryRun && reaching.length > 0) await deps.send(reaching);
+  summary.ingested += reaching.length;
 }
 
 /**
@@ -180,15 +189,4 @@ export function backfillEvent(
     sequencer: versionSequencer(object),
     eventId: newEventId(),
   };
-}
-
-/** Names of the automations an object event would reach: storage globs, and batches not ignoring it. */
-function matchedAutomations(catalog: AutomationCatalog, event: ObjectEvent): string[] {
-  const names = catalog.storageMatches(event.bucket, event.key).map((m) => m.automation.name);
-  for (const entry of catalog.batchAutomations(event.bucket)) {
-    const placed = classifyEvent(event, entry.policy);
-    if (placed.outcome !== 'ignored' && placed.outcome !== 'deleted')
-      names.push(entry.automation.name);
-  }
-  return names;
 }

@@ -15,7 +15,8 @@ export interface AdmittedEvents {
 
 /**
  * Lets each created object version through once, whichever way it came (a
- * live S3 event, a folder watcher, a backfill): every created event claims
+ * live S3 event, a folder watcher, a backfill): every created event given
+ * (the ingest handler gives only those that reach an automation) claims
  * (bucket, key, version) for the event that carried it in the delivery
  * ledger, and only a new claim or the same event again (an SQS retry, a
  * redrive) passes. Deletions, and events without a version or an id, pass

@@ -8,6 +8,7 @@ import { backfillLocation } from '../../../bin/commands/backfill-run.js';
 import { IngestPump } from '../../../bin/dev/ingest-pump.js';
 import { ensureIngestQueue } from '../../../bin/dev/stack-bootstrap.js';
 import { messageCount } from '../../../lambdas/adapters/aws/sqs-dead-letters.js';
+import { CATALOG_TTL_MS } from '../../../lambdas/handlers/runtime.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
 import type { Connection } from '../../../lambdas/sdk/connection.js';
 import { objectCreatedEvent } from '../../support/s3-event-factories.js';
@@ -82,6 +83,12 @@ describe('backfillLocation', () => {
         triggers: { storage: [{ location: 'lake', glob: '**.csv' }] },
       })
     ).id;
+    // The folder's files are CSV too: backfilled only because an automation matches them.
+    await automations.create({
+      name: 'dropped-csv',
+      task: { identifier: { name: 'ReadCsv' }, input: {} },
+      triggers: { storage: [{ location: 'drop', glob: '**.csv' }] },
+    });
     batchId = (
       await automations.create({
         name: 'lake-batches',
@@ -193,6 +200,59 @@ describe('backfillLocation', () => {
     expect(dry).toMatchObject({ dryRun: true, listed: 2, alreadySeen: 0, ingested: 2 });
     expect(queued).toBe(0);
     expect(future).toMatchObject({ listed: 2, skippedOlder: 2, ingested: 0 });
+  });
+
+  it('backfills an object that arrived while no automation matched it, and only what one matches', async () => {
+    // Prepare: a live event for an object of a location no automation watches yet.
+    const lateBucket = uniqueName('late');
+    await env.clients.s3.send(new CreateBucketCommand({ Bucket: lateBucket }));
+    await env.runtime.automations.registerLocation({
+      name: 'late',
+      kind: 's3',
+      bucket: lateBucket,
+    });
+    for (const key of ['scene.parquet', 'readme.txt']) {
+      await env.clients.s3.send(
+        new PutObjectCommand({ Bucket: lateBucket, Key: key, Body: `body of ${key}` }),
+      );
+    }
+    const head = await env.clients.s3.send(
+      new HeadObjectCommand({ Bucket: lateBucket, Key: 'scene.parquet' }),
+    );
+    const live = objectCreatedEvent({
+      bucket: lateBucket,
+      key: 'scene.parquet',
+      etag: (head.ETag ?? '').replaceAll('"', ''),
+      sequencer: '0C01',
+      time: new Date(clock()).toISOString(),
+    });
+    await createS3IngestHandler(env.runtime)(sqsEvent([{ ...live, id: randomUUID() }], 'early'));
+    const recordedBefore = await env.runtime.deliveries.recorded(lateBucket, [
+      { key: 'scene.parquet', version: (head.ETag ?? '').replaceAll('"', '') },
+    ]);
+    const automation = await env.runtime.automations.create({
+      name: 'parquet-files',
+      task: { identifier: { name: 'ReadParquet' }, input: {} },
+      triggers: { storage: [{ location: 'late', glob: '**.parquet' }] },
+    });
+    clock.advance(CATALOG_TTL_MS); // the ingest handler's catalog sees the new automation
+
+    // Act
+    const summary = await run({ location: 'late', now: clock() });
+    await drain();
+    const again = await run({ location: 'late', now: clock() });
+
+    // Assess
+    expect(recordedBefore.size).toBe(0);
+    expect(summary).toMatchObject({
+      listed: 2,
+      alreadySeen: 0,
+      unmatched: 1,
+      ingested: 1,
+      matched: { 'parquet-files': 1 },
+    });
+    expect(again).toMatchObject({ listed: 2, alreadySeen: 1, unmatched: 1, ingested: 0 });
+    expect(await jobKeys(automation.id)).toEqual(['scene.parquet']);
   });
 
   it('refuses a local folder on a deployed stack and an unknown location, naming the option', async () => {
