@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_REASONS } from '../../lambdas/core/batching/batch-state.js';
 import {
@@ -9,6 +11,7 @@ import {
   SERVICE_DIMENSION,
 } from '../../lambdas/core/metrics/metric-catalog.js';
 import { REQUEUE_REASONS } from '../../lambdas/core/services/service-dependencies.js';
+import { PACKAGE_ROOT } from '../../lib/bundling.js';
 import {
   alarmMetricReferences,
   dashboardMetricReferences,
@@ -118,7 +121,9 @@ describe('Metric catalogue', () => {
           | undefined;
         return [id, environment?.Variables ?? {}] as const;
       })
-      .filter(([, variables]) => Object.keys(variables).some((name) => name.startsWith('BUCKETFLOW_')));
+      .filter(([, variables]) =>
+        Object.keys(variables).some((name) => name.startsWith('BUCKETFLOW_')),
+      );
 
     // Act
     const settings = functions.map(([id, variables]) => [
@@ -130,5 +135,23 @@ describe('Metric catalogue', () => {
     // Assess: the four handlers and the default cluster's runner at least.
     expect(functions.length).toBeGreaterThanOrEqual(5);
     expect(settings).toEqual(functions.map(([id]) => [id, METRIC_NAMESPACE, METRIC_SERVICE]));
+  });
+
+  it('documents every catalogue metric with its unit and dimension sets in docs/deploy.md', () => {
+    // Prepare
+    const docs = readFileSync(join(PACKAGE_ROOT, 'docs', 'deploy.md'), 'utf8');
+
+    // Act: the table rows, by metric name.
+    const rows = new Map(
+      [...docs.matchAll(/^\| `(\w+)` \| (\w+) \| ([^|]+) \|/gm)].map((row) => [row[1], row]),
+    );
+
+    // Assess
+    for (const metric of CATALOGUED_METRICS) {
+      const row = rows.get(metric.name);
+      const sets = metric.dimensionSets.map((set) => `\`{${set.join(', ')}}\``).join(', ');
+      expect([row?.[2], row?.[3]?.trim()], metric.name).toEqual([metric.unit, sets]);
+    }
+    expect(rows.size).toBe(CATALOGUED_METRICS.length);
   });
 });
