@@ -3,8 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambdas/core/metrics/metric-catalog.js';
 import { type BundleSource, bundledCode } from './bundling.js';
-import { ENV, METRICS } from './environment.js';
+import { ENV } from './environment.js';
 import { acknowledge } from './nag.js';
 
 /** Runtime of every bucketflow function; the bundle targets the same Node.js major. */
@@ -73,8 +74,8 @@ export class BucketflowFunction extends Construct implements iam.IGrantable {
       ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        [ENV.metricsNamespace]: METRICS.namespace,
-        [ENV.serviceName]: 'bucketflow',
+        [ENV.metricsNamespace]: METRIC_NAMESPACE,
+        [ENV.serviceName]: METRIC_SERVICE,
         ...props.environment,
       },
     });

@@ -6,7 +6,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS } from './environment.js';
+import { METRIC_CATALOG } from '../lambdas/core/metrics/metric-catalog.js';
+import { activityRows, clusterTaskWidgets } from './activity-widgets.js';
+import { catalogMetric, catalogSum } from './catalog-metric.js';
 
 const ONE_MINUTE = Duration.minutes(1);
 const FIVE_MINUTES = Duration.minutes(5);
@@ -78,13 +80,6 @@ export class BucketflowMonitoring extends Construct {
       title: 'Handler duration p95',
       width: NARROW,
     });
-    const busMetric = (metricName: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS.namespace,
-        metricName,
-        statistic: 'Sum',
-        period: FIVE_MINUTES,
-      });
 
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
@@ -121,18 +116,7 @@ export class BucketflowMonitoring extends Construct {
     );
     this.dashboard.addWidgets(this.errorsGraph, this.invocationsGraph, this.durationGraph);
     this.watchStuckBatches();
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'objects-batch-ready events emitted',
-        left: [busMetric(METRICS.batchReadyEvents)],
-        width: WIDE,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Jobs submitted',
-        left: [busMetric(METRICS.jobsSubmitted)],
-        width: WIDE,
-      }),
-    );
+    for (const row of activityRows()) this.dashboard.addWidgets(...row);
   }
 
   /**
@@ -226,18 +210,16 @@ export class BucketflowMonitoring extends Construct {
         width: WIDE,
       }),
     );
+    this.dashboard.addWidgets(...clusterTaskWidgets(cluster));
   }
 
   /** Alarms when the sweep counts stuck batches: closed, but their dispatch failed again and again. */
   private watchStuckBatches(): void {
-    const metric = (metricName: string, statistic: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS.namespace,
-        metricName,
-        statistic,
-        period: FIVE_MINUTES,
-      });
-    const stuck = metric(METRICS.stuckBatches, 'Maximum');
+    const stuck = catalogMetric(
+      METRIC_CATALOG.stuckBatches,
+      {},
+      { statistic: 'Maximum', period: FIVE_MINUTES },
+    );
     this.alarm('StuckBatchesAlarm', stuck, {
       threshold: 0,
       description:
@@ -246,7 +228,7 @@ export class BucketflowMonitoring extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Batches: stuck / failed dispatch attempts',
-        left: [stuck, metric(METRICS.batchDispatchFailures, 'Sum')],
+        left: [stuck, catalogSum(METRIC_CATALOG.batchDispatchFailures)],
         leftAnnotations: [{ value: 0, label: 'alarm above' }],
         width: 24,
       }),

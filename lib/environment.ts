@@ -18,22 +18,10 @@ export const ENV = {
   taskQueueMaxReceiveCount: 'BUCKETFLOW_TASK_QUEUE_MAX_RECEIVE_COUNT',
   /** Cluster slug of a Lambda task runner (TaskRunnerFunction only). */
   runnerCluster: 'BUCKETFLOW_RUNNER_CLUSTER',
-  /** CloudWatch namespace of the handlers' embedded metrics. */
+  /** CloudWatch namespace of the handlers' embedded metrics (Powertools). */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** Powertools' service name: the `service` dimension of every metric and log line. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
-} as const;
-
-/** Namespace and names of the custom metrics the dashboard shows (emitted by the handlers). */
-export const METRICS = {
-  namespace: 'Bucketflow',
-  /** Count of `objects-batch-ready` events put on the bus. */
-  batchReadyEvents: 'ObjectsBatchReadyEvents',
-  /** Count of jobs submitted (any trigger). */
-  jobsSubmitted: 'JobsSubmitted',
-  /** Closed batches whose dispatch failed STUCK_AFTER_ATTEMPTS times or more (a gauge, per sweep). */
-  stuckBatches: 'StuckBatches',
-  /** Count of failed batch dispatch attempts (each is retried with backoff). */
-  batchDispatchFailures: 'BatchDispatchFailures',
 } as const;
 
 /**

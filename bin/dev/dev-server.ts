@@ -7,6 +7,7 @@ import { type AwsClients, destroyAwsClients } from '../../lambdas/adapters/aws/a
 import { SqsTaskQueue } from '../../lambdas/adapters/aws/sqs-task-queue.js';
 import { LocalEventBus } from '../../lambdas/adapters/local/local-event-bus.js';
 import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from '../../lambdas/core/metrics/metric-catalog.js';
 import type { Cluster } from '../../lambdas/core/ports/automation-store.js';
 import type { HandlerConfig } from '../../lambdas/handlers/config.js';
 import { createHandlerRuntime, type HandlerRuntime } from '../../lambdas/handlers/runtime.js';
@@ -134,7 +135,7 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
     const runtime = createHandlerRuntime(handlerConfig, clients, {
       publishBatchReady: (batches) => bus.publishBatchReady(batches),
       logger,
-      metrics: new Metrics({ namespace: 'Bucketflow', serviceName: 'bucketflow', logger }),
+      metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE, logger }),
       catalogTtlMs: LOCAL_CATALOG_TTL_MS,
       observe: (event) => log.serviceEvent(event),
     });

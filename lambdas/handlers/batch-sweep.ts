@@ -8,7 +8,7 @@ export function createBatchSweepHandler(runtime: HandlerRuntime) {
     const now = runtime.clock();
     const result = await sweepBatches(runtime.deps, await runtime.catalog(now), now);
     runtime.logger.info('sweep done', { ...result });
-    runtime.metrics.publishStoredMetrics();
+    runtime.metrics.publish();
     return result;
   };
 }

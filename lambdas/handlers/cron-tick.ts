@@ -9,7 +9,7 @@ export function createCronTickHandler(runtime: HandlerRuntime) {
     const catalog = await runtime.catalog(now);
     const result = await cronTick(runtime.deps, runtime.automations, catalog.cron, now);
     runtime.logger.info('cron tick done', { ...result });
-    runtime.metrics.publishStoredMetrics();
+    runtime.metrics.publish();
     return result;
   };
 }

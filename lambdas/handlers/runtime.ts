@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS } from '../../lib/environment.js';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AwsClients } from '../adapters/aws/aws-clients.js';
 import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
 import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
@@ -8,6 +7,7 @@ import { DynamoDbDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
 import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
+import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
 import type { AutomationStore } from '../core/ports/automation-store.js';
 import type { DeliveryLedger } from '../core/ports/delivery-ledger.js';
 import { AutomationCatalog } from '../core/services/automation-catalog.js';
@@ -17,6 +17,7 @@ import type {
   ServiceEvent,
 } from '../core/services/service-dependencies.js';
 import type { HandlerConfig } from './config.js';
+import { MetricEmitter } from './metric-emitter.js';
 
 /** Automations are re-read at most this often per warm function. */
 export const CATALOG_TTL_MS = 60_000;
@@ -28,7 +29,8 @@ export interface HandlerRuntime {
   /** Which object versions were delivered: the ingest handler admits each one once. */
   readonly deliveries: DeliveryLedger;
   readonly logger: Logger;
-  readonly metrics: Metrics;
+  /** Emits the catalogue's metrics; handlers call `publish()` before they return. */
+  readonly metrics: MetricEmitter;
   /** Epoch ms: the one clock of this runtime, shared by its handlers, stores and queue. */
   readonly clock: () => number;
   /** The enabled automations, cached for `catalogTtlMs` ({@link CATALOG_TTL_MS} by default). */
@@ -39,6 +41,7 @@ export interface RuntimeOptions {
   /** Replaces the EventBridge publisher (local mode has no EventBridge). */
   readonly publishBatchReady?: (batches: readonly ReadyBatch[]) => Promise<void>;
   readonly logger?: Logger;
+  /** Powertools Metrics to emit through. @default the catalogue's namespace and service */
   readonly metrics?: Metrics;
   /** How long automations are cached; local mode re-reads them every second or so. @default CATALOG_TTL_MS */
   readonly catalogTtlMs?: number;
@@ -67,8 +70,7 @@ export function createHandlerRuntime(
   options: RuntimeOptions = {},
 ): HandlerRuntime {
   const logger = options.logger ?? new Logger({ serviceName: 'bucketflow' });
-  const metrics =
-    options.metrics ?? new Metrics({ namespace: 'Bucketflow', serviceName: 'bucketflow' });
+  const metrics = new MetricEmitter(options.metrics);
   const clock = options.clock ?? Date.now;
   const jobs = new DynamoDbJobStore({
     client: clients.dynamodb,
@@ -106,7 +108,7 @@ export function createHandlerRuntime(
     dispatchTasks: (tasks) => queue.send(tasks),
     publishBatchReady: async (ready) => {
       await publishBatchReady(ready);
-      metrics.addMetric('ObjectsBatchReadyEvents', MetricUnit.Count, ready.length);
+      metrics.emit(METRIC_CATALOG.batchReadyEvents, ready.length, {});
     },
     observe: (event) => {
       observe(logger, metrics, event);
@@ -141,14 +143,22 @@ export function createHandlerRuntime(
   };
 }
 
-function observe(logger: Logger, metrics: Metrics, event: ServiceEvent): void {
+function observe(logger: Logger, metrics: MetricEmitter, event: ServiceEvent): void {
   switch (event.type) {
     case 'job-submitted':
-      if (event.created) metrics.addMetric('JobsSubmitted', MetricUnit.Count, 1);
+      if (event.created) {
+        metrics.emit(METRIC_CATALOG.jobsSubmitted, 1, { automation: event.automation });
+      }
       logger.info(event.created ? 'job submitted' : 'job already submitted', { ...event });
       return;
-    case 'batch-closed':
-      metrics.addMetric(`BatchesClosed_${event.batch.reason}`, MetricUnit.Count, 1);
+    case 'batch-closed': {
+      const dimensions = { automation: event.automation, closeReason: event.batch.reason };
+      metrics.emit(METRIC_CATALOG.batchesClosed, 1, dimensions);
+      metrics.emit(
+        METRIC_CATALOG.batchAgeAtClose,
+        event.batch.closedAt - event.batch.firstEventAt,
+        dimensions,
+      );
       logger.info('batch closed', {
         automation: event.automation,
         batchId: event.batch.batchId,
@@ -158,11 +168,12 @@ function observe(logger: Logger, metrics: Metrics, event: ServiceEvent): void {
         reason: event.batch.reason,
       });
       return;
+    }
     case 'batch-dispatched':
       logger.info('batch dispatched', { ...event });
       return;
     case 'batch-dispatch-failed':
-      metrics.addMetric(METRICS.batchDispatchFailures, MetricUnit.Count, 1);
+      metrics.emit(METRIC_CATALOG.batchDispatchFailures, 1, { automation: event.automation });
       logger.warn('batch dispatch failed; retried with backoff', {
         automation: event.automation,
         batchId: event.batchId,
@@ -172,11 +183,11 @@ function observe(logger: Logger, metrics: Metrics, event: ServiceEvent): void {
       });
       return;
     case 'batches-stuck':
-      metrics.addMetric(METRICS.stuckBatches, MetricUnit.Count, event.count);
+      metrics.emit(METRIC_CATALOG.stuckBatches, event.count, {});
       if (event.count > 0) logger.warn('batches stuck', { count: event.count });
       return;
     case 'tasks-requeued':
-      metrics.addMetric(`TasksRequeued_${event.reason}`, MetricUnit.Count, event.count);
+      metrics.emit(METRIC_CATALOG.tasksRequeued, event.count, { reason: event.reason });
       logger.info('tasks re-queued', { ...event });
       return;
     case 'error':

@@ -1,6 +1,6 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parseS3EventBridgeMessage } from '../adapters/aws/s3-event-parsing.js';
 import type { ObjectEvent } from '../core/events/object-event.js';
+import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
 import { admitDeliveries } from '../core/services/delivery-gate.js';
 import { ingestObjectEvents } from '../core/services/ingest-service.js';
 import { environmentRuntime } from './lazy-runtime.js';
@@ -50,16 +50,15 @@ export function createS3IngestHandler(runtime: HandlerRuntime) {
     for (const id of result.failedDeliveryIds) failures.add(id);
 
     const { metrics } = runtime;
-    metrics.addMetric('EventsIngested', MetricUnit.Count, events.length);
-    metrics.addMetric(
-      'DuplicatesDropped',
-      MetricUnit.Count,
+    metrics.emit(METRIC_CATALOG.eventsIngested, events.length, {});
+    metrics.emit(
+      METRIC_CATALOG.duplicatesDropped,
       admitted.duplicates.length + result.batchEventsDuplicate + result.duplicateJobs,
+      {},
     );
     const oldest = Math.min(...events.map((e) => e.time));
-    if (Number.isFinite(oldest))
-      metrics.addMetric('IngestLag', MetricUnit.Milliseconds, now - oldest);
-    metrics.publishStoredMetrics();
+    if (Number.isFinite(oldest)) metrics.emit(METRIC_CATALOG.ingestLag, now - oldest, {});
+    metrics.publish();
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

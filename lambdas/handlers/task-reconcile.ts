@@ -7,7 +7,7 @@ export function createTaskReconcileHandler(runtime: HandlerRuntime) {
   return async () => {
     const result = await reconcileTasks(runtime.deps, runtime.clock());
     runtime.logger.info('reconcile done', { ...result });
-    runtime.metrics.publishStoredMetrics();
+    runtime.metrics.publish();
     return result;
   };
 }

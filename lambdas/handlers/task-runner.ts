@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AwsClients, createAwsClients } from '../adapters/aws/aws-clients.js';
 import { decodeTaskMessage } from '../adapters/aws/sqs-task-messages.js';
+import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
 import { Client } from '../sdk/client.js';
 import { runnerDependencies } from '../sdk/runner-dependencies.js';
 import type { TaskClass } from '../sdk/task.js';
-import { type AttemptOutcome, processDelivery } from '../sdk/task-attempt.js';
+import { type AttemptOutcome, type AttemptReport, processDelivery } from '../sdk/task-attempt.js';
 import { type HandlerConfig, loadHandlerConfig } from './config.js';
+import { MetricEmitter } from './metric-emitter.js';
 import {
   type SqsBatchResponse,
   type SqsEvent,
@@ -31,6 +34,8 @@ export interface TaskRunnerHandlerOptions {
   readonly clients?: AwsClients;
   /** Bucket of job caches. @default BUCKETFLOW_CACHE_BUCKET */
   readonly cacheBucket?: string;
+  /** Powertools Metrics for the task metrics. @default the catalogue's namespace and service */
+  readonly metrics?: Metrics;
 }
 
 /** The message that did not complete a delivery, so Powertools reports it as a failed item. */
@@ -65,14 +70,16 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
     taskQueueMaxReceiveCount: config.taskQueueMaxReceiveCount,
     cacheBucket: options.cacheBucket ?? env.BUCKETFLOW_CACHE_BUCKET,
   });
-  const deps = runnerDependencies(
-    client.runnerOptions({
+  const metrics = new MetricEmitter(options.metrics);
+  const deps = runnerDependencies({
+    ...client.runnerOptions({
       cluster,
       tasks: options.tasks,
       runnerId: `lambda-${randomUUID()}`,
       leaseMs: options.leaseMs ?? LAMBDA_LEASE_MS,
     }),
-  );
+    observeAttempt: (attempt) => emitAttempt(metrics, cluster, attempt),
+  });
   const processor = new BatchProcessor(EventType.SQS);
   const processRecord = async (record: SqsRecord): Promise<AttemptOutcome> => {
     const message = decodeTaskMessage(record.body, cluster);
@@ -86,9 +93,21 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
   };
   return async (input: SqsEvent): Promise<SqsBatchResponse> => {
     const event = sqsEventSchema.parse(input);
-    // Every record gets its answer in the response, also when all of them stay queued.
-    return processPartialResponse(event, processRecord, processor, {
-      throwOnFullBatchFailure: false,
-    });
+    try {
+      // Every record gets its answer in the response, also when all of them stay queued.
+      return await processPartialResponse(event, processRecord, processor, {
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      metrics.publish();
+    }
   };
+}
+
+/** The per-cluster task metrics of one claimed attempt. */
+function emitAttempt(metrics: MetricEmitter, cluster: string, attempt: AttemptReport): void {
+  metrics.emit(METRIC_CATALOG.taskDuration, attempt.durationMs, { cluster });
+  if (attempt.outcome !== 'failed') return;
+  const failure = attempt.retried ? METRIC_CATALOG.taskRetries : METRIC_CATALOG.taskFailures;
+  metrics.emit(failure, 1, { cluster });
 }

@@ -49,6 +49,7 @@ export function runnerDependencies(options: TaskRunnerOptions): AttemptDependenc
     logSink: options.logSink ?? consoleLogSink,
     clock: options.clock ?? Date.now,
     triggerOf: (jobId) => triggers.get(jobId),
+    observeAttempt: options.observeAttempt,
   };
 }
 

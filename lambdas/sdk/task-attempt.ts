@@ -26,6 +26,17 @@ export interface AttemptDependencies {
   readonly clock: () => number;
   /** The job's trigger (cached by the runner). */
   readonly triggerOf: (jobId: string) => Promise<Trigger | undefined>;
+  /** Told how each claimed attempt ended (metrics). */
+  readonly observeAttempt?: ((attempt: AttemptReport) => void) | undefined;
+}
+
+/** How a claimed attempt ended, for metrics. */
+export interface AttemptReport {
+  readonly outcome: AttemptEnd['outcome'];
+  /** From the claim to the end of the attempt. */
+  readonly durationMs: number;
+  /** A failed attempt that was queued again (false: the task is FAILED, or it did not fail). */
+  readonly retried: boolean;
 }
 
 /** How the processing of one delivery ended. */
@@ -121,11 +132,9 @@ export async function processDelivery(
     const startedAt = deps.clock();
     attemptLog.info('task started');
     const ended = await runClaimed(deps, task, claim.lease, attemptLog);
-    const fields = {
-      outcome: ended.outcome,
-      durationMs: deps.clock() - startedAt,
-      ...ended.fields,
-    };
+    const durationMs = deps.clock() - startedAt;
+    const fields = { outcome: ended.outcome, durationMs, ...ended.fields };
+    deps.observeAttempt?.({ outcome: ended.outcome, durationMs, retried: ended.retried });
     if (ended.outcome === 'computed') attemptLog.info('task finished', fields);
     else attemptLog.warn('task finished', fields);
     return ended.outcome;
@@ -140,6 +149,8 @@ interface AttemptEnd {
   readonly outcome: Extract<AttemptOutcome, 'computed' | 'failed' | 'lease-lost'>;
   /** The task's state afterwards (QUEUED for a retry), the error, or why the result was dropped. */
   readonly fields: Readonly<Record<string, unknown>>;
+  /** Whether a failed attempt was queued again. */
+  readonly retried: boolean;
 }
 
 async function runClaimed(
@@ -183,6 +194,7 @@ async function runClaimed(
     return {
       outcome: 'lease-lost',
       fields: { reason: 'lease lost while running; result dropped' },
+      retried: false,
     };
   }
   try {
@@ -197,6 +209,7 @@ async function runClaimed(
         return {
           outcome: 'computed',
           fields: { state: 'COMPUTED', subtasks: context.subtasks.length },
+          retried: false,
         };
       } catch (completeError) {
         if (completeError instanceof LeaseLostError) throw completeError;
@@ -206,12 +219,17 @@ async function runClaimed(
     }
     const failed = await deps.jobs.fail({ ...ref, error: storedErrorText(error) });
     if (failed.retry) await send(deps, [failed.retry], log);
-    return { outcome: 'failed', fields: { state: failed.state, ...errorFields(error) } };
+    return {
+      outcome: 'failed',
+      fields: { state: failed.state, ...errorFields(error) },
+      retried: failed.retry !== undefined,
+    };
   } catch (endError) {
     if (endError instanceof LeaseLostError) {
       return {
         outcome: 'lease-lost',
         fields: { reason: 'lease lost before the result was recorded; result dropped' },
+        retried: false,
       };
     }
     throw endError;

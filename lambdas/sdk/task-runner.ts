@@ -4,7 +4,12 @@ import type { ReceivedTask, TaskQueue } from '../core/ports/task-queue.js';
 import { RunnerBusyError } from './errors.js';
 import type { TaskLogger } from './execution-context.js';
 import { positiveInteger, runnerDependencies } from './runner-dependencies.js';
-import { type AttemptDependencies, type AttemptOutcome, processDelivery } from './task-attempt.js';
+import {
+  type AttemptDependencies,
+  type AttemptOutcome,
+  type AttemptReport,
+  processDelivery,
+} from './task-attempt.js';
 import { createTaskLogger, type LogSink } from './task-logger.js';
 import type { TaskRegistry } from './task-registry.js';
 import type { TriggerEnvironment } from './triggers.js';
@@ -40,6 +45,12 @@ export interface TaskRunnerOptions {
   readonly logSink?: LogSink | undefined;
   /** Epoch ms, for log times. @default Date.now */
   readonly clock?: (() => number) | undefined;
+  /**
+   * Told how each claimed attempt ended. The Lambda runner turns it into the
+   * TaskDuration, TaskFailures and TaskRetries metrics; a process runner has no
+   * metrics of its own, so pass one to export them where you run it.
+   */
+  readonly observeAttempt?: ((attempt: AttemptReport) => void) | undefined;
 }
 
 /** Outcomes of the deliveries a call processed. */

@@ -1,12 +1,15 @@
 import type { BatchThresholds } from './batch-thresholds.js';
 import { BatchMismatchError } from './errors.js';
 
+/** Every reason a batch closes for: a bounded set, so the `closeReason` metric dimension is too. */
+export const CLOSE_REASONS = ['count', 'quiet', 'max-age', 'marker'] as const;
+
 /**
  * Why a batch closed: its count was reached, its prefix went quiet, it
  * reached its maximum age, or a marker object (`_SUCCESS`, a manifest)
  * arrived.
  */
-export type CloseReason = 'count' | 'quiet' | 'max-age' | 'marker';
+export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 /** The events of one (bucket, prefix) since its last batch closed. Times are epoch milliseconds. */
 export interface OpenBatch {

@@ -25,6 +25,10 @@ export interface ServiceDependencies {
   readonly observe?: (event: ServiceEvent) => void;
 }
 
+/** Why the reconciler sends tasks again (a bounded set: the `reason` dimension of TasksRequeued). */
+export const REQUEUE_REASONS = ['lease-expired', 'unsent', 'pending-release'] as const;
+export type RequeueReason = (typeof REQUEUE_REASONS)[number];
+
 /** A notable thing a service did; handlers turn these into log lines and metrics. */
 export type ServiceEvent =
   | {
@@ -59,7 +63,7 @@ export type ServiceEvent =
     }
   | {
       readonly type: 'tasks-requeued';
-      readonly reason: 'lease-expired' | 'unsent' | 'pending-release';
+      readonly reason: RequeueReason;
       readonly count: number;
     }
   | { readonly type: 'error'; readonly where: string; readonly error: unknown };

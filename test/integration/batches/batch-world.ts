@@ -19,6 +19,7 @@ import type {
   ServiceDependencies,
 } from '../../../lambdas/core/services/service-dependencies.js';
 import { createBatchSweepHandler } from '../../../lambdas/handlers/batch-sweep.js';
+import { MetricEmitter } from '../../../lambdas/handlers/metric-emitter.js';
 import type { HandlerRuntime } from '../../../lambdas/handlers/runtime.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
 import type { TestClock } from '../../support/test-clock.js';
@@ -126,7 +127,9 @@ export function createBatchWorld(tables: BatchTables, options: WorldOptions): Ba
     automations: tables.automations,
     deliveries: new DynamoDbDeliveryLedger({ client, tableName: tables.names.batches }),
     logger: new Logger({ serviceName: 'bucketflow-test' }),
-    metrics: new Metrics({ namespace: 'BucketflowTest', serviceName: 'bucketflow-test' }),
+    metrics: new MetricEmitter(
+      new Metrics({ namespace: 'BucketflowTest', serviceName: 'bucketflow-test' }),
+    ),
     clock,
     catalog: () => catalog,
   };
