@@ -104,6 +104,7 @@ export function createHandlerRuntime(
     batches,
     membersTable: config.tables.batches,
     dispatchTasks: (tasks) => queue.send(tasks),
+    queueDepth: (route) => queue.depth(route),
     publishBatchReady: async (ready) => {
       await publishBatchReady(ready);
       metrics.addMetric('ObjectsBatchReadyEvents', MetricUnit.Count, ready.length);
