@@ -161,16 +161,13 @@ describe('the synthesized cloud assembly, run on the local servers', () => {
       .map((entry) => JSON.parse(entry.Detail ?? '{}') as { prefix: string; count: number })
       .filter((detail) => detail.prefix === 'runs/r12/');
     expect(published.map((detail) => detail.count).sort()).toEqual([2, 5, 5]);
-    const ingest = cloud.pollers.get(
-      cloud.functionNamed(ingestFunction(cloud)).definition.logicalId,
-    );
+    const ingest = ingestPoller(cloud);
     expect(ingest?.invocations.every((invocation) => invocation.size <= 1000)).toBe(true);
   });
 
   it('keeps a message the ingest function reports as failed on its queue and deletes the rest', async () => {
     // Prepare
-    const ingest = ingestFunction(cloud);
-    const poller = cloud.pollers.get(ingest);
+    const poller = ingestPoller(cloud);
     const before = poller?.invocations.length ?? 0;
     const queueUrl = ingestQueueUrl(cloud);
 
@@ -269,11 +266,11 @@ describe('the synthesized cloud assembly, run on the local servers', () => {
   });
 });
 
-/** Logical id of the function the ingest queue's event source mapping feeds. */
-function ingestFunction(cloud: LocalCloud): string {
-  const [id] = [...cloud.pollers.keys()].filter((name) => name.includes('Ingest'));
-  if (!id) throw new Error('no ingest event source mapping');
-  return id;
+/** The event source mapping that feeds the ingest function. */
+function ingestPoller(cloud: LocalCloud) {
+  const [poller] = [...cloud.pollers.values()].filter((p) => p.functionId.includes('Ingest'));
+  if (!poller) throw new Error('no ingest event source mapping');
+  return poller;
 }
 
 function ingestQueueUrl(cloud: LocalCloud): string {

@@ -30,6 +30,11 @@ export class QueuePoller {
   #running = false;
   #loop: Promise<void> | undefined;
 
+  /** Logical id of the function this mapping invokes. */
+  get functionId(): string {
+    return this.fn.definition.logicalId;
+  }
+
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
@@ -144,7 +149,8 @@ function failuresOf(
 
 /**
  * The event source mappings of a stack, each polling its queue for its
- * function.
+ * function, by the mapping's logical id: a runner function has one mapping
+ * per route queue of its tasks.
  *
  * @example
  * ```ts
@@ -159,7 +165,7 @@ export function queuePollers(
   sqs: SQSClient,
 ): Map<string, QueuePoller> {
   const pollers = new Map<string, QueuePoller>();
-  for (const [, mapping] of resourcesOfType(stack, 'AWS::Lambda::EventSourceMapping')) {
+  for (const [mappingId, mapping] of resourcesOfType(stack, 'AWS::Lambda::EventSourceMapping')) {
     const properties = resolver.resolve(mapping.Properties ?? {}) as Record<string, unknown>;
     const queueArn = String(properties.EventSourceArn);
     const queue = resources.queuesByArn.get(queueArn);
@@ -167,7 +173,7 @@ export function queuePollers(
     const url = queue && resources.queueUrls.get(queue);
     if (!fn || !url) throw new Error(`event source mapping of ${queueArn} names nothing local`);
     pollers.set(
-      fn.definition.logicalId,
+      mappingId,
       new QueuePoller(sqs, url, queueArn, fn, {
         batchSize: Number(properties.BatchSize ?? 10),
         windowSeconds: Number(properties.MaximumBatchingWindowInSeconds ?? 0),
