@@ -1,3 +1,5 @@
+import type { ScenarioCost } from './support/cost-model.js';
+
 /** One table of figures printed by `npm run bench`. */
 export interface BenchSection {
   readonly title: string;
@@ -10,6 +12,8 @@ export interface BenchSection {
   }>;
   /** How to read the figures (machine limits, server quirks): a line each, after the checks. */
   readonly notes?: ReadonlyArray<string>;
+  /** Per scenario, what one unit costs on AWS; `--json` gathers them under `costs`. */
+  readonly costs?: Readonly<Record<string, ScenarioCost>>;
 }
 
 export interface Throughput {

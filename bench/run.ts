@@ -8,6 +8,8 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<Ben
     { name: 'batching', load: () => import('./batching.bench.js') },
     { name: 'batch-store', load: () => import('./batch-store.bench.js') },
     { name: 'request-cost', load: () => import('./request-cost.bench.js') },
+    { name: 'costs', load: () => import('./costs.bench.js') },
+    { name: 'partitions', load: () => import('./partitions.bench.js') },
     { name: 'bundles', load: () => import('./bundles.bench.js') },
     { name: 'task-runners', load: () => import('./task-runners.bench.js') },
   ];
@@ -23,4 +25,8 @@ for (const suite of suites) {
   results.push({ suite: suite.name, sections });
   if (!json) for (const section of sections) process.stdout.write(`${renderSection(section)}\n`);
 }
-if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+if (json) {
+  // Today's per-suite figures, and each scenario's AWS cost per unit under one key.
+  const costs = Object.assign({}, ...results.flatMap((r) => r.sections.map((s) => s.costs ?? {})));
+  process.stdout.write(`${JSON.stringify({ suites: results, costs }, null, 2)}\n`);
+}

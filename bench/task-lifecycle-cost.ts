@@ -2,44 +2,55 @@ import type { AwsClients } from '../lambdas/adapters/aws/aws-clients.js';
 import type { RequestAccounting } from '../lambdas/adapters/aws/request-accounting.js';
 import { taskIdentifier } from '../lambdas/core/jobs/task-identifier.js';
 import type { JobStore, Lease, TaskDispatch } from '../lambdas/core/ports/job-store.js';
+import type { DynamoDbItemLedger } from './dynamodb-item-ledger.js';
 import { type BenchSection, fmt } from './harness.js';
 import { naiveTaskLifecycle, readJobItems } from './request-cost-fixtures.js';
 
 const TASKS = 50;
 const OPERATIONS = ['GetItem', 'BatchGetItem', 'TransactWriteItems', 'UpdateItem', 'PutItem'];
+/** Issue 13's goal for a single-task job's lifecycle, in AWS-billed write units. */
+const TARGET_JOB_WRITE_UNITS = 10;
+/** Issue 13's goal for the runner path (claim and complete), in DynamoDB requests per task. */
+const TARGET_RUNNER_REQUESTS = 4;
 
 /**
  * Requests and capacity per task of submit → claim → complete through the
- * job store, compared with the same job and task items written without
- * transactions, indexes or idempotency records (2 PutItem + 3 UpdateItem).
+ * job store, as AWS bills them (from item sizes, by the ledger's billing)
+ * beside DynamoDB Local's report, compared with the same items written
+ * without transactions, indexes or idempotency records (a PutItem per item,
+ * an UpdateItem for the claim and for the completion).
  */
 export async function measureTaskLifecycle(
   jobs: JobStore,
   accounting: RequestAccounting,
+  ledger: DynamoDbItemLedger,
   naiveTableName: string,
   clients: AwsClients,
   jobsTableName: string,
 ): Promise<BenchSection> {
   const rows: Record<string, string | number>[] = [];
-  const sum = { requests: 0, wu: 0, ru: 0 };
+  const sum = { requests: 0, wu: 0, ru: 0, local: 0, runner: 0 };
+  const per = (value: number) => fmt(value / TASKS, 2);
   const phase = async (label: string, act: () => Promise<void>) => {
     accounting.reset();
+    ledger.reset();
     await act();
-    const wu = accounting.writeUnits();
-    sum.requests += accounting.total('dynamodb').requests;
-    sum.wu += wu;
-    sum.ru += accounting.readUnits();
+    const billed = ledger.billedUnits();
+    const requests = accounting.total('dynamodb').requests;
+    sum.requests += requests;
+    if (label !== 'submit (idempotency key)') sum.runner += requests;
+    sum.wu += billed.awsWriteUnits;
+    sum.ru += billed.awsReadUnits;
+    sum.local += billed.localWriteUnits;
     rows.push({
       phase: label,
-      'requests/task': fmt(accounting.total('dynamodb').requests / TASKS, 2),
-      ...Object.fromEntries(
-        OPERATIONS.map((op) => [op, fmt(accounting.requests('dynamodb', op) / TASKS, 2)]),
-      ),
-      'failed/task': fmt(accounting.total('dynamodb').errors / TASKS, 2),
-      'WU/task': fmt(wu / TASKS, 2),
-      'RU/task': fmt(accounting.readUnits() / TASKS, 2),
+      'requests/task': per(requests),
+      ...Object.fromEntries(OPERATIONS.map((op) => [op, per(accounting.requests('dynamodb', op))])),
+      'failed/task': per(accounting.total('dynamodb').errors),
+      'AWS WU/task': per(billed.awsWriteUnits),
+      'AWS RU/task': per(billed.awsReadUnits),
+      'local WU/task': per(billed.localWriteUnits),
     });
-    return wu;
   };
 
   const dispatches: TaskDispatch[] = [];
@@ -73,9 +84,10 @@ export async function measureTaskLifecycle(
   });
   rows.push({
     phase: 'total',
-    'requests/task': fmt(sum.requests / TASKS, 2),
-    'WU/task': fmt(sum.wu / TASKS, 2),
-    'RU/task': fmt(sum.ru / TASKS, 2),
+    'requests/task': per(sum.requests),
+    'AWS WU/task': per(sum.wu),
+    'AWS RU/task': per(sum.ru),
+    'local WU/task': per(sum.local),
     'vs naive': '',
   });
 
@@ -84,18 +96,20 @@ export async function measureTaskLifecycle(
     ? await readJobItems(clients.dynamodb, jobsTableName, `JOB#${first.jobId}`)
     : [];
   accounting.reset();
+  ledger.reset();
   for (let i = 0; i < TASKS; i++)
     await naiveTaskLifecycle(clients.dynamodb, naiveTableName, items, i);
-  const naiveWu = accounting.writeUnits();
+  const naive = ledger.billedUnits();
   rows.push({
-    phase: 'naive: 2 PutItem + 3 UpdateItem, same items',
-    'requests/task': fmt(accounting.total('dynamodb').requests / TASKS, 2),
-    PutItem: fmt(accounting.requests('dynamodb', 'PutItem') / TASKS, 2),
-    UpdateItem: fmt(accounting.requests('dynamodb', 'UpdateItem') / TASKS, 2),
-    'WU/task': fmt(naiveWu / TASKS, 2),
+    phase: `naive: ${items.length} PutItem + 2 UpdateItem, same items`,
+    'requests/task': per(accounting.total('dynamodb').requests),
+    PutItem: per(accounting.requests('dynamodb', 'PutItem')),
+    UpdateItem: per(accounting.requests('dynamodb', 'UpdateItem')),
+    'AWS WU/task': per(naive.awsWriteUnits),
+    'local WU/task': per(naive.localWriteUnits),
   });
   const total = rows.find((row) => row.phase === 'total');
-  if (total) total['vs naive'] = `${fmt(sum.wu / naiveWu, 2)}x`;
+  if (total) total['vs naive'] = `${fmt(sum.wu / naive.awsWriteUnits, 2)}x`;
   return {
     title: `Job store: submit → claim → complete, per task (${TASKS} single-task jobs)`,
     rows,
@@ -104,6 +118,16 @@ export async function measureTaskLifecycle(
         name: 'every task claimed and completed',
         pass: leases.length === TASKS,
         detail: `${leases.length} of ${TASKS}`,
+      },
+      {
+        name: `single-task job at most ${TARGET_JOB_WRITE_UNITS} AWS-billed write units`,
+        pass: sum.wu / TASKS <= TARGET_JOB_WRITE_UNITS,
+        detail: `${per(sum.wu)} WU (DynamoDB Local reported ${per(sum.local)}); ${fmt(sum.wu / naive.awsWriteUnits, 2)}x the naive design`,
+      },
+      {
+        name: `runner path at most ${TARGET_RUNNER_REQUESTS} DynamoDB requests per task`,
+        pass: sum.runner / TASKS <= TARGET_RUNNER_REQUESTS,
+        detail: `${per(sum.runner)} (claim + complete)`,
       },
     ],
   };

@@ -6,11 +6,13 @@ import { ensureTable } from '../lambdas/adapters/aws/table-definition.js';
 import { automationsTable } from '../lambdas/adapters/aws/tables/automations-table.js';
 import { jobsTable } from '../lambdas/adapters/aws/tables/jobs-table.js';
 import { type LocalServers, startLocalServers } from '../lambdas/adapters/local/local-servers.js';
+import { taskRouteOf } from '../lambdas/core/jobs/task-routing.js';
 import { type Connection, writeLocalConnection } from '../lambdas/sdk/connection.js';
 import { type BenchSection, fmt } from './harness.js';
 import {
   type AccountedClient,
   accountedClient,
+  BENCH_TASK_IDENTIFIER,
   type RunnerEvents,
   startReportingTask,
 } from './support/bench-runner-client.js';
@@ -138,7 +140,7 @@ async function measureRun(
 ): Promise<RunResult> {
   const { client, queue } = submitter;
   const cluster = (await client.clusters.create(`bench-${label.replace(/\W+/g, '-')}`)).slug;
-  await queue.ensureClusterQueue(cluster);
+  await queue.ensureRouteQueue(taskRouteOf(cluster, BENCH_TASK_IDENTIFIER));
 
   const startedAt = new Map<number, number>();
   const completed = new Set<string>();

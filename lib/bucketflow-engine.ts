@@ -213,7 +213,7 @@ export class BucketflowEngine extends Construct {
     this.runners.set(cluster, runner);
     this.addBucketReader(runner.runner);
     this.monitoring.watchFunction(`runner-${cluster}`, runner.runner.function);
-    this.monitoring.watchRunnerCluster(cluster, runner.queue, runner.deadLetterQueue);
+    this.monitoring.watchRunnerCluster(cluster, runner.queues, runner.deadLetterQueue);
     return runner;
   }
 

@@ -188,10 +188,14 @@ export class BucketflowMonitoring extends Construct {
    *
    * @example
    * ```ts
-   * monitoring.watchRunnerCluster('gpu', runner.queue, runner.deadLetterQueue);
+   * monitoring.watchRunnerCluster('gpu', runner.queues, runner.deadLetterQueue);
    * ```
    */
-  watchRunnerCluster(cluster: string, queue: sqs.IQueue, deadLetterQueue: sqs.IQueue): void {
+  watchRunnerCluster(
+    cluster: string,
+    queues: readonly sqs.IQueue[],
+    deadLetterQueue: sqs.IQueue,
+  ): void {
     const depth = this.deadLetterDepth(deadLetterQueue);
     this.alarm(`${alarmId(cluster)}RunnerDeadLetterAlarm`, depth, {
       threshold: 0,
@@ -199,9 +203,13 @@ export class BucketflowMonitoring extends Construct {
     });
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: `Cluster ${cluster}: queued tasks and age (s)`,
-        left: [queue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE })],
-        right: [queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE })],
+        title: `Cluster ${cluster}: queued tasks and age (s), per task queue`,
+        left: queues.map((queue) =>
+          queue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE }),
+        ),
+        right: queues.map((queue) =>
+          queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE }),
+        ),
         width: WIDE,
       }),
       new cloudwatch.GraphWidget({

@@ -42,6 +42,12 @@ export const LAMBDA_ENTRY_MODULE = join(
   `index${ENTRY_EXTENSION}`,
 );
 
+/** The SDK modules that read task classes and their identifiers out of task modules. */
+export const SDK_TASK_MODULES = {
+  modules: join(PACKAGE_ROOT, 'lambdas', 'sdk', `task-modules${ENTRY_EXTENSION}`),
+  task: join(PACKAGE_ROOT, 'lambdas', 'sdk', `task${ENTRY_EXTENSION}`),
+};
+
 // The sources are ESM, which only an ESM bundle keeps. Some dependencies still
 // `require()` Node built-ins; the banner gives the ESM bundle a `require` for them.
 const ESM_REQUIRE_BANNER =

@@ -46,8 +46,13 @@ export const INGEST_AGE_ALARM_SECONDS = 300;
 
 export const TASK_RUNNER_TIMEOUT = Duration.minutes(5);
 export const TASK_RUNNER_MEMORY_MB = 1024;
-/** One task per invocation: tasks are long and a failure should not delay its neighbours. */
-export const TASK_RUNNER_BATCH_SIZE = 1;
+/**
+ * Up to 10 tasks per invocation (one ReceiveMessage and one DeleteMessageBatch
+ * for all): the handler runs a batch's records concurrently and reports each
+ * failure alone, so neighbours neither wait to start nor run again; the task's
+ * truth is its DynamoDB lease, not the message.
+ */
+export const TASK_RUNNER_BATCH_SIZE = 10;
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_CHOICES = [
@@ -60,4 +65,4 @@ export {
   SQS_QUEUE_NAME_MAX,
   TASK_DLQ_SUFFIX,
   TASK_QUEUE_PREFIX,
-} from '../lambdas/adapters/aws/sqs-task-messages.js';
+} from '../lambdas/adapters/aws/task-queue-names.js';

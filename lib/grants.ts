@@ -142,7 +142,7 @@ export function taskQueueArnPattern(scope: Construct, prefix: string): string {
 
 /**
  * Grants creating and sending to the task queues the app creates on demand
- * (`<prefix><cluster>` and `<prefix><cluster>-dlq`), and with `consume` also
+ * (one per cluster, task name and major version, and `<prefix><cluster>-dlq`), and with `consume` also
  * receiving from them, as an external runner does.
  *
  * @example
@@ -172,7 +172,7 @@ export function grantTaskQueues(
   acknowledgeOn(
     grantee,
     pattern,
-    'Task queues are created at run time, one per cluster, so their names are only known by prefix; the prefix is unique to this deployment',
+    'Task queues are created at run time, one per cluster, task name and major version, so their names are only known by prefix; the prefix is unique to this deployment',
   );
 }
 

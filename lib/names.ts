@@ -1,4 +1,13 @@
+import { maxClusterSlugLength } from '../lambdas/adapters/aws/task-queue-names.js';
+import { parseTaskIdentifier } from '../lambdas/core/jobs/task-identifier.js';
 import { SQS_QUEUE_NAME_MAX, TASK_DLQ_SUFFIX, TASK_QUEUE_PREFIX } from './constants.js';
+
+// Task queue names come from the one function the runtime adapter uses too.
+export {
+  deadLetterQueueName,
+  maxClusterSlugLength,
+  taskQueueName,
+} from '../lambdas/adapters/aws/task-queue-names.js';
 
 // Naming rules checked at synth time, so that a bad name fails `cdk synth`
 // with a clear message instead of a CloudFormation rollback.
@@ -25,11 +34,6 @@ export function bucketNameProblem(name: string): string | undefined {
   if (name.includes('..')) return 'is not a valid S3 bucket name (two adjacent dots)';
   if (IP_ADDRESS.test(name)) return 'is not a valid S3 bucket name (formatted as an IP address)';
   return undefined;
-}
-
-/** Longest cluster slug whose task queue and DLQ names fit the SQS limit with `prefix`. */
-export function maxClusterSlugLength(prefix = TASK_QUEUE_PREFIX): number {
-  return SQS_QUEUE_NAME_MAX - prefix.length - TASK_DLQ_SUFFIX.length;
 }
 
 /**
@@ -64,6 +68,20 @@ export function queuePrefixProblem(prefix: string): string | undefined {
   return undefined;
 }
 
-// The queue names of a cluster come from the one function the queue adapter uses at run
-// time, so the queues a stack declares are the queues the handlers send to.
-export { taskQueueNames } from '../lambdas/adapters/aws/sqs-task-messages.js';
+/**
+ * Why `identifier` cannot name a task a Lambda runner registers
+ * (`Name@vX.Y`, the format of the CLI's `--task`), or undefined when it can.
+ *
+ * @example
+ * ```ts
+ * taskIdentifierProblem('Resize@v1'); // 'is not a task identifier: ...'
+ * ```
+ */
+export function taskIdentifierProblem(identifier: string): string | undefined {
+  try {
+    parseTaskIdentifier(identifier);
+    return undefined;
+  } catch (error) {
+    return `is not a task identifier Name@vX.Y: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}

@@ -5,6 +5,8 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { parseTaskIdentifier } from '../lambdas/core/jobs/task-identifier.js';
+import { routeKey, type TaskRoute, taskRouteOf } from '../lambdas/core/jobs/task-routing.js';
 import { BucketflowFunction } from './bucketflow-function.js';
 import type { BucketflowState } from './bucketflow-state.js';
 import { type BundleSource, LAMBDA_ENTRY_MODULE } from './bundling.js';
@@ -20,8 +22,14 @@ import {
 import { ENV } from './environment.js';
 import { InvalidConstructPropsError } from './errors.js';
 import { grantObjectReadWrite, grantTaskQueues } from './grants.js';
-import { clusterSlugProblem, taskQueueNames } from './names.js';
+import {
+  clusterSlugProblem,
+  deadLetterQueueName,
+  taskIdentifierProblem,
+  taskQueueName,
+} from './names.js';
 import { grantTablesFor } from './tables.js';
+import { taskIdentifiersOfModules } from './task-module-identifiers.js';
 
 /** Lambda rejects visibility timeouts above 12 hours. */
 const MAX_VISIBILITY = Duration.hours(12);
@@ -46,11 +54,18 @@ export interface TaskRunnerFunctionProps {
    * (from `bucketflow/lambda`), instead of `taskModules`.
    */
   readonly entry?: string;
+  /**
+   * Identifiers (`Name@vX.Y`) of the tasks the function registers: it is fed
+   * by one queue per task name and major version (dispatch v2), so synth must
+   * know them. Required with `entry`.
+   * @default read at synth from the task classes `taskModules` export
+   */
+  readonly tasks?: readonly string[];
   /** @default TASK_RUNNER_TIMEOUT (5 minutes) */
   readonly timeout?: Duration;
   /** @default TASK_RUNNER_MEMORY_MB (1024) */
   readonly memorySize?: number;
-  /** Tasks per invocation. @default TASK_RUNNER_BATCH_SIZE (1) */
+  /** Tasks per invocation, run concurrently. @default TASK_RUNNER_BATCH_SIZE (10) */
   readonly batchSize?: number;
   /** Most concurrent invocations the queue may drive (2-1000). @default no limit */
   readonly maxConcurrency?: number;
@@ -59,11 +74,13 @@ export interface TaskRunnerFunctionProps {
 }
 
 /**
- * A serverless task runner: a Lambda function on a cluster's task queue,
+ * A serverless task runner: a Lambda function on its cluster's task queues,
  * bundling the cluster's task modules with bucketflow's runner handler.
- * Creates the queue and its DLQ under the names the queue adapter uses for
- * on-demand queues (`taskQueueNames`), consumes it with partial batch
- * failures, and grants the tables and the cache bucket. Without task modules
+ * Creates one queue per task name and major version it registers (read from
+ * the task modules at synth, or `tasks`) and the cluster's DLQ, under the
+ * names the queue adapter uses for on-demand queues (`taskQueueName`),
+ * consumes each with partial batch failures, and grants the tables and the
+ * cache bucket. Without task modules
  * (or an entry of yours) it fails synth: such a function could run nothing.
  *
  * @example
@@ -74,7 +91,8 @@ export interface TaskRunnerFunctionProps {
 export class TaskRunnerFunction extends Construct {
   public readonly cluster: string;
   public readonly runner: BucketflowFunction;
-  public readonly queue: sqs.Queue;
+  /** One queue per route (task name and major version) of the registered tasks. */
+  public readonly queues: readonly sqs.Queue[];
   public readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: TaskRunnerFunctionProps) {
@@ -89,33 +107,36 @@ export class TaskRunnerFunction extends Construct {
       );
     }
     const source = runnerSource(props);
+    const routes = routesOf(props);
     super(scope, id);
     this.cluster = props.cluster;
     const timeout = props.timeout ?? TASK_RUNNER_TIMEOUT;
     const visibility = Duration.seconds(
       Math.min(VISIBILITY_TIMEOUT_FACTOR * timeout.toSeconds(), MAX_VISIBILITY.toSeconds()),
     );
-    const names = taskQueueNames(props.cluster, prefix);
     // The app may already have created these queues on demand; the queues
     // outlive this function because they may hold tasks of the cluster.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      queueName: names.deadLetterQueue,
+      queueName: deadLetterQueueName(props.cluster, prefix),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: DLQ_RETENTION,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.queue = new sqs.Queue(this, 'Queue', {
-      queueName: names.queue,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      visibilityTimeout: visibility,
-      deadLetterQueue: {
-        queue: this.deadLetterQueue,
-        maxReceiveCount: props.state.dlqMaxReceiveCount,
-      },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.queues = routes.map(
+      (route, index) =>
+        new sqs.Queue(this, index === 0 ? 'Queue' : `Queue${index + 1}`, {
+          queueName: taskQueueName(route, prefix),
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          visibilityTimeout: visibility,
+          deadLetterQueue: {
+            queue: this.deadLetterQueue,
+            maxReceiveCount: props.state.dlqMaxReceiveCount,
+          },
+          removalPolicy: RemovalPolicy.RETAIN,
+        }),
+    );
 
     this.runner = new BucketflowFunction(this, 'Runner', {
       source,
@@ -125,13 +146,15 @@ export class TaskRunnerFunction extends Construct {
       environment: { ...props.environment, [ENV.runnerCluster]: props.cluster },
       logRetention: props.logRetention ?? (LOG_RETENTION_DAYS as logs.RetentionDays),
     });
-    this.runner.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: props.batchSize ?? TASK_RUNNER_BATCH_SIZE,
-        reportBatchItemFailures: true,
-        ...(props.maxConcurrency === undefined ? {} : { maxConcurrency: props.maxConcurrency }),
-      }),
-    );
+    for (const queue of this.queues) {
+      this.runner.function.addEventSource(
+        new SqsEventSource(queue, {
+          batchSize: props.batchSize ?? TASK_RUNNER_BATCH_SIZE,
+          reportBatchItemFailures: true,
+          ...(props.maxConcurrency === undefined ? {} : { maxConcurrency: props.maxConcurrency }),
+        }),
+      );
+    }
     grantTablesFor(this.runner, props.state, 'runner');
     grantObjectReadWrite(
       this.runner,
@@ -173,6 +196,44 @@ function runnerSource(props: TaskRunnerFunctionProps): BundleSource {
     '',
   ].join('\n');
   return { contents, resolveDir: cwd, name: `bucketflow-runner-${props.cluster}.mjs` };
+}
+
+/** The routes of the registered tasks: given, or read from the task modules at synth. */
+function routesOf(props: TaskRunnerFunctionProps): TaskRoute[] {
+  const modules = props.taskModules ?? [];
+  if (props.tasks === undefined && props.entry !== undefined) {
+    throw new InvalidConstructPropsError(
+      'tasks',
+      `is missing for cluster ${props.cluster}: a runner with an entry of yours is fed by the queues of the tasks it registers`,
+      "list the identifiers your entry registers, e.g. tasks: ['Resize@v1.2']",
+    );
+  }
+  const tasks =
+    props.tasks ??
+    taskIdentifiersOfModules(
+      modules.map((path, index) => existingFile(`taskModules[${index}]`, path)),
+    );
+  if (tasks.length === 0) {
+    throw new InvalidConstructPropsError(
+      'tasks',
+      `is empty for cluster ${props.cluster}: a Lambda runner is fed by the queues of the tasks it registers`,
+      "list the identifiers it registers, e.g. tasks: ['Resize@v1.2'], or export task classes from taskModules",
+    );
+  }
+  const routes = new Map<string, TaskRoute>();
+  tasks.forEach((task, index) => {
+    const problem = taskIdentifierProblem(task);
+    if (problem) {
+      throw new InvalidConstructPropsError(
+        `tasks[${index}]`,
+        `${JSON.stringify(task)} ${problem}`,
+        "write it like 'Resize@v1.2'",
+      );
+    }
+    const route = taskRouteOf(props.cluster, parseTaskIdentifier(task));
+    routes.set(routeKey(route), route);
+  });
+  return [...routes.values()];
 }
 
 /** The absolute path of a file that exists, for a synth error that names it otherwise. */

@@ -69,7 +69,11 @@ export function accountedClient(
   const jobs = observeJobs(
     new DynamoDbJobStore({ client: clients.dynamodb, tableName: connection.tables.jobs }),
   );
-  const queue = new SqsTaskQueue({ client: clients.sqs, prefix: connection.taskQueuePrefix });
+  const queue = new SqsTaskQueue({
+    client: clients.sqs,
+    prefix: connection.taskQueuePrefix,
+    partialLongPolls: connection.kind !== 'local',
+  });
   const client = new Client({
     jobs,
     automations: new DynamoDbAutomationStore({
@@ -115,7 +119,7 @@ export async function startBenchRunner(
     waitSeconds: settings.waitSeconds,
     logSink: quietLogSink,
   });
-  await side.queue.ensureClusterQueue(settings.cluster);
+  await Promise.all(runner.routes.map((route) => side.queue.ensureRouteQueue(route)));
   side.reset();
   return { runner, side };
 }

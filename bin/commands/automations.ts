@@ -5,7 +5,7 @@ import { CATCH_UP_POLICIES } from '../../lambdas/core/cron/catch-up.js';
 import { parseCronSchedule } from '../../lambdas/core/cron/cron-schedule.js';
 import { timeZone } from '../../lambdas/core/cron/time-zone.js';
 import { ValidationError } from '../../lambdas/core/errors.js';
-import { formatAutomationTable } from './automation-format.js';
+import { formatAutomationTable, withNextFire } from './automation-format.js';
 import {
   batchPolicyFromOptions,
   checkOption,
@@ -86,8 +86,9 @@ export function registerAutomationsCommand(program: Command): void {
   ).action(
     connectedAction(async (options: JsonOption) => {
       const list = await (await connect(options)).client.automations.list();
-      if (options.json) return printJson(list);
-      process.stdout.write(list.length > 0 ? formatAutomationTable(list) : 'no automations\n');
+      const now = Date.now();
+      if (options.json) return printJson(list.map((automation) => withNextFire(automation, now)));
+      process.stdout.write(list.length > 0 ? formatAutomationTable(list, now) : 'no automations\n');
     }),
   );
 

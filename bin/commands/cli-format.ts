@@ -70,3 +70,16 @@ export function formatCounts(counts: TaskStateCounts): string {
   );
   return parts.length > 0 ? parts.join(', ') : 'no tasks';
 }
+
+/**
+ * A task's display (which may hold line breaks) on one line of terminal
+ * output: each line break shown as ` ⏎ `.
+ *
+ * @example
+ * ```ts
+ * oneLine('Tile 7\nof 9'); // 'Tile 7 ⏎ of 9'
+ * ```
+ */
+export function oneLine(display: string): string {
+  return display.split('\n').join(' ⏎ ');
+}

@@ -1,4 +1,5 @@
 import { GetBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import {
   type AwsClients,
@@ -6,7 +7,10 @@ import {
   destroyAwsClients,
 } from '../../lambdas/adapters/aws/aws-clients.js';
 import { findQueueUrl, queueDepth } from '../../lambdas/adapters/aws/sqs-queue-setup.js';
-import { taskQueueNames } from '../../lambdas/adapters/aws/sqs-task-messages.js';
+import {
+  deadLetterQueueName,
+  TASK_QUEUE_PREFIX,
+} from '../../lambdas/adapters/aws/task-queue-names.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';
 import { packageVersion } from '../package-version.js';
 import { printJson } from './cli-io.js';
@@ -101,46 +105,62 @@ async function clusterFinding(
   cluster: string,
 ): Promise<Finding> {
   const about = { subject: 'cluster', name: cluster } as const;
-  const names = taskQueueNames(cluster, connection.taskQueuePrefix);
+  const prefix = connection.taskQueuePrefix ?? TASK_QUEUE_PREFIX;
+  // Dispatch v2: one queue per task name and major version, `<prefix><cluster>_<task>_v<major>_<hash>`.
+  const queues = `${prefix}${cluster}_*`;
   if (facts.lambdaClusters.includes(cluster)) {
-    return {
-      ...about,
-      verdict: 'ok',
-      detail: `a TaskRunnerFunction consumes ${names.queue}`,
-    };
+    return { ...about, verdict: 'ok', detail: `a TaskRunnerFunction consumes ${queues}` };
   }
-  const [url, deadLetterUrl] = await Promise.all([
-    findQueueUrl(clients.sqs, names.queue),
-    findQueueUrl(clients.sqs, names.deadLetterQueue),
+  const deadLetterName = deadLetterQueueName(cluster, prefix);
+  const [urls, deadLetterUrl] = await Promise.all([
+    routeQueueUrls(clients.sqs, `${prefix}${cluster}_`),
+    findQueueUrl(clients.sqs, deadLetterName),
   ]);
-  if (!url) {
+  if (urls.length === 0) {
     return {
       ...about,
       verdict: 'idle',
-      detail: `no queue yet (${names.queue} is created with the cluster's first task)`,
+      detail: `no queue yet (${queues} are created with the cluster's first task of each kind)`,
     };
   }
-  const depth = await queueDepth(clients.sqs, url, deadLetterUrl);
-  const dead = depth.deadLettered > 0 ? `; ${depth.deadLettered} in ${names.deadLetterQueue}` : '';
-  if (depth.inFlight > 0) {
+  const depths = await Promise.all(urls.map((url) => queueDepth(clients.sqs, url, undefined)));
+  const { deadLettered } = await queueDepth(clients.sqs, undefined, deadLetterUrl);
+  const visible = depths.reduce((sum, depth) => sum + depth.visible, 0);
+  const inFlight = depths.reduce((sum, depth) => sum + depth.inFlight, 0);
+  const dead = deadLettered > 0 ? `; ${deadLettered} in ${deadLetterName}` : '';
+  if (inFlight > 0) {
     return {
       ...about,
       verdict: 'ok',
-      detail: `${depth.inFlight} message(s) in flight: a runner receives from ${names.queue}${dead}`,
+      detail: `${inFlight} message(s) in flight: a runner receives from ${queues}${dead}`,
     };
   }
-  if (depth.visible > 0) {
+  if (visible > 0) {
     return {
       ...about,
       verdict: 'problem',
-      detail: `${depth.visible} message(s) waiting in ${names.queue} and none in flight: nothing consumes it; start \`bucketflow runner --cluster ${cluster} --tasks <module>\`, or give the cluster a Lambda runner in the config${dead}`,
+      detail: `${visible} message(s) waiting in ${queues} and none in flight: nothing consumes them; start \`bucketflow runner --cluster ${cluster} --tasks <module>\`, or give the cluster a Lambda runner in the config${dead}`,
     };
   }
   return {
     ...about,
     verdict: 'idle',
-    detail: `${names.queue} is empty; an idle process runner cannot be seen from the queue${dead}`,
+    detail: `${queues} are empty; an idle process runner cannot be seen from the queue${dead}`,
   };
+}
+
+/** URLs of the route queues whose names start with `namePrefix` (ListQueues pages of 1,000). */
+async function routeQueueUrls(sqs: SQSClient, namePrefix: string): Promise<string[]> {
+  const urls: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await sqs.send(
+      new ListQueuesCommand({ QueueNamePrefix: namePrefix, MaxResults: 1000, NextToken: token }),
+    );
+    urls.push(...(page.QueueUrls ?? []));
+    token = page.NextToken;
+  } while (token);
+  return urls;
 }
 
 /**

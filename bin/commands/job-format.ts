@@ -1,7 +1,8 @@
 import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';
 import type { StoredJob, StoredTask } from '../../lambdas/core/ports/job-store.js';
+import type { WaitingTask } from '../../lambdas/sdk/client-jobs.js';
 import { buildJobTree, type TreeNode } from '../../lambdas/sdk/job-tree.js';
-import { formatCounts, formatFields, formatTable, formatTime } from './cli-format.js';
+import { formatCounts, formatFields, formatTable, formatTime, oneLine } from './cli-format.js';
 
 /** Characters of a task error shown in a tree line; the rest is in `--json`. */
 const MAX_ERROR_SHOWN = 160;
@@ -22,8 +23,11 @@ export function formatJobTable(jobs: readonly StoredJob[]): string {
   );
 }
 
-/** One job as aligned `key: value` lines. */
-export function formatJob(job: StoredJob): string {
+/**
+ * One job as aligned `key: value` lines, then a `waiting` line per runnable
+ * task still in its queue, saying why no runner takes it when that is known.
+ */
+export function formatJob(job: StoredJob, waiting: readonly WaitingTask[] = []): string {
   return formatFields([
     ['id', job.jobId],
     ['name', job.name],
@@ -33,6 +37,10 @@ export function formatJob(job: StoredJob): string {
     ['automation', job.automationId ?? '-'],
     ['submitted', formatTime(job.createdAt)],
     ['updated', formatTime(job.updatedAt)],
+    ...waiting.map((task): [string, string] => [
+      'waiting',
+      `${formatTaskIdentifier(task.identifier)} (task ${task.taskId}) on ${task.cluster}: ${task.problem ?? 'queued for a registered runner'}`,
+    ]),
   ]);
 }
 
@@ -51,7 +59,7 @@ export function formatJobTreeText(job: StoredJob, tasks: readonly StoredTask[]):
   const waitsFor = new Map<number, string[]>();
   for (const [dependency, dependent] of tree.dependencies) {
     const list = waitsFor.get(dependent.index) ?? [];
-    list.push(dependency.task.display);
+    list.push(oneLine(dependency.task.display));
     waitsFor.set(dependent.index, list);
   }
   const lines = [`job ${job.jobId} ${job.name} (${job.state}: ${formatCounts(job.counts)})`];
@@ -72,7 +80,7 @@ export function formatJobTreeText(job: StoredJob, tasks: readonly StoredTask[]):
 function taskLine(task: StoredTask, waitsFor: readonly string[] | undefined): string {
   const identifier = formatTaskIdentifier(task.identifier);
   const label =
-    task.display === task.identifier.name ? identifier : `${task.display} (${identifier})`;
+    task.display === task.identifier.name ? identifier : `${oneLine(task.display)} (${identifier})`;
   const parts = [`${label} [${task.state}]`];
   if (task.cluster !== 'default') parts.push(`on ${task.cluster}`);
   if (waitsFor !== undefined) parts.push(`after ${waitsFor.join(', ')}`);

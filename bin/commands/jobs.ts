@@ -153,9 +153,11 @@ export function registerJobsCommand(program: Command): void {
       .option('--json', 'print the job as JSON'),
   ).action(
     connectedAction(async (id: string, options: JsonOption) => {
-      const job = await findJob((await connect(options)).client, id);
-      if (options.json) return printJson(job);
-      process.stdout.write(formatJob(job));
+      const { client } = await connect(options);
+      const job = await findJob(client, id);
+      const waiting = await client.jobs.waiting(id);
+      if (options.json) return printJson({ ...job, waiting });
+      process.stdout.write(formatJob(job, waiting));
     }),
   );
 

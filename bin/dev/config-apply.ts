@@ -18,8 +18,6 @@ export interface ApplyConfigOptions {
    * automations stay.
    */
   readonly stateFile?: string | undefined;
-  /** Epoch ms: a new cron automation's schedule starts here. @default Date.now() */
-  readonly now?: number | undefined;
 }
 
 export interface AppliedConfig {
@@ -50,7 +48,6 @@ export async function applyConfig(options: ApplyConfigOptions): Promise<AppliedC
     store: options.store,
     plan,
     previousNames,
-    now: options.now ?? Date.now(),
   });
   if (options.stateFile) {
     await writeAppliedNames(

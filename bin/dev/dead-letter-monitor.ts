@@ -47,8 +47,8 @@ export interface DeadLetterMonitorOptions {
   readonly file: string;
   /** One line per newly dead-lettered message. */
   readonly onDeadLetter: (line: string) => void;
-  /** Creates a missing task queue and its DLQ (named by the DLQ and its source queue). */
-  readonly ensureTaskQueue: (deadLetterQueue: string, sourceQueue: string) => Promise<void>;
+  /** Creates a missing task dead-letter queue (named), to put its saved letters back. */
+  readonly ensureTaskDeadLetterQueue: (name: string) => Promise<void>;
   readonly onError?: (error: unknown) => void;
   /** @default 2000 */
   readonly intervalMs?: number;
@@ -66,7 +66,7 @@ export interface DeadLetterMonitorOptions {
  *
  * @example
  * ```ts
- * const monitor = new DeadLetterMonitor({ sqs, sources, file, onDeadLetter: (line) => log.line('dead', line), ensureTaskQueue });
+ * const monitor = new DeadLetterMonitor({ sqs, sources, file, onDeadLetter: (line) => log.line('dead', line), ensureTaskDeadLetterQueue });
  * const parked = await monitor.restore();
  * monitor.start();
  * ```
@@ -105,7 +105,7 @@ export class DeadLetterMonitor {
       if (queue.letters.length === 0) continue;
       let url = await findQueueUrl(sqs, name);
       if (url === undefined && queue.kind === 'tasks') {
-        await this.#options.ensureTaskQueue(name, queue.source);
+        await this.#options.ensureTaskDeadLetterQueue(name);
         url = await findQueueUrl(sqs, name);
       }
       if (url === undefined) continue;

@@ -2,14 +2,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClients, destroyAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
-import { SqsTaskQueue } from '../../lambdas/adapters/aws/sqs-task-queue.js';
 import { LocalEventBus } from '../../lambdas/adapters/local/local-event-bus.js';
 import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../../lambdas/core/metrics/metric-catalog.js';
-import type { Cluster } from '../../lambdas/core/ports/automation-store.js';
-import type { HandlerConfig } from '../../lambdas/handlers/config.js';
 import { createHandlerRuntime, type HandlerRuntime } from '../../lambdas/handlers/runtime.js';
 import { createS3IngestHandler } from '../../lambdas/handlers/s3-ingest.js';
 import { Client } from '../../lambdas/sdk/client.js';
@@ -152,13 +148,7 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
       clients.s3,
       locations.flatMap((location) => (location.kind === 's3' ? [location.bucket] : [])),
     );
-    // Runners that outlived a restart poll their cluster's queue, which the SQS server lost.
-    await ensureClusterQueues(clients.sqs, handlerConfig, await runtime.automations.listClusters());
-    const resentTasks = await resendQueuedTasks(
-      runtime.deps.jobs,
-      runtime.deps.dispatchTasks,
-      Date.now(),
-    );
+    const resentTasks = await resendQueuedTasks(runtime.deps, runtime.clock());
 
     const tasks = [
       ...new Set([
@@ -275,18 +265,4 @@ async function clusterTaskClasses(config: BucketflowConfig, cwd: string): Promis
     classes.push(...(await loadTaskModules(modules, cwd, `clusters.${slug}.taskModules:`)));
   }
   return classes;
-}
-
-/** Creates the task queue (and DLQ) of every cluster, as the runtime's queue would on first use. */
-async function ensureClusterQueues(
-  sqs: SQSClient,
-  config: HandlerConfig,
-  clusters: readonly Cluster[],
-): Promise<void> {
-  const queue = new SqsTaskQueue({
-    client: sqs,
-    prefix: config.taskQueuePrefix,
-    maxReceiveCount: config.taskQueueMaxReceiveCount,
-  });
-  await Promise.all(clusters.map((cluster) => queue.ensureClusterQueue(cluster.slug)));
 }

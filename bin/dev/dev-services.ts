@@ -1,6 +1,6 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/s3-event-parsing.js';
-import { SqsTaskQueue } from '../../lambdas/adapters/aws/sqs-task-queue.js';
+import { ensureTaskDeadLetterQueue } from '../../lambdas/adapters/aws/sqs-queue-setup.js';
 import type { StorageLocation } from '../../lambdas/core/automations/storage-location.js';
 import { normalizeEtag } from '../../lambdas/core/events/delivery-version.js';
 import { createBatchSweepHandler } from '../../lambdas/handlers/batch-sweep.js';
@@ -92,12 +92,6 @@ export async function startDevServices(options: DevServicesOptions): Promise<Dev
     log.line('error', `${where}: ${error instanceof Error ? error.message : String(error)}`);
   };
   const { sqs, s3 } = stack.clients;
-  const taskQueues = new SqsTaskQueue({
-    client: sqs,
-    prefix: stack.config.taskQueuePrefix,
-    maxReceiveCount: stack.config.taskQueueMaxReceiveCount,
-  });
-
   const monitor = new DeadLetterMonitor({
     sqs,
     sources: {
@@ -106,8 +100,8 @@ export async function startDevServices(options: DevServicesOptions): Promise<Dev
     },
     file: options.deadLettersFile,
     onDeadLetter: (line) => log.line('dead', line),
-    ensureTaskQueue: async (_deadLetterQueue, source) => {
-      await taskQueues.ensureClusterQueue(source.slice(stack.config.taskQueuePrefix.length));
+    ensureTaskDeadLetterQueue: async (name) => {
+      await ensureTaskDeadLetterQueue(sqs, name);
     },
     onError: onError('dead letters'),
   });

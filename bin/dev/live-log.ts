@@ -3,6 +3,7 @@ import { escapeForDisplay } from '../../lambdas/core/jobs/text-rules.js';
 import type { JobStore, StoredJob } from '../../lambdas/core/ports/job-store.js';
 import type { ServiceEvent } from '../../lambdas/core/services/service-dependencies.js';
 import type { LogRecord } from '../../lambdas/sdk/task-logger.js';
+import { oneLine } from '../commands/cli-format.js';
 
 /** Width of the tag column (`event`, `task`, `batch`, ...). */
 const TAG_WIDTH = 7;
@@ -178,7 +179,7 @@ export class LiveLog {
       let display = '';
       try {
         const task = await this.#follow?.jobs.getTask(String(jobId), String(taskId));
-        if (task && task.display !== task.identifier.name) display = task.display;
+        if (task && task.display !== task.identifier.name) display = oneLine(task.display);
       } catch {
         // The line is printed without the display.
       }

@@ -1,35 +1,22 @@
-import type { JobStore, TaskDispatch } from '../../lambdas/core/ports/job-store.js';
-import { RECONCILE_LIMIT, takeUnsentTasks } from '../../lambdas/core/services/reconcile-service.js';
-
-/** Pages of runnable tasks re-sent at most; ample for a local data directory. */
-const MAX_PAGES = 1_000;
+import { DEFAULT_CHECK_AFTER_MS } from '../../lambdas/adapters/aws/dynamodb-job-store.js';
+import { resendAllWaiting } from '../../lambdas/core/services/reconcile-service.js';
+import type { ServiceDependencies } from '../../lambdas/core/services/service-dependencies.js';
 
 /**
  * Sends every runnable QUEUED task again. The local SQS server keeps its
  * queues in memory, so after a restart the messages of tasks that were
  * waiting are gone while the tasks still wait in DynamoDB. The reconciler's
- * own look-up (`findUnsentTasks`, on a sparse index of runnable QUEUED tasks)
- * finds them when asked for everything released up to `startedAt`;
- * `markResent` moves each one's release time past `startedAt`, so every page
- * brings new tasks. RUNNING tasks of the previous process come back through
- * the reconciler once their lease expires.
+ * due index holds every runnable task with a due time at most
+ * `DEFAULT_CHECK_AFTER_MS` after its release, so everything released before
+ * `startedAt` is found; each one's next due time moves past that bound, so
+ * every page brings new tasks. RUNNING tasks of the previous process come
+ * back through the reconciler once their lease expires.
  *
  * @example
  * ```ts
- * const resent = await resendQueuedTasks(runtime.deps.jobs, runtime.deps.dispatchTasks, Date.now());
+ * const resent = await resendQueuedTasks(runtime.deps, runtime.clock());
  * ```
  */
-export async function resendQueuedTasks(
-  jobs: Pick<JobStore, 'findUnsentTasks' | 'markResent'>,
-  dispatch: (tasks: readonly TaskDispatch[]) => Promise<void>,
-  startedAt: number,
-): Promise<number> {
-  let total = 0;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const { found, resent } = await takeUnsentTasks(jobs, startedAt);
-    if (resent.length > 0) await dispatch(resent);
-    total += resent.length;
-    if (found < RECONCILE_LIMIT) break;
-  }
-  return total;
+export function resendQueuedTasks(deps: ServiceDependencies, startedAt: number): Promise<number> {
+  return resendAllWaiting(deps, startedAt + DEFAULT_CHECK_AFTER_MS, startedAt);
 }

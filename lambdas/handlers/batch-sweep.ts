@@ -6,7 +6,11 @@ import type { HandlerRuntime } from './runtime.js';
 export function createBatchSweepHandler(runtime: HandlerRuntime) {
   return async () => {
     const now = runtime.clock();
-    const result = await sweepBatches(runtime.deps, await runtime.catalog(now), now);
+    // Read fresh: a batch whose automation the catalog lacks is marked dispatched with no job,
+    // and a cached catalog lacks automations created since (the schedule may first fire before
+    // the config custom resource has created any). Once a minute, the cache saved no reads anyway.
+    const catalog = await runtime.catalog(now, { fresh: true });
+    const result = await sweepBatches(runtime.deps, catalog, now);
     runtime.logger.info('sweep done', { ...result });
     runtime.metrics.publish();
     return result;

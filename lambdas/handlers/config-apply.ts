@@ -56,7 +56,6 @@ export function createConfigApplyHandler(
             store: runtime.automations,
             plan: { clusters: [], locations: [], automations: [] },
             previousNames: names(plan),
-            now: runtime.clock(),
           }).catch((error: unknown) => {
             // A table deleted before this resource holds no automations to delete; failing
             // here would only leave the stack in DELETE_FAILED.
@@ -69,7 +68,6 @@ export function createConfigApplyHandler(
             previousNames: event.OldResourceProperties
               ? names(parsePlan(event.OldResourceProperties.Plan, 'OldResourceProperties.Plan'))
               : [],
-            now: runtime.clock(),
           });
     runtime.logger.info('config applied', {
       requestType: event.RequestType,

@@ -33,8 +33,11 @@ export interface HandlerRuntime {
   readonly metrics: MetricEmitter;
   /** Epoch ms: the one clock of this runtime, shared by its handlers, stores and queue. */
   readonly clock: () => number;
-  /** The enabled automations, cached for `catalogTtlMs` ({@link CATALOG_TTL_MS} by default). */
-  catalog(now: number): Promise<AutomationCatalog>;
+  /**
+   * The enabled automations, cached for `catalogTtlMs` ({@link CATALOG_TTL_MS} by default);
+   * `fresh` reads them now (and caches that), for a caller that must not act on a stale list.
+   */
+  catalog(now: number, options?: { readonly fresh?: boolean }): Promise<AutomationCatalog>;
 }
 
 export interface RuntimeOptions {
@@ -106,6 +109,7 @@ export function createHandlerRuntime(
     batches,
     membersTable: config.tables.batches,
     dispatchTasks: (tasks) => queue.send(tasks),
+    queueDepth: (route) => queue.depth(route),
     publishBatchReady: async (ready) => {
       await publishBatchReady(ready);
       metrics.emit(METRIC_CATALOG.batchReadyEvents, ready.length, {});
@@ -128,8 +132,8 @@ export function createHandlerRuntime(
     logger,
     metrics,
     clock,
-    catalog(now) {
-      if (!cached || now - cached.at >= catalogTtlMs) {
+    catalog(now, { fresh = false } = {}) {
+      if (fresh || !cached || now - cached.at >= catalogTtlMs) {
         const catalog = Promise.all([automations.list(), automations.listLocations()]).then(
           ([list, locations]) => new AutomationCatalog(list, locations),
         );

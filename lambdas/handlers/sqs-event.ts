@@ -7,6 +7,8 @@ export const sqsEventSchema = z.object({
       messageId: z.string().min(1),
       body: z.string(),
       receiptHandle: z.string().optional(),
+      /** The queue the record came from (`arn:aws:sqs:<region>:<account>:<name>`). */
+      eventSourceARN: z.string().optional(),
     }),
   ),
 });

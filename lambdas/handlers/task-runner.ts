@@ -3,11 +3,14 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AwsClients, createAwsClients } from '../adapters/aws/aws-clients.js';
 import { decodeTaskMessage } from '../adapters/aws/sqs-task-messages.js';
+import { taskQueueName } from '../adapters/aws/task-queue-names.js';
+import { type TaskRoute, taskRouteOf } from '../core/jobs/task-routing.js';
 import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
 import { Client } from '../sdk/client.js';
 import { runnerDependencies } from '../sdk/runner-dependencies.js';
 import type { TaskClass } from '../sdk/task.js';
 import { type AttemptOutcome, type AttemptReport, processDelivery } from '../sdk/task-attempt.js';
+import type { LogSink } from '../sdk/task-logger.js';
 import { type HandlerConfig, loadHandlerConfig } from './config.js';
 import { MetricEmitter } from './metric-emitter.js';
 import {
@@ -17,15 +20,16 @@ import {
   sqsEventSchema,
 } from './sqs-event.js';
 
-/** Outcomes after which the message must stay on the queue (Lambda deletes the rest). */
-const KEEP_MESSAGE: ReadonlySet<AttemptOutcome> = new Set(['claim-error', 'incompatible', 'error']);
 /** Lease per attempt; the heartbeat renews it while the task runs, up to the function timeout. */
 const LAMBDA_LEASE_MS = 60_000;
+/** A Lambda runner's registration lasts a day; any invocation after an hour renews it. */
+const LAMBDA_RUNNER_TTL_MS = 24 * 60 * 60_000;
+const LAMBDA_RUNNER_REFRESH_MS = 60 * 60_000;
 
 export interface TaskRunnerHandlerOptions {
-  /** The task classes this function runs. */
+  /** The task classes this function runs; it is fed by the queue of each one's name and major version. */
   readonly tasks: readonly TaskClass[];
-  /** The cluster whose queue feeds the function. @default BUCKETFLOW_RUNNER_CLUSTER */
+  /** The cluster whose queues feed the function. @default BUCKETFLOW_RUNNER_CLUSTER */
   readonly cluster?: string;
   /** Lease per attempt, renewed by heartbeats while the task runs. @default 60 s */
   readonly leaseMs?: number;
@@ -36,21 +40,25 @@ export interface TaskRunnerHandlerOptions {
   readonly cacheBucket?: string;
   /** Powertools Metrics for the task metrics. @default the catalogue's namespace and service */
   readonly metrics?: Metrics;
+  /** Where task log lines go. @default consoleLogSink (one JSON line each, for CloudWatch) */
+  readonly logSink?: LogSink;
 }
 
 /** The message that did not complete a delivery, so Powertools reports it as a failed item. */
 class DeliveryNotDone extends Error {}
 
 /**
- * A Lambda task runner for a cluster queue (TaskRunnerFunction). It is
- * composed like a process runner, by `Client.runnerOptions` and
- * `runnerDependencies`, so its tasks get the same job caches and trigger
- * storage (`this.trigger.storage.read(key)` reads the S3 object). Each SQS
- * record is one delivery, processed by the runner's protocol (claim,
- * heartbeat the lease, complete or fail) through Powertools' batch
- * processor: a record whose claim call failed, that no registered task may
- * run, or whose processing failed is reported as a failed item, so that SQS
- * delivers it again.
+ * A Lambda task runner (TaskRunnerFunction), fed by the queues of the routes
+ * it registered (one per task name and major version on its cluster; the
+ * CDK maps each of them to the function). It is composed like a process
+ * runner, by `Client.runnerOptions` and `runnerDependencies`, so its tasks get
+ * the same job caches, trigger storage and batch members. Each SQS record is
+ * one delivery, processed by the runner's protocol (claim, heartbeat the
+ * lease, complete or fail) through Powertools' batch processor. Lambda
+ * deletes the records that succeed; a record whose claim call or processing
+ * failed, or that comes from a queue this function does not poll, is
+ * reported as a failed item so that SQS delivers it again; one that needs a
+ * newer minor version is handed on as a delayed copy.
  *
  * @example
  * ```ts
@@ -71,28 +79,60 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
     cacheBucket: options.cacheBucket ?? env.BUCKETFLOW_CACHE_BUCKET,
   });
   const metrics = new MetricEmitter(options.metrics);
+  const runnerOptions = client.runnerOptions({
+    cluster,
+    tasks: options.tasks,
+    runnerId: `lambda-${randomUUID()}`,
+    leaseMs: options.leaseMs ?? LAMBDA_LEASE_MS,
+    ...(options.logSink ? { logSink: options.logSink } : {}),
+  });
   const deps = runnerDependencies({
-    ...client.runnerOptions({
-      cluster,
-      tasks: options.tasks,
-      runnerId: `lambda-${randomUUID()}`,
-      leaseMs: options.leaseMs ?? LAMBDA_LEASE_MS,
-    }),
+    ...runnerOptions,
     observeAttempt: (attempt) => emitAttempt(metrics, cluster, attempt),
   });
+  const identifiers = runnerOptions.registry.identifiers();
+  const routes = new Map<string, TaskRoute>();
+  for (const identifier of identifiers) {
+    const route = taskRouteOf(cluster, identifier);
+    routes.set(taskQueueName(route, config.taskQueuePrefix), route);
+  }
+  let announcedAt = Number.NEGATIVE_INFINITY;
+  const announce = async () => {
+    if (!runnerOptions.announcements || Date.now() - announcedAt <= LAMBDA_RUNNER_REFRESH_MS)
+      return;
+    announcedAt = Date.now();
+    // Tells job views which tasks this function takes; routing does not depend on it.
+    await runnerOptions.announcements
+      .announce(
+        { runnerId: deps.runnerId, cluster, identifiers, kind: 'lambda' },
+        LAMBDA_RUNNER_TTL_MS,
+      )
+      .catch(() => {
+        announcedAt = Number.NEGATIVE_INFINITY;
+      });
+  };
   const processor = new BatchProcessor(EventType.SQS);
   const processRecord = async (record: SqsRecord): Promise<AttemptOutcome> => {
-    const message = decodeTaskMessage(record.body, cluster);
-    const outcome = await processDelivery(deps, {
-      message,
-      receipt: { cluster, handle: record.receiptHandle ?? '' },
-      messageId: record.messageId,
-    });
-    if (KEEP_MESSAGE.has(outcome)) throw new DeliveryNotDone(outcome);
+    const queueName = record.eventSourceARN?.split(':').at(-1) ?? '';
+    const route = routes.get(queueName);
+    if (!route) throw new DeliveryNotDone(`queue ${queueName} is not one this function polls`);
+    let kept = false;
+    const outcome = await processDelivery(
+      deps,
+      {
+        message: decodeTaskMessage(record.body, route),
+        receipt: { queue: queueName, handle: record.receiptHandle ?? '' },
+        messageId: record.messageId,
+      },
+      // Lambda deletes every record not reported as failed.
+      { ack: () => {}, keep: () => (kept = true) },
+    );
+    if (kept || outcome === 'error') throw new DeliveryNotDone(outcome);
     return outcome;
   };
   return async (input: SqsEvent): Promise<SqsBatchResponse> => {
     const event = sqsEventSchema.parse(input);
+    await announce();
     try {
       // Every record gets its answer in the response, also when all of them stay queued.
       return await processPartialResponse(event, processRecord, processor, {

@@ -1,3 +1,5 @@
+import type { TaskIdentifier } from '../core/jobs/task-identifier.js';
+import { routingProblem } from '../core/jobs/task-routing.js';
 import type { AutomationStore } from '../core/ports/automation-store.js';
 import type {
   CancelJobResult,
@@ -7,6 +9,7 @@ import type {
   StoredJob,
   StoredTask,
 } from '../core/ports/job-store.js';
+import type { RunnerRegistry } from '../core/ports/runner-registry.js';
 import type { TaskQueue } from '../core/ports/task-queue.js';
 import { UnknownClusterError } from './errors.js';
 import { jobToMermaid, jobToSvg } from './job-visualization.js';
@@ -18,6 +21,18 @@ export interface SubmitOptions {
   readonly cluster?: string | undefined;
   readonly maxRetries?: number | undefined;
 }
+
+/** A runnable task that waits in its queue, and why no runner takes it, if that is known. */
+export interface WaitingTask {
+  readonly taskId: string;
+  readonly identifier: TaskIdentifier;
+  readonly cluster: string;
+  /** E.g. `no runner on cluster gpu registered Resize@v1.x`; undefined when a live runner registered it. */
+  readonly problem?: string | undefined;
+}
+
+/** How long a cluster found to exist is not looked up again by `submit`. */
+const CLUSTER_CHECK_TTL_MS = 60_000;
 
 /** A time range of job submissions; both ends are `Date`s or epoch ms. */
 export interface ClientJobQuery {
@@ -62,27 +77,84 @@ export class ClientJobs {
   readonly #jobs: JobStore;
   readonly #automations: AutomationStore;
   readonly #queue: TaskQueue;
+  readonly #runners: RunnerRegistry | undefined;
+  readonly #clusters = new Map<string, { readonly slug: string; readonly until: number }>();
 
-  constructor(jobs: JobStore, automations: AutomationStore, queue: TaskQueue) {
+  constructor(
+    jobs: JobStore,
+    automations: AutomationStore,
+    queue: TaskQueue,
+    runners?: RunnerRegistry,
+  ) {
     this.#jobs = jobs;
     this.#automations = automations;
     this.#queue = queue;
+    this.#runners = runners;
   }
 
   /**
-   * Submits `task` as the root of a new job and sends its runnable tasks.
-   * Trigger tasks need `once(...)` first; the cluster must exist.
+   * Submits `task` as the root of a new job — or several tasks as its roots
+   * (they run independently, or after each other with `dependsOn` indices
+   * into the list) — and sends the runnable ones. Trigger tasks need
+   * `once(...)` first; the cluster must exist.
+   *
+   * @example
+   * ```ts
+   * await client.jobs.submit('two-roots', [new Fetch({ day: 1 }), new Fetch({ day: 2 })]);
+   * ```
    */
-  async submit(name: string, task: AnyTask, options: SubmitOptions = {}): Promise<StoredJob> {
-    // Validate the task before any request, so a bad task costs nothing.
-    task.toSpec({ maxRetries: options.maxRetries });
-    const cluster = await resolveCluster(this.#automations, options.cluster);
-    const submitted = await this.#jobs.submit({
-      name,
-      root: task.toSpec({ cluster, maxRetries: options.maxRetries }),
-    });
+  async submit(
+    name: string,
+    task: AnyTask | readonly AnyTask[],
+    options: SubmitOptions = {},
+  ): Promise<StoredJob> {
+    const tasks = Array.isArray(task) ? (task as readonly AnyTask[]) : [task as AnyTask];
+    // Validate the tasks before any request, so a bad task costs nothing.
+    for (const each of tasks) each.toSpec({ maxRetries: options.maxRetries });
+    const cluster = await this.#cluster(options.cluster);
+    const specs = tasks.map((each) => each.toSpec({ cluster, maxRetries: options.maxRetries }));
+    const submitted = await this.#jobs.submit(
+      Array.isArray(task) ? { name, roots: specs } : { name, root: specs[0] },
+    );
     await this.#queue.send(submitted.runnable);
     return submitted.job;
+  }
+
+  /**
+   * The job's runnable tasks that wait in their queues, each with the reason
+   * no runner takes it when the runners' announcements tell one: no live
+   * runner on its cluster registered its name and major version, or only
+   * older minor versions.
+   */
+  async waiting(jobId: string): Promise<WaitingTask[]> {
+    const tasks = (await this.#jobs.listTasks(jobId)).filter(
+      (task) => task.state === 'QUEUED' && task.runnable,
+    );
+    const clusters = [...new Set(tasks.map((task) => task.cluster))];
+    const runners = new Map(
+      await Promise.all(
+        clusters.map(
+          async (cluster) => [cluster, (await this.#runners?.list(cluster)) ?? []] as const,
+        ),
+      ),
+    );
+    return tasks.map((task) => ({
+      taskId: task.taskId,
+      identifier: task.identifier,
+      cluster: task.cluster,
+      problem: this.#runners ? routingProblem(task, runners.get(task.cluster) ?? []) : undefined,
+    }));
+  }
+
+  /** The cluster to submit to; one that was found to exist is trusted for a minute. */
+  async #cluster(requested: string | undefined): Promise<string> {
+    const key = requested ?? '';
+    const now = Date.now();
+    const cached = this.#clusters.get(key);
+    if (cached && cached.until > now) return cached.slug;
+    const slug = await resolveCluster(this.#automations, requested);
+    this.#clusters.set(key, { slug, until: now + CLUSTER_CHECK_TTL_MS });
+    return slug;
   }
 
   /** The job, or `undefined` when there is none with this id. */

@@ -6,6 +6,7 @@ import {
 import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
 import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
+import { DynamoDbRunnerRegistry } from '../adapters/aws/dynamodb-runner-registry.js';
 import { S3ObjectStorage } from '../adapters/aws/s3-object-storage.js';
 import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
 import { LocalFolderStorage } from '../adapters/local/local-folder-storage.js';
@@ -16,6 +17,7 @@ import type { AutomationStore, Cluster } from '../core/ports/automation-store.js
 import type { BatchStore } from '../core/ports/batch-store.js';
 import type { JobStore } from '../core/ports/job-store.js';
 import type { ObjectStorage } from '../core/ports/object-storage.js';
+import type { RunnerRegistry } from '../core/ports/runner-registry.js';
 import type { TaskQueue } from '../core/ports/task-queue.js';
 import { ClientAutomations } from './client-automations.js';
 import { ClientBatches } from './client-batches.js';
@@ -35,6 +37,8 @@ export interface ClientOptions {
   readonly storage?: ((location: StorageLocation) => ObjectStorage) | undefined;
   /** Where runners made by {@link Client.runner} keep job caches. */
   readonly cacheStorage?: ObjectStorage | undefined;
+  /** Where runners announce the tasks they take; job views read it to say why a task waits. */
+  readonly runners?: RunnerRegistry | undefined;
   /** The batches table: members of large batches for runners, stuck batches for `client.batches`. */
   readonly batches?: BatchStore | undefined;
 }
@@ -122,7 +126,7 @@ export class Client {
     this.#options = options;
     this.batches = new ClientBatches(options.batches);
     const store = options.automations;
-    this.jobs = new ClientJobs(options.jobs, store, options.queue);
+    this.jobs = new ClientJobs(options.jobs, store, options.queue, options.runners);
     this.automations = new ClientAutomations(store, this.jobs);
     this.clusters = {
       create: (name) => store.createCluster(name),
@@ -178,7 +182,7 @@ export class Client {
    */
   runnerOptions(options: ClientRunnerOptions): TaskRunnerOptions {
     const { cluster, tasks, ...overrides } = options;
-    const { jobs, queue, automations, storage, cacheStorage, batches } = this.#options;
+    const { jobs, queue, automations, storage, cacheStorage, runners, batches } = this.#options;
     const triggerStorage = (name: string): TriggerStorage => ({
       read: async (key) => {
         const location = await automations.findLocation(name);
@@ -202,6 +206,7 @@ export class Client {
         storage: triggerStorage,
         ...(batches ? { batchMembers: batchMembersReader(batches) } : {}),
       },
+      announcements: runners,
       ...overrides,
     };
   }
@@ -242,7 +247,13 @@ export class Client {
       queue: new SqsTaskQueue({
         client: clients.sqs,
         prefix: deployment.taskQueuePrefix,
+        // The local SQS server ends a long poll for N messages only once N arrived.
+        partialLongPolls: !(deployment.local ?? false),
         maxReceiveCount: deployment.taskQueueMaxReceiveCount,
+      }),
+      runners: new DynamoDbRunnerRegistry({
+        client: clients.dynamodb,
+        tableName: deployment.tables.jobs,
       }),
       batches: deployment.tables.batches
         ? new DynamoDbBatchStore({ client: clients.dynamodb, tableName: deployment.tables.batches })

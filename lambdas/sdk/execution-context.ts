@@ -83,23 +83,26 @@ export interface ExecutionContext {
   readonly signal: AbortSignal;
 }
 
-// Lone surrogates cannot be stored as UTF-8; control characters break single-line views.
-const NOT_DISPLAYABLE = /[\p{Cc}\p{Cs}]/gu;
+// Lone surrogates cannot be stored as UTF-8; control characters other than
+// the line feed break views (a carriage return rewrites a terminal line).
+const NOT_DISPLAYABLE = /(?!\n)[\p{Cc}\p{Cs}]/gu;
 
 /**
- * What a runner stores when a task sets `currentTask.display`: control
- * characters (line breaks included) replaced by spaces, cut to 1,024
- * characters (code points), and `fallback` when nothing is left. The result
- * always passes the core display check.
+ * What a runner stores when a task sets `currentTask.display`: line breaks
+ * kept (`\r\n` and `\r` become `\n`), other control characters replaced by
+ * spaces, cut to 1,024 characters (code points), and `fallback` when nothing
+ * is left. The result always passes the core display check.
  *
  * @example
  * ```ts
- * clampDisplay('Leaf\nNr. 1', 'SubTask'); // 'Leaf Nr. 1'
+ * clampDisplay('Leaf\r\nNr. 1\t(of 3)', 'SubTask'); // 'Leaf\nNr. 1 (of 3)'
  * clampDisplay('', 'SubTask'); // 'SubTask'
  * ```
  */
 export function clampDisplay(text: unknown, fallback: string): string {
-  const cleaned = String(text ?? '').replace(NOT_DISPLAYABLE, ' ');
+  const cleaned = String(text ?? '')
+    .replace(/\r\n?/g, '\n')
+    .replace(NOT_DISPLAYABLE, ' ');
   const chars = Array.from(cleaned);
   const clamped =
     chars.length > MAX_DISPLAY_LENGTH ? chars.slice(0, MAX_DISPLAY_LENGTH).join('') : cleaned;

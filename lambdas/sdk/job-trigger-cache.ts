@@ -7,7 +7,8 @@ const TRIGGER_CACHE_SIZE = 256;
 
 /**
  * The live trigger of each job a runner works on, read once per job from the
- * job store (one GetItem) and kept for the job's other tasks.
+ * job store (one GetItem), or taken from a claim that returned the job item,
+ * and kept for the job's other tasks.
  *
  * @example
  * ```ts
@@ -28,21 +29,32 @@ export class JobTriggerCache {
   get(jobId: string): Promise<Trigger | undefined> {
     const cached = this.#triggers.get(jobId);
     if (cached) return cached;
-    const trigger = this.#jobs.findJob(jobId).then((job) => {
-      if (!job?.triggerJson) return undefined;
-      try {
-        return decodeTrigger(parseTriggerJson(JSON.parse(job.triggerJson)), this.#environment);
-      } catch {
-        // Jobs submitted with free-form trigger data have no typed trigger.
-        return undefined;
-      }
-    });
+    const trigger = this.#jobs.findJob(jobId).then((job) => this.#decode(job?.triggerJson));
     trigger.catch(() => this.#triggers.delete(jobId));
+    this.#keep(jobId, trigger);
+    return trigger;
+  }
+
+  /** Keeps a job's trigger read by other means (a claim that returned the job item). */
+  remember(jobId: string, triggerJson: string | undefined): void {
+    if (!this.#triggers.has(jobId)) this.#keep(jobId, Promise.resolve(this.#decode(triggerJson)));
+  }
+
+  #decode(triggerJson: string | undefined): Trigger | undefined {
+    if (!triggerJson) return undefined;
+    try {
+      return decodeTrigger(parseTriggerJson(JSON.parse(triggerJson)), this.#environment);
+    } catch {
+      // Jobs submitted with free-form trigger data have no typed trigger.
+      return undefined;
+    }
+  }
+
+  #keep(jobId: string, trigger: Promise<Trigger | undefined>): void {
     this.#triggers.set(jobId, trigger);
     if (this.#triggers.size > TRIGGER_CACHE_SIZE) {
       const oldest = this.#triggers.keys().next().value;
       if (oldest !== undefined) this.#triggers.delete(oldest);
     }
-    return trigger;
   }
 }

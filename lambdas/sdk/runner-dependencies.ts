@@ -35,7 +35,6 @@ export function runnerDependencies(options: TaskRunnerOptions): AttemptDependenc
       'use about a third of leaseMs',
     );
   }
-  const triggers = new JobTriggerCache(options.jobs, options.triggerEnvironment);
   return {
     jobs: options.jobs,
     queue: options.queue,
@@ -43,12 +42,12 @@ export function runnerDependencies(options: TaskRunnerOptions): AttemptDependenc
     runnerId: options.runnerId ?? `runner-${randomUUID()}`,
     leaseMs,
     heartbeatMs,
-    releaseDelaySeconds: options.releaseDelaySeconds ?? 5,
+    handOnDelaySeconds: options.handOnDelaySeconds ?? 5,
     cacheStorage: options.cacheStorage,
     triggerEnvironment: options.triggerEnvironment,
     logSink: options.logSink ?? consoleLogSink,
     clock: options.clock ?? Date.now,
-    triggerOf: (jobId) => triggers.get(jobId),
+    triggers: new JobTriggerCache(options.jobs, options.triggerEnvironment),
     observeAttempt: options.observeAttempt,
   };
 }

@@ -1,15 +1,16 @@
 import { storedErrorText } from '../core/error-text.js';
 import { formatTaskIdentifier } from '../core/jobs/task-identifier.js';
 import type { JobStore, Lease, LeaseRef, StoredTask } from '../core/ports/job-store.js';
-import { LeaseLostError, TaskNotFoundError } from '../core/ports/job-store-errors.js';
+import { LeaseLostError } from '../core/ports/job-store-errors.js';
 import type { ObjectStorage } from '../core/ports/object-storage.js';
 import type { ReceivedTask, TaskMessage, TaskQueue } from '../core/ports/task-queue.js';
+import type { JobTriggerCache } from './job-trigger-cache.js';
 import { ObjectStorageJobCache, UnavailableJobCache } from './object-storage-job-cache.js';
 import { identifierOf } from './task.js';
 import { TaskExecutionContext } from './task-execution-context.js';
 import { createTaskLogger, type LogSink } from './task-logger.js';
 import type { TaskRegistry } from './task-registry.js';
-import type { Trigger, TriggerEnvironment } from './triggers.js';
+import type { TriggerEnvironment } from './triggers.js';
 
 /** What a runner shares with each attempt it processes. */
 export interface AttemptDependencies {
@@ -19,13 +20,14 @@ export interface AttemptDependencies {
   readonly runnerId: string;
   readonly leaseMs: number;
   readonly heartbeatMs: number;
-  readonly releaseDelaySeconds: number;
+  /** First delay of a copy handed on to a runner with a newer minor version; doubles per hand-off. */
+  readonly handOnDelaySeconds: number;
   readonly cacheStorage?: ObjectStorage | undefined;
   readonly triggerEnvironment?: TriggerEnvironment | undefined;
   readonly logSink: LogSink;
   readonly clock: () => number;
-  /** The job's trigger (cached by the runner). */
-  readonly triggerOf: (jobId: string) => Promise<Trigger | undefined>;
+  /** The jobs' triggers (read once per job, or taken from the claim). */
+  readonly triggers: JobTriggerCache;
   /** Told how each claimed attempt ended (metrics). */
   readonly observeAttempt?: ((attempt: AttemptReport) => void) | undefined;
 }
@@ -39,12 +41,23 @@ export interface AttemptReport {
   readonly retried: boolean;
 }
 
+/**
+ * What becomes of a delivered message, by its consumer: a process runner
+ * deletes it in batches, a Lambda runner leaves deleting to Lambda.
+ */
+export interface DeliverySettlement {
+  /** The message is done with (claimed, handed on, or obsolete). */
+  ack(delivery: ReceivedTask): void;
+  /** The claim could not be made (throttling): the message must come back later. */
+  keep(delivery: ReceivedTask): void;
+}
+
 /** How the processing of one delivery ended. */
 export type AttemptOutcome =
   | 'computed'
   | 'failed'
-  /** Released for another runner: no registered class may run the task. */
-  | 'incompatible'
+  /** Handed on: the task needs a newer minor version than this runner registered. */
+  | 'handed-on'
   /** Acknowledged without running: stale, not found, job stopped, or backoff re-sent. */
   | 'skipped'
   /** The claim call itself failed; the message comes back after its visibility timeout. */
@@ -54,44 +67,41 @@ export type AttemptOutcome =
   /** A queue or store call failed unexpectedly (logged); the reconciler recovers the task. */
   | 'error';
 
+/** Longest delay SQS gives a message: a hand-on copy waits at most this long. */
+const MAX_HAND_ON_DELAY_SECONDS = 900;
+
 /**
- * Processes one delivered task message by the task queue protocol: check
- * the identifier, claim, ack, run with heartbeats, complete or fail, and
- * send what the store returns. Never throws; problems are logged.
+ * Processes one delivered task message by the task queue protocol: hand on
+ * a message whose minor version this runner cannot run, claim, ack, run with
+ * heartbeats, complete or fail, and send what the store returns. A runner
+ * receives only the routes it registered, so name and major version match.
+ * Never throws; problems are logged.
  *
  * @example
  * ```ts
- * const outcome = await processDelivery(dependencies, delivery); // 'computed'
+ * const outcome = await processDelivery(dependencies, delivery, settlement); // 'computed'
  * ```
  */
 export async function processDelivery(
   deps: AttemptDependencies,
   delivery: ReceivedTask,
+  settle: DeliverySettlement,
 ): Promise<AttemptOutcome> {
-  const { message, receipt } = delivery;
+  const { message } = delivery;
   const log = createTaskLogger(
     deps.logSink,
     { runnerId: deps.runnerId, jobId: message.jobId, taskId: message.taskId },
     deps.clock,
   );
   try {
-    let task: StoredTask;
-    try {
-      task = await deps.jobs.getTask(message.jobId, message.taskId);
-    } catch (error) {
-      if (!(error instanceof TaskNotFoundError)) throw error;
-      await deps.queue.ack(receipt);
-      return 'skipped';
-    }
-    const cls = deps.registry.resolve(task.identifier);
-    if (!cls) {
-      await deps.queue.release(receipt, deps.releaseDelaySeconds);
-      return 'incompatible';
-    }
+    const cls = deps.registry.resolve(message.identifier);
+    if (!cls) return await handOn(deps, delivery, settle);
     let claim: Awaited<ReturnType<JobStore['claim']>>;
     try {
       claim = await deps.jobs.claim({
-        ...message,
+        jobId: message.jobId,
+        taskId: message.taskId,
+        attempt: message.attempt,
         runnerId: deps.runnerId,
         compatibleWith: identifierOf(cls),
         leaseMs: deps.leaseMs,
@@ -101,23 +111,21 @@ export async function processDelivery(
         'claim failed; the message comes back after its visibility timeout',
         errorFields(error),
       );
+      settle.keep(delivery);
       return 'claim-error';
     }
     if (!claim.claimed) {
-      if (claim.reason === 'incompatible') {
-        await deps.queue.release(receipt, deps.releaseDelaySeconds);
-        return 'incompatible';
-      }
-      await deps.queue.ack(receipt);
+      if (claim.reason === 'incompatible') return await handOn(deps, delivery, settle);
       if (claim.reason === 'not-yet') {
         await send(deps, [{ ...message, notBefore: claim.notBefore }], log);
       }
+      settle.ack(delivery);
       return 'skipped';
     }
-    await deps.queue.ack(receipt).catch((error: unknown) => {
-      // The lease holds the task; a redelivered message is refused as stale and acked then.
-      log.warn('ack after claim failed', errorFields(error));
-    });
+    // The lease holds the task now; the delete goes out in a batch, off this path.
+    settle.ack(delivery);
+    if (claim.job) deps.triggers.remember(claim.lease.jobId, claim.job.triggerJson);
+    const task = claim.task;
     const attemptLog = createTaskLogger(
       deps.logSink,
       {
@@ -142,6 +150,35 @@ export async function processDelivery(
     log.error('processing a task message failed', errorFields(error));
     return 'error';
   }
+}
+
+/**
+ * Sends a delayed copy of the message (one more hand-off, so the delay
+ * doubles, up to 15 minutes) and acknowledges the original: a runner with a
+ * newer minor version of the task takes it, and no delivery counts towards
+ * the DLQ. When the copy cannot be sent the original is kept, to come back
+ * after its visibility timeout.
+ */
+async function handOn(
+  deps: AttemptDependencies,
+  delivery: ReceivedTask,
+  settle: DeliverySettlement,
+): Promise<AttemptOutcome> {
+  const handOffs = (delivery.message.handOffs ?? 0) + 1;
+  const delaySeconds = Math.min(
+    MAX_HAND_ON_DELAY_SECONDS,
+    deps.handOnDelaySeconds * 2 ** (handOffs - 1),
+  );
+  try {
+    await deps.queue.send([
+      { ...delivery.message, handOffs, notBefore: deps.clock() + delaySeconds * 1000 },
+    ]);
+  } catch {
+    settle.keep(delivery);
+    return 'handed-on';
+  }
+  settle.ack(delivery);
+  return 'handed-on';
 }
 
 /** How a claimed attempt ended, with the fields of its "task finished" log line. */
@@ -181,7 +218,7 @@ async function runClaimed(
         { jobId: task.jobId, taskId: task.taskId, attempt: lease.attempt },
         deps.clock,
       ),
-      trigger: await deps.triggerOf(task.jobId),
+      trigger: await deps.triggers.get(task.jobId),
       signal: abort.signal,
     });
     await instance.execute(context);

@@ -122,10 +122,21 @@ describe('BucketflowService wiring errors', () => {
 
   it('refuses a cluster slug that cannot name an SQS queue', () => {
     const service = new BucketflowService(testStack(), 'Bucketflow');
-    expect(() => service.addTaskRunner('gpu/large')).toThrow(InvalidConstructPropsError);
-    expect(() => service.addTaskRunner('g'.repeat(60))).toThrow(
+    const tasks = ['Resize@v1.0'];
+    expect(() => service.addTaskRunner('gpu/large', { tasks })).toThrow(InvalidConstructPropsError);
+    expect(() => service.addTaskRunner('g'.repeat(60), { tasks })).toThrow(
       /cluster: "g{60}" is 60 characters long; .* allows at most 59/,
     );
+  });
+
+  it('refuses a runner with an entry of its own but no task identifiers, or a malformed one', () => {
+    const service = new BucketflowService(testStack(), 'Bucketflow');
+    expect(() => service.addTaskRunner('gpu', { entry: TASK_MODULE })).toThrow(
+      /^tasks: is missing for cluster gpu: a runner with an entry of yours is fed by the queues of the tasks it registers/,
+    );
+    expect(() =>
+      service.addTaskRunner('cpu', { entry: TASK_MODULE, tasks: ['Resize@v1'] }),
+    ).toThrow(/^tasks\[0\]: "Resize@v1" is not a task identifier/);
   });
 
   it('refuses a second runner for the same cluster', () => {

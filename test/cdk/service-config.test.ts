@@ -5,6 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { taskQueueName } from '../../lambdas/adapters/aws/task-queue-names.js';
 import type { ConfigPlan } from '../../lambdas/core/services/config-apply.js';
 import { CONNECTION_OUTPUT_DESCRIPTION } from '../../lambdas/sdk/stack-outputs.js';
 import { BucketflowService } from '../../lib/bucketflow-service.js';
@@ -48,8 +49,11 @@ describe('BucketflowService with a config', () => {
     });
   });
 
-  it('runs each Lambda cluster on a TaskRunnerFunction bundling its task modules', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'bucketflow-tasks-default' });
+  it('runs each Lambda cluster on a TaskRunnerFunction bundling its task modules, fed by a queue per task they export', () => {
+    for (const taskName of ['examples/WordCount', 'examples/PackageBatch']) {
+      const route = { cluster: 'default', taskName, versionMajor: 1 };
+      template.hasResourceProperties('AWS::SQS::Queue', { QueueName: taskQueueName(route) });
+    }
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ BUCKETFLOW_RUNNER_CLUSTER: 'default' }) },
     });

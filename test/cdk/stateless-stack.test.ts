@@ -1,5 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { taskQueueName } from '../../lambdas/adapters/aws/task-queue-names.js';
+import { TASK_RUNNER_BATCH_SIZE } from '../../lib/constants.js';
 import { actionsOf, policyStatements, resourcesOf, synthBucketflowApp } from './support.js';
 
 const ALARM_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
@@ -18,7 +20,9 @@ describe('StatelessStack', () => {
         'bucketflow:sweepPeriodMinutes': 2,
       },
       config: {
-        clusters: { gpu: { runner: { kind: 'lambda' }, taskModules: ['examples/tasks.ts'] } },
+        clusters: {
+          gpu: { runner: { kind: 'lambda' }, taskModules: ['test/cdk/fixtures/routed-tasks.ts'] },
+        },
       },
     }));
   });
@@ -128,18 +132,27 @@ describe('StatelessStack', () => {
     expect(JSON.stringify([...wildcards])).not.toMatch(/"Resource":"\*"/);
   });
 
-  it('lets the task runner consume its cluster queue, created with a DLQ under the app’s name', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: 'bucketflow-tasks-gpu',
-      SqsManagedSseEnabled: true,
-      VisibilityTimeout: 6 * 300,
-      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
-    });
+  it('feeds the task runner from one queue per task name and major version its task modules export, named as the app names them', () => {
+    // The identifiers are read from the cluster's task modules at synth.
+    for (const route of [
+      { cluster: 'gpu', taskName: 'Resize', versionMajor: 1 },
+      { cluster: 'gpu', taskName: 'Thumbnail', versionMajor: 2 },
+    ]) {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: taskQueueName(route),
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: 6 * 300,
+        RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
+      });
+    }
     template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'bucketflow-tasks-gpu-dlq' });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: 1,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
+    const runnerSources = Object.values(
+      resourcesOf(template, 'AWS::Lambda::EventSourceMapping'),
+    ).filter((mapping) => mapping.Properties?.BatchSize === TASK_RUNNER_BATCH_SIZE);
+    expect(runnerSources).toHaveLength(2);
+    for (const mapping of runnerSources) {
+      expect(mapping.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    }
   });
 
   it('alarms on DLQ depth, handler errors, ingest age and failed rule deliveries', () => {

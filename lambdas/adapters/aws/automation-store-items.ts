@@ -18,22 +18,29 @@ export const locationKey = (name: string): Item => ({ pk: s(LOCATIONS), sk: s(na
 
 /**
  * An automation item: the definition as one JSON attribute (read whole,
- * never queried into), `enabled` on its own so it can be filtered and
- * flipped without rewriting the definition.
+ * never queried into), `enabled` and `enabledAt` (when it was created or
+ * last enabled) on their own so they can be filtered and flipped without
+ * rewriting the definition.
  */
 export function encodeAutomation(automation: Automation): Item {
-  const { id, enabled, ...definition } = automation;
+  const { id, enabled, enabledAt, ...definition } = automation;
   return {
     ...automationKey(id),
     definition: s(JSON.stringify(definition)),
     enabled: { BOOL: enabled },
+    enabledAt: n(enabledAt ?? automation.createdAt),
   };
 }
 
 export function decodeAutomation(item: Item): Automation {
   const id = (item.sk?.S ?? '').slice(2);
-  const definition = JSON.parse(item.definition?.S ?? '{}') as Omit<Automation, 'id' | 'enabled'>;
-  return { id, ...definition, enabled: item.enabled?.BOOL ?? false };
+  const definition = JSON.parse(item.definition?.S ?? '{}') as Omit<
+    Automation,
+    'id' | 'enabled' | 'enabledAt'
+  >;
+  const enabledAt =
+    item.enabledAt?.N === undefined ? definition.createdAt : Number(item.enabledAt.N);
+  return { id, ...definition, enabled: item.enabled?.BOOL ?? false, enabledAt };
 }
 
 export function encodeCluster(cluster: Cluster): Item {

@@ -3,6 +3,7 @@ import {
   type DynamoDBClient,
   TransactWriteItemsCommand,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import {
   type AutomationInput,
@@ -183,6 +184,7 @@ export class DynamoDbAutomationStore implements AutomationStore {
       id: encodeUlid(now, this.#random(10)),
       cluster,
       createdAt: now,
+      enabledAt: now,
     };
     const locations = locationsOf(automation);
     const references = [clusterKey(cluster), ...locations.map(locationKey)];
@@ -223,21 +225,40 @@ export class DynamoDbAutomationStore implements AutomationStore {
   }
 
   async setEnabled(id: string, enabled: boolean): Promise<Automation> {
+    // Enabling a disabled automation restarts its schedule now; anything else keeps `enabledAt`.
+    const update: Pick<
+      UpdateItemCommandInput,
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'
+    > = enabled
+      ? {
+          UpdateExpression: 'SET enabled = :enabled, enabledAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND enabled = :disabled',
+          ExpressionAttributeValues: {
+            ':enabled': { BOOL: true },
+            ':disabled': { BOOL: false },
+            ':now': { N: String(this.#clock()) },
+          },
+        }
+      : {
+          UpdateExpression: 'SET enabled = :enabled',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':enabled': { BOOL: false } },
+        };
     try {
       const result = await this.#context.client.send(
         new UpdateItemCommand({
           TableName: this.#context.tableName,
           Key: automationKey(id),
-          UpdateExpression: 'SET enabled = :enabled',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':enabled': { BOOL: enabled } },
+          ...update,
           ReturnValues: 'ALL_NEW',
         }),
       );
       return decodeAutomation(result.Attributes ?? {});
     } catch (error) {
-      if (isConditionFailure(error)) throw new AutomationNotFoundError(id);
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const current = enabled ? await this.find(id) : undefined;
+      if (current) return current;
+      throw new AutomationNotFoundError(id);
     }
   }
 

@@ -15,7 +15,6 @@ import type {
   JobQuery,
   JobStore,
   LeaseRef,
-  PendingRelease,
   RequeueResult,
   RetryJobResult,
   StoredJob,
@@ -27,14 +26,17 @@ import type {
 import { JobNotFoundError, TaskNotFoundError } from '../../core/ports/job-store-errors.js';
 import { REDELIVERY_HORIZON_MS } from '../../core/retention.js';
 import { claimTask, extendLease } from './job-store-claims.js';
+import { completeTask } from './job-store-completion.js';
 import type { JobStoreContext } from './job-store-dynamo.js';
-import { jobKey, taskKey, toJob, toTask } from './job-store-items.js';
+import { hasInlineRoot, JOB_SK, jobKey, taskKey, toJob, toTask } from './job-store-items.js';
 import * as lifecycle from './job-store-lifecycle.js';
 import { getItem, listTaskItems, queryJobs } from './job-store-reads.js';
 import * as reconcile from './job-store-reconcile.js';
 import { releaseSettled } from './job-store-releases.js';
 import { submitJob } from './job-store-submit.js';
-import { completeTask, failTask, requeueExpiredLease } from './job-store-transitions.js';
+import { failTask, requeueExpiredLease } from './job-store-transitions.js';
+
+type DueRef = Pick<StoredTask, 'jobId' | 'taskId' | 'state' | 'attempts'>;
 
 /** Lease a claim gets unless it asks for another: five minutes, renewed by heartbeats. */
 export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
@@ -44,8 +46,21 @@ export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
  * (18 days), so a late redelivery never submits a second job.
  */
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = REDELIVERY_HORIZON_MS / 1000;
-/** Partitions of each sparse task index. */
-export const DEFAULT_INDEX_SHARDS = 4;
+/**
+ * Partitions of the due index: every task's entry is put at submit (2 WU in
+ * the transaction), moved by the claim (2 WU) and removed by the completion
+ * (1 WU), so at 10,000 tasks/s each shard takes about 780 WU/s, under the
+ * 1,000 a partition sustains (`npm run bench -- partitions`).
+ */
+export const DEFAULT_DUE_SHARDS = 64;
+/** Partitions per UTC day of the by-creation index: 10,000 jobs/s make about 625 WU/s each (2 per transactional submit). */
+export const DEFAULT_CREATED_SHARDS = 32;
+/**
+ * The reconciler first looks at a runnable task this long after its
+ * release: as long as a runner's default lease, so that a claim with that
+ * lease needs no index write to have a crash found when the lease ends.
+ */
+export const DEFAULT_CHECK_AFTER_MS = 60_000;
 
 export interface DynamoDbJobStoreOptions {
   readonly client: DynamoDBClient;
@@ -58,8 +73,12 @@ export interface DynamoDbJobStoreOptions {
   readonly defaultCluster?: string;
   /** @default DEFAULT_IDEMPOTENCY_TTL_SECONDS */
   readonly idempotencyTtlSeconds?: number;
-  /** Shards of the sparse lease, queued and release indexes; fixed for the table's life. @default 4 */
-  readonly indexShards?: number;
+  /** Shards of the due index; may grow, never shrink, over the table's life. @default 32 */
+  readonly dueShards?: number;
+  /** Shards per day of the by-creation index; may grow, never shrink. @default 16 */
+  readonly createdShards?: number;
+  /** Delay of the reconciler's first look at a runnable task. @default 1 minute */
+  readonly checkAfterMs?: number;
 }
 
 /**
@@ -89,7 +108,11 @@ export class DynamoDbJobStore implements JobStore {
       tableName: options.tableName,
       clock,
       newId: monotonicIds(),
-      indexShards: options.indexShards ?? DEFAULT_INDEX_SHARDS,
+      dueShards: options.dueShards ?? DEFAULT_DUE_SHARDS,
+      createdShards: options.createdShards ?? DEFAULT_CREATED_SHARDS,
+      checkAfterMs: options.checkAfterMs ?? DEFAULT_CHECK_AFTER_MS,
+      claimed: new Map(),
+      markedDays: new Set(),
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       defaultCluster: options.defaultCluster ?? 'default',
       idempotencyTtlSeconds: options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS,
@@ -113,7 +136,9 @@ export class DynamoDbJobStore implements JobStore {
 
   async getTask(jobId: string, taskId: string): Promise<StoredTask> {
     const item = await getItem(this.#context, taskKey(jobId, taskId));
-    if (!item) throw new TaskNotFoundError(jobId, taskId);
+    if (!item || (item.sk === JOB_SK && !hasInlineRoot(item))) {
+      throw new TaskNotFoundError(jobId, taskId);
+    }
     return toTask(item);
   }
 
@@ -149,24 +174,20 @@ export class DynamoDbJobStore implements JobStore {
     return lifecycle.retryJob(this.#context, jobId);
   }
 
-  findExpiredLeases(now: number, limit: number): Promise<ExpiredLease[]> {
-    return reconcile.findExpiredLeases(this.#context, now, limit);
+  findDueTasks(upTo: number, limit: number): Promise<StoredTask[]> {
+    return reconcile.findDueTasks(this.#context, upTo, limit);
+  }
+
+  deferDue(task: DueRef, dueAt: number): Promise<boolean> {
+    return reconcile.deferDue(this.#context, task, dueAt);
+  }
+
+  clearDue(task: DueRef): Promise<boolean> {
+    return reconcile.clearDue(this.#context, task);
   }
 
   requeueExpired(lease: ExpiredLease): Promise<RequeueResult> {
     return requeueExpiredLease(this.#context, lease);
-  }
-
-  findUnsentTasks(olderThan: number, limit: number): Promise<TaskDispatch[]> {
-    return reconcile.findUnsentTasks(this.#context, olderThan, limit);
-  }
-
-  markResent(dispatch: TaskDispatch): Promise<boolean> {
-    return reconcile.markResent(this.#context, dispatch);
-  }
-
-  findPendingReleases(olderThan: number, limit: number): Promise<PendingRelease[]> {
-    return reconcile.findPendingReleases(this.#context, olderThan, limit);
   }
 
   resumeReleases(jobId: string, taskId: string): Promise<TaskDispatch[]> {

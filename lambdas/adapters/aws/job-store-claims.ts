@@ -10,13 +10,15 @@ import type {
 import { LeaseLostError } from '../../core/ports/job-store-errors.js';
 import {
   ConditionFailed,
+  commit,
   conditionalWrite,
   type JobStoreContext,
-  transact,
   UpdateBuilder,
+  updateReturning,
 } from './job-store-dynamo.js';
-import { COUNT_ATTRIBUTE, jobKey, leaseShard, taskKey, toTask } from './job-store-items.js';
-import { getItem } from './job-store-reads.js';
+import { COUNT_ATTRIBUTE, leaseCacheKey, taskKey, toJob, toTask } from './job-store-items.js';
+import { getItem, getJobAndTask } from './job-store-reads.js';
+import { attemptWrites } from './job-store-writes.js';
 
 /** Conditions on the job item that hold while it accepts new work (not cancelled, nothing failed). */
 export function whenJobAcceptsWork(update: UpdateBuilder, accepts = true): UpdateBuilder {
@@ -34,10 +36,15 @@ export function whenLeaseHeld(update: UpdateBuilder, lease: LeaseRef): UpdateBui
   );
 }
 
+/** Claimed task items kept for their completion; older entries leave first. */
+const CLAIM_CACHE_SIZE = 1_000;
+
 /**
- * Claims a task: one transaction that moves the task QUEUED → RUNNING under
- * conditions (runnable, this attempt, backoff over, identifier compatible) and
- * counts the claim on the job under the condition that the job accepts work.
+ * Claims a task: the task moves QUEUED → RUNNING under conditions (runnable,
+ * this attempt, backoff over, identifier compatible) and the claim is counted
+ * on the job under the condition that the job accepts work. A job's inline
+ * root is one UpdateItem of the job item that returns the task; any other
+ * task is one transaction of the task and the job, then one read of the task.
  * Of any number of racing claimers exactly one wins.
  */
 export async function claimTask(
@@ -48,62 +55,83 @@ export async function claimTask(
     throw new ValidationError('attempt', `must be an integer >= 1, got ${request.attempt}`);
   }
   const now = context.clock();
-  const leaseExpiresAt = now + (request.leaseMs ?? context.leaseMs);
-  const task = new UpdateBuilder()
-    .set('state', 'RUNNING')
-    .set('attempts', request.attempt)
-    .set('runnerId', request.runnerId)
-    .set('leaseShard', leaseShard(context, request.taskId))
-    .set('leaseExpiresAt', leaseExpiresAt)
-    .set('updatedAt', now)
-    .remove('queuedShard', 'enqueuedAt');
-  task.when(
-    `${task.n('state')} = ${task.v('QUEUED')} AND attribute_exists(${task.n('enqueuedAt')}) AND ${task.n('attempts')} = ${task.v(request.attempt - 1)} AND ${task.n('notBefore')} <= ${task.v(now)}`,
-  );
-  const compatible = request.compatibleWith;
-  if (compatible) {
-    const { name, version } = compatible;
-    const { major, minor } = parseTaskVersion(version, 'compatibleWith.version');
+  const leaseMs = request.leaseMs ?? context.leaseMs;
+  const leaseExpiresAt = now + leaseMs;
+  const claimTaskPart = (task: UpdateBuilder) => {
+    task
+      .set('state', 'RUNNING')
+      .set('attempts', request.attempt)
+      .set('runnerId', request.runnerId)
+      .set('leaseExpiresAt', leaseExpiresAt)
+      .set('updatedAt', now)
+      .remove('enqueuedAt');
+    // The task's due time (its release plus checkAfterMs) comes no earlier than a lease of at
+    // least checkAfterMs ends; a shorter lease moves it, so a crash is found when the lease ends.
+    if (leaseMs < context.checkAfterMs) task.set('dueAt', leaseExpiresAt);
     task.when(
-      `${task.n('taskName')} = ${task.v(name)} AND ${task.n('versionMajor')} = ${task.v(major)} AND ${task.n('versionMinor')} <= ${task.v(minor)}`,
+      `${task.n('state')} = ${task.v('QUEUED')} AND attribute_exists(${task.n('enqueuedAt')}) AND ${task.n('attempts')} = ${task.v(request.attempt - 1)} AND ${task.n('notBefore')} <= ${task.v(now)}`,
     );
-  }
-  const job = new UpdateBuilder()
-    .add(COUNT_ATTRIBUTE.QUEUED, -1)
-    .add(COUNT_ATTRIBUTE.RUNNING, 1)
-    .set('started', true)
-    .set('updatedAt', now);
-  whenJobAcceptsWork(job);
-  try {
-    await transact(context, `claim task ${request.taskId}`, [
-      {
-        Update: {
-          TableName: context.tableName,
-          Key: taskKey(request.jobId, request.taskId),
-          ...task.build(),
-        },
-      },
-      { Update: { TableName: context.tableName, Key: jobKey(request.jobId), ...job.build() } },
-    ]);
-  } catch (error) {
-    if (!(error instanceof ConditionFailed)) throw error;
-    return refusal(context, request, now, error.failed.includes(0));
-  }
+    const compatible = request.compatibleWith;
+    if (compatible) {
+      const { name, version } = compatible;
+      const { major, minor } = parseTaskVersion(version, 'compatibleWith.version');
+      task.when(
+        `${task.n('taskName')} = ${task.v(name)} AND ${task.n('versionMajor')} = ${task.v(major)} AND ${task.n('versionMinor')} <= ${task.v(minor)}`,
+      );
+    }
+  };
+  const claimJobPart = (job: UpdateBuilder) => {
+    job
+      .add(COUNT_ATTRIBUTE.QUEUED, -1)
+      .add(COUNT_ATTRIBUTE.RUNNING, 1)
+      .set('started', true)
+      .set('updatedAt', now);
+    whenJobAcceptsWork(job);
+  };
   const { jobId, taskId, attempt, runnerId } = request;
-  return { claimed: true, lease: { jobId, taskId, attempt, runnerId, leaseExpiresAt } };
+  const operation = `claim task ${taskId}`;
+  const writes = attemptWrites(jobId, taskId, claimTaskPart, claimJobPart);
+  const [only] = writes;
+  let item: Record<string, unknown> | undefined;
+  let job: { triggerJson?: string | undefined } | undefined;
+  if (writes.length === 1 && only && 'update' in only) {
+    // A job's inline root: one UpdateItem that returns the task, and the job's trigger with it.
+    item = await updateReturning(context, operation, only.key, only.update);
+    if (!item) return refusal(context, request, now);
+    job = { triggerJson: toJob(item).triggerJson };
+  } else {
+    try {
+      await commit(context, operation, writes);
+    } catch (error) {
+      if (!(error instanceof ConditionFailed)) throw error;
+      return refusal(context, request, now);
+    }
+    item = await getItem(context, taskKey(jobId, taskId));
+    if (!item) return { claimed: false, reason: 'not-found' };
+  }
+  const lease = { jobId, taskId, attempt, runnerId, leaseExpiresAt };
+  rememberClaim(context, lease, item);
+  return { claimed: true, lease, task: toTask(item), job };
 }
 
+function rememberClaim(context: JobStoreContext, lease: LeaseRef, item: Record<string, unknown>) {
+  context.claimed.set(leaseCacheKey(lease), item);
+  if (context.claimed.size > CLAIM_CACHE_SIZE) {
+    const oldest = context.claimed.keys().next().value;
+    if (oldest !== undefined) context.claimed.delete(oldest);
+  }
+}
+
+/** Explains a refused claim from the task and job as they are now. */
 async function refusal(
   context: JobStoreContext,
   request: ClaimRequest,
   now: number,
-  taskFailed: boolean,
 ): Promise<ClaimResult> {
-  const item = await getItem(context, taskKey(request.jobId, request.taskId));
+  const { job, task: item } = await getJobAndTask(context, request.jobId, request.taskId);
   const refuse = (reason: ClaimRefusal, notBefore?: number): ClaimResult =>
     notBefore === undefined ? { claimed: false, reason } : { claimed: false, reason, notBefore };
   if (!item) return refuse('not-found');
-  if (!taskFailed) return refuse('job-stopped');
   const task = toTask(item);
   if (task.state !== 'QUEUED' || task.attempts !== request.attempt - 1) return refuse('stale');
   if (!task.runnable) return refuse('not-runnable');
@@ -111,6 +139,10 @@ async function refusal(
     return refuse('incompatible');
   }
   if (task.notBefore > now) return refuse('not-yet', task.notBefore);
+  if (job) {
+    const stored = toJob(job);
+    if (stored.cancelled || stored.counts.FAILED > 0) return refuse('job-stopped');
+  }
   // The task changed between the claim and this read; another message will carry it.
   return refuse('stale');
 }

@@ -5,16 +5,19 @@ import type { CancelJobResult, RetryJobResult } from '../../core/ports/job-store
 import { JobNotFoundError } from '../../core/ports/job-store-errors.js';
 import {
   ConditionFailed,
+  commit,
   conditionalWrite,
   type JobStoreContext,
-  transact,
   UpdateBuilder,
+  type Write,
 } from './job-store-dynamo.js';
 import {
   COUNT_ATTRIBUTE,
   dispatchOf,
+  dueAttributes,
+  idsOf,
+  isInlineRoot,
   jobKey,
-  queuedShard,
   type TaskItem,
   taskKey,
   toJob,
@@ -37,7 +40,7 @@ export async function cancelQueuedTasks(context: JobStoreContext, jobId: string)
   const changed = await changeStates(
     context,
     jobId,
-    tasks.filter((task) => ids.has(task.taskId)),
+    tasks.filter((task) => ids.has(idsOf(task).taskId)),
     () => ({ to: 'CANCELLED', runnable: false }),
   );
   return changed.length;
@@ -72,16 +75,16 @@ export async function retryJob(context: JobStoreContext, jobId: string): Promise
   const graph = buildTaskGraph(
     tasks.map((task) => ({
       ...graphNode(task),
-      state: requeue.has(task.taskId) ? 'QUEUED' : (task.state as TaskState),
+      state: requeue.has(idsOf(task).taskId) ? 'QUEUED' : (task.state as TaskState),
     })),
   );
-  const chosen = tasks.filter((task) => requeue.has(task.taskId));
+  const chosen = tasks.filter((task) => requeue.has(idsOf(task).taskId));
   const requeued = await changeStates(context, jobId, chosen, (task) => ({
     to: 'QUEUED',
-    runnable: isRunnable(graph, task.taskId),
+    runnable: isRunnable(graph, idsOf(task).taskId),
   }));
   const runnable = requeued
-    .filter((task) => isRunnable(graph, task.taskId))
+    .filter((task) => isRunnable(graph, idsOf(task).taskId))
     .map((task) => dispatchOf({ ...task, notBefore: 0 }));
   const now = context.clock();
   const update = new UpdateBuilder().set('cancelled', false).set('updatedAt', now);
@@ -110,7 +113,7 @@ async function changeStates(
     let chunk = tasks.slice(offset, offset + CHUNK);
     for (let round = 1; chunk.length > 0; round++) {
       try {
-        await transact(
+        await commit(
           context,
           `change tasks of job ${jobId}`,
           chunkItems(context, jobId, chunk, change),
@@ -121,7 +124,7 @@ async function changeStates(
         if (!(error instanceof ConditionFailed) || round >= CHUNK_ROUNDS) throw error;
         // Some task changed state meanwhile: keep only those still in the state we read.
         const fresh = await Promise.all(
-          chunk.map((task) => getItem(context, taskKey(jobId, task.taskId))),
+          chunk.map((task) => getItem(context, taskKey(jobId, idsOf(task).taskId))),
         );
         chunk = chunk.filter((task, index) => fresh[index]?.state === task.state) as TaskItem[];
       }
@@ -135,32 +138,32 @@ function chunkItems(
   jobId: string,
   chunk: readonly TaskItem[],
   change: (task: TaskItem) => Change,
-) {
+): Write[] {
   const now = context.clock();
   const deltas = new Map<TaskState, number>();
-  const items = chunk.map((task) => {
+  const job = new UpdateBuilder().set('updatedAt', now);
+  const writes: Write[] = [];
+  for (const task of chunk) {
     const { to, runnable } = change(task);
     const from = task.state as TaskState;
+    const { taskId } = idsOf(task);
     deltas.set(from, (deltas.get(from) ?? 0) - 1);
     deltas.set(to, (deltas.get(to) ?? 0) + 1);
-    const update = new UpdateBuilder().set('state', to).set('updatedAt', now);
+    // A job's inline root is the job item: its change rides on the job's update.
+    const update = isInlineRoot(jobId, taskId) ? job : new UpdateBuilder();
+    update.set('state', to).set('updatedAt', now);
     if (to === 'QUEUED') update.set('retries', 0).set('leaseExpiries', 0).set('notBefore', 0);
-    if (runnable)
-      update.set('queuedShard', queuedShard(context, task.taskId)).set('enqueuedAt', now);
-    else update.remove('queuedShard', 'enqueuedAt');
+    if (runnable) {
+      const due = dueAttributes(context, taskId, now + context.checkAfterMs);
+      update.set('enqueuedAt', now).set('dueShard', due.dueShard).set('dueAt', due.dueAt);
+    } else update.remove('enqueuedAt', 'dueShard', 'dueAt');
     update.when(
       `${update.n('state')} = ${update.v(from)} AND ${update.n('attempts')} = ${update.v(task.attempts)}`,
     );
-    return {
-      Update: { TableName: context.tableName, Key: taskKey(jobId, task.taskId), ...update.build() },
-    };
-  });
-  const job = new UpdateBuilder().set('updatedAt', now);
+    if (update !== job) writes.push({ key: taskKey(jobId, taskId), update });
+  }
   for (const [state, delta] of deltas) if (delta !== 0) job.add(COUNT_ATTRIBUTE[state], delta);
-  return [
-    ...items,
-    { Update: { TableName: context.tableName, Key: jobKey(jobId), ...job.build() } },
-  ];
+  return [...writes, { key: jobKey(jobId), update: job }];
 }
 
 async function readJob(context: JobStoreContext, jobId: string) {
@@ -171,7 +174,7 @@ async function readJob(context: JobStoreContext, jobId: string) {
 
 function graphNode(task: TaskItem) {
   return {
-    id: task.taskId,
+    id: idsOf(task).taskId,
     parentId: (task.parentId as string | undefined) ?? null,
     dependsOn: (task.dependsOn as string[] | undefined) ?? [],
     state: task.state as TaskState,

@@ -4,10 +4,13 @@ import { InvalidJobQueryError } from '../../core/ports/job-store-errors.js';
 import type { JobStoreContext } from './job-store-dynamo.js';
 import {
   createdSortKey,
+  dayBucket,
+  hasInlineRoot,
+  isInlineRoot,
+  JOB_DAYS_PK,
   JOB_SK,
   jobKey,
   jobPk,
-  monthBucket,
   TASK_SK_PREFIX,
   type TaskItem,
   taskKey,
@@ -32,12 +35,19 @@ export async function getItem(
   return Item;
 }
 
-/** The job and one of its tasks in one strongly consistent BatchGetItem. */
+/**
+ * The job and one of its tasks, strongly consistent: one GetItem for a job's
+ * inline root (the job item holds it), else one BatchGetItem.
+ */
 export async function getJobAndTask(
   context: JobStoreContext,
   jobId: string,
   taskId: string,
 ): Promise<{ job?: Item; task?: TaskItem }> {
+  if (isInlineRoot(jobId, taskId)) {
+    const item = await getItem(context, jobKey(jobId));
+    return item && hasInlineRoot(item) ? { job: item, task: item as TaskItem } : { job: item };
+  }
   const items = await batchGet(context, [jobKey(jobId), taskKey(jobId, taskId)], true);
   return {
     job: items.find((item) => item.sk === JOB_SK),
@@ -45,7 +55,10 @@ export async function getJobAndTask(
   };
 }
 
-/** Every task item of a job: one Query on the job's partition (paged by DynamoDB at 1 MB). */
+/**
+ * Every task item of a job (its inline root first, when it has one): one
+ * Query on the job's partition (paged by DynamoDB at 1 MB).
+ */
 export async function listTaskItems(context: JobStoreContext, jobId: string): Promise<TaskItem[]> {
   const tasks: TaskItem[] = [];
   let start: Item | undefined;
@@ -53,19 +66,24 @@ export async function listTaskItems(context: JobStoreContext, jobId: string): Pr
     const page = await context.doc.send(
       new QueryCommand({
         TableName: context.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': TASK_SK_PREFIX },
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': jobPk(jobId) },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
     );
-    tasks.push(...((page.Items ?? []) as TaskItem[]));
+    for (const item of page.Items ?? []) {
+      if (hasInlineRoot(item) || String(item.sk).startsWith(TASK_SK_PREFIX)) {
+        tasks.push(item as TaskItem);
+      }
+    }
     start = page.LastEvaluatedKey;
   } while (start);
   return tasks;
 }
 
-async function batchGet(
+/** Items by key, strongly consistent or not, 100 keys per BatchGetItem. */
+export async function batchGet(
   context: JobStoreContext,
   keys: readonly { pk: string; sk: string }[],
   consistent: boolean,
@@ -87,24 +105,26 @@ async function batchGet(
 }
 
 interface Cursor {
-  /** Month bucket to continue in. */
-  readonly m: string;
-  /** Where that bucket's query stopped; absent to start the bucket from its newest job. */
-  readonly k?: Item | undefined;
+  /** Day bucket to continue in. */
+  readonly d: string;
+  /** Sort key of the last job returned from that day; absent to start the day from its newest job. */
+  readonly k?: string | undefined;
 }
 
 /**
- * Jobs created in [from, to), newest first: the by-creation index is read one
- * UTC month bucket at a time from the newest, then the full job items are
- * fetched with one BatchGetItem per page (the index projects only keys, so
- * counter updates on jobs never write the index).
+ * Jobs created in [from, to), newest first. The by-creation index is read a
+ * UTC day at a time from the newest: every shard of the day with one Query
+ * each (in parallel, `Limit` = the rest of the page), merged by creation
+ * time; then the full job items are fetched with one BatchGetItem per page
+ * (the index projects only keys and the automation, so counter updates on
+ * jobs never write it).
  */
 export async function queryJobs(context: JobStoreContext, query: JobQuery): Promise<JobPage> {
   const limit = query.limit ?? DEFAULT_PAGE;
   validateQuery(query, limit);
-  const buckets = monthBuckets(query.from, query.to - 1);
-  let cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
-  let index = cursor ? buckets.indexOf(cursor.m) : 0;
+  const days = await daysWithJobs(context, query.from, query.to - 1);
+  const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+  let index = cursor ? days.indexOf(cursor.d) : 0;
   if (index < 0) {
     throw new InvalidJobQueryError(
       'cursor',
@@ -112,44 +132,76 @@ export async function queryJobs(context: JobStoreContext, query: JobQuery): Prom
       'pass the same from and to as for the first page',
     );
   }
-  const keys: { pk: string; sk: string }[] = [];
+  const low = createdSortKey(query.from, '');
+  // '$' sorts right after '#', so every job of the last millisecond is included.
+  const high = `${createdSortKey(query.to - 1, '').slice(0, -1)}$`;
+  const found: Item[] = [];
   let nextCursor: string | undefined;
-  for (; index < buckets.length && keys.length < limit; index++) {
-    const bucket = buckets[index] as string;
-    let start = cursor?.m === bucket ? cursor.k : undefined;
-    cursor = undefined;
-    do {
-      const page = await context.doc.send(
-        new QueryCommand({
-          TableName: context.tableName,
-          IndexName: JOBS_BY_CREATED_INDEX,
-          KeyConditionExpression: 'jobsMonth = :bucket AND jobsCreated BETWEEN :low AND :high',
-          ...(query.automationId ? { FilterExpression: 'automationId = :automation' } : {}),
-          ExpressionAttributeValues: {
-            ':bucket': bucket,
-            ':low': createdSortKey(query.from, ''),
-            // '$' sorts right after '#', so every job of the last millisecond is included.
-            ':high': `${createdSortKey(query.to - 1, '').slice(0, -1)}$`,
-            ...(query.automationId ? { ':automation': query.automationId } : {}),
-          },
-          ScanIndexForward: false,
-          Limit: limit - keys.length,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) keys.push({ pk: item.pk, sk: item.sk });
-      start = page.LastEvaluatedKey;
-    } while (start && keys.length < limit);
-    if (keys.length >= limit) {
-      if (start) nextCursor = encodeCursor({ m: bucket, k: start });
-      else if (index + 1 < buckets.length)
-        nextCursor = encodeCursor({ m: buckets[index + 1] as string });
+  for (let before = cursor?.k; index < days.length && found.length < limit; index++) {
+    const day = days[index] as string;
+    const wanted = limit - found.length;
+    const probe = wanted + 1 + (before === undefined ? 0 : 1);
+    const entries = await newestOfDay(context, day, low, before ?? high, probe, query);
+    // The cursor's own entry (the last one returned) is excluded.
+    const fresh = entries.filter((entry) => entry.createdKey !== before);
+    before = undefined;
+    found.push(...fresh.slice(0, wanted));
+    if (found.length >= limit) {
+      const last = found.at(-1);
+      const moreToday = fresh.length > wanted;
+      if (moreToday && last) nextCursor = encodeCursor({ d: day, k: last.createdKey as string });
+      else if (index + 1 < days.length) nextCursor = encodeCursor({ d: days[index + 1] as string });
     }
   }
+  const keys = found.map((entry) => ({ pk: entry.pk as string, sk: entry.sk as string }));
   const items = await batchGet(context, keys, false);
   const byPk = new Map(items.map((item) => [item.pk as string, toJob(item)]));
   const jobs = keys.flatMap((key) => byPk.get(key.pk) ?? []) as StoredJob[];
   return nextCursor ? { jobs, nextCursor } : { jobs };
+}
+
+/** Up to `wanted` newest index entries of one day with sort keys in [low, high], over every shard. */
+async function newestOfDay(
+  context: JobStoreContext,
+  day: string,
+  low: string,
+  high: string,
+  wanted: number,
+  query: JobQuery,
+): Promise<Item[]> {
+  const shards = Array.from({ length: context.createdShards }, (_, shard) => `${day}#${shard}`);
+  const perShard = await Promise.all(
+    shards.map(async (partition) => {
+      const entries: Item[] = [];
+      let start: Item | undefined;
+      do {
+        const page = await context.doc.send(
+          new QueryCommand({
+            TableName: context.tableName,
+            IndexName: JOBS_BY_CREATED_INDEX,
+            KeyConditionExpression: 'createdDay = :day AND createdKey BETWEEN :low AND :high',
+            ...(query.automationId ? { FilterExpression: 'automationId = :automation' } : {}),
+            ExpressionAttributeValues: {
+              ':day': partition,
+              ':low': low,
+              ':high': high,
+              ...(query.automationId ? { ':automation': query.automationId } : {}),
+            },
+            ScanIndexForward: false,
+            Limit: wanted - entries.length,
+            ExclusiveStartKey: start,
+          }),
+        );
+        entries.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start && entries.length < wanted);
+      return entries;
+    }),
+  );
+  return perShard
+    .flat()
+    .sort((a, b) => (String(b.createdKey) < String(a.createdKey) ? -1 : 1))
+    .slice(0, wanted);
 }
 
 const MAX_EPOCH_MS = 8.64e15;
@@ -179,23 +231,32 @@ function validateQuery(query: JobQuery, limit: number): void {
   }
 }
 
-/** UTC month buckets from the one holding `last` back to the one holding `first`. */
-function monthBuckets(first: number, last: number): string[] {
-  const buckets: string[] = [];
-  const date = new Date(last);
-  let year = date.getUTCFullYear();
-  let month = date.getUTCMonth();
-  const stop = monthBucket(first);
-  for (;;) {
-    const bucket = monthBucket(Date.UTC(year, month, 1));
-    buckets.push(bucket);
-    if (bucket === stop) return buckets;
-    month -= 1;
-    if (month < 0) {
-      month = 11;
-      year -= 1;
-    }
-  }
+/**
+ * The UTC day buckets from the one holding `last` back to the one holding
+ * `first` that hold jobs, newest first, from the day markers (one Query), so
+ * that a sparse range does not query every shard of every empty day.
+ */
+async function daysWithJobs(context: JobStoreContext, first: number, last: number) {
+  const days: string[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await context.doc.send(
+      new QueryCommand({
+        TableName: context.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+        ExpressionAttributeValues: {
+          ':pk': JOB_DAYS_PK,
+          ':first': dayBucket(first),
+          ':last': dayBucket(last),
+        },
+        ScanIndexForward: false,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) days.push(item.sk as string);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return days;
 }
 
 function encodeCursor(cursor: Cursor): string {
@@ -205,7 +266,7 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(text: string): Cursor {
   try {
     const cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
-    if (typeof cursor.m === 'string') return cursor;
+    if (typeof cursor.d === 'string') return cursor;
   } catch {
     // Reported below with the fix.
   }

@@ -1,20 +1,21 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TaskDispatch } from '../../core/ports/job-store.js';
 import { conditionalWrite, type JobStoreContext, UpdateBuilder } from './job-store-dynamo.js';
-import { dispatchOf, queuedShard, taskKey } from './job-store-items.js';
+import { dispatchOf, dueAttributes, idsOf, jobKey, taskKey } from './job-store-items.js';
 import { getItem } from './job-store-reads.js';
 
 type Item = Record<string, unknown>;
 
 /**
  * Follows up a completion that settled a task (computed, and every subtask
- * settled): records it in its parent's `settledChildren` and in each
- * dependent's `doneDeps`. A dependent whose `doneDeps` now holds all of its
+ * settled): records it in each dependent's `doneDeps` and, when the parent's
+ * own settlement releases something (`notifyParent`), in its parent's
+ * `settledChildren`. A dependent whose `doneDeps` now holds all of its
  * `dependsOn` is released (QUEUED → runnable, once, by a conditional write);
  * a parent whose `settledChildren` now holds all `childCount` children is
  * settled in turn and followed up the same way. Set additions are idempotent,
- * so this whole walk can be redone after a crash: the task's pending-release
- * marker is removed only at the end.
+ * so this whole walk can be redone after a crash: the task's due entry, its
+ * pending-release marker, is removed only at the end.
  *
  * Returns the dispatches of released tasks. In a job that no longer accepts
  * work nothing is released (the dependents are CANCELLED, or about to be).
@@ -31,7 +32,7 @@ export async function releaseSettled(
   if (!start) return released;
   const pending: Item[] = [start];
   for (let settled = pending.pop(); settled; settled = pending.pop()) {
-    const settledId = settled.taskId as string;
+    const settledId = idsOf(settled).taskId;
     for (const dependentId of (settled.dependents as string[] | undefined) ?? []) {
       const dependent = await addToSet(context, jobId, dependentId, 'doneDeps', settledId);
       if (!dependent || !holdsAll(dependent.doneDeps, dependent.dependsOn)) continue;
@@ -39,19 +40,22 @@ export async function releaseSettled(
       if (dispatch) released.push(dispatch);
     }
     const parentId = settled.parentId as string | undefined;
-    if (parentId === undefined) continue;
+    if (parentId === undefined || settled.notifyParent !== true) continue;
     const parent = await addToSet(context, jobId, parentId, 'settledChildren', settledId);
     if (parent && setSize(parent.settledChildren) >= ((parent.childCount as number) ?? Infinity)) {
       pending.push(parent);
     }
   }
-  const update = new UpdateBuilder().remove('releaseShard', 'releaseSince');
-  await context.doc.send(
-    new UpdateCommand({
-      TableName: context.tableName,
-      Key: taskKey(jobId, taskId),
-      ...update.build(),
-    }),
+  const update = new UpdateBuilder().remove('dueShard', 'dueAt');
+  update.when(`${update.n('state')} = ${update.v('COMPUTED')}`);
+  await conditionalWrite(`finish releases of task ${taskId}`, () =>
+    context.doc.send(
+      new UpdateCommand({
+        TableName: context.tableName,
+        Key: taskKey(jobId, taskId),
+        ...update.build(),
+      }),
+    ),
   );
   return released;
 }
@@ -83,9 +87,12 @@ async function addToSet(
 /** Marks a QUEUED task runnable, once: only the write that finds it unreleased succeeds. */
 async function release(context: JobStoreContext, task: Item): Promise<TaskDispatch | undefined> {
   const now = context.clock();
+  const { jobId, taskId } = idsOf(task);
+  const due = dueAttributes(context, taskId, now + context.checkAfterMs);
   const update = new UpdateBuilder()
-    .set('queuedShard', queuedShard(context, task.taskId as string))
     .set('enqueuedAt', now)
+    .set('dueShard', due.dueShard)
+    .set('dueAt', due.dueAt)
     .set('updatedAt', now);
   update.when(
     `${update.n('state')} = ${update.v('QUEUED')} AND attribute_not_exists(${update.n('enqueuedAt')})`,
@@ -94,15 +101,15 @@ async function release(context: JobStoreContext, task: Item): Promise<TaskDispat
     context.doc.send(
       new UpdateCommand({
         TableName: context.tableName,
-        Key: taskKey(task.jobId as string, task.taskId as string),
+        Key: taskKey(jobId, taskId),
         ...update.build(),
       }),
     ),
   );
   if (!done) return undefined;
-  const job = await getItem(context, { pk: task.pk as string, sk: 'JOB' });
+  const job = await getItem(context, jobKey(jobId));
   if (!job || job.cancelled === true || ((job.nFailed as number) ?? 0) > 0) return undefined;
-  return dispatchOf(task);
+  return dispatchOf({ ...task, enqueuedAt: now });
 }
 
 function setSize(value: unknown): number {

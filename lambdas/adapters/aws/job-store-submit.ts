@@ -1,17 +1,24 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../../core/errors.js';
 import { serializeTaskInput, utf8Length } from '../../core/jobs/task-input.js';
-import { validateSubtasks } from '../../core/jobs/task-spec.js';
+import { type ValidatedTaskSpec, validateSubtasks } from '../../core/jobs/task-spec.js';
 import { textProblem } from '../../core/jobs/text-rules.js';
 import type { SubmitJobRequest, SubmitJobResult } from '../../core/ports/job-store.js';
-import { InvalidIdempotencyKeyError, JobNotFoundError } from '../../core/ports/job-store-errors.js';
-import { ConditionFailed, type JobStoreContext, transact } from './job-store-dynamo.js';
+import {
+  InvalidIdempotencyKeyError,
+  JobStoreContentionError,
+} from '../../core/ports/job-store-errors.js';
+import { ConditionFailed, commit, type JobStoreContext, type Write } from './job-store-dynamo.js';
 import {
   batchItems,
+  createdDay,
   createdSortKey,
+  dayBucket,
   dispatchOf,
   idempotencyKey,
+  JOB_DAYS_PK,
   jobKey,
-  monthBucket,
+  rootTrigger,
   toJob,
 } from './job-store-items.js';
 import { getItem } from './job-store-reads.js';
@@ -22,110 +29,202 @@ const MAX_JOB_NAME_LENGTH = 1024;
 /** Submits racing on one key retry this often when the winner's record is not readable yet. */
 const IDEMPOTENT_ROUNDS = 5;
 
+interface Submission {
+  readonly name: string;
+  readonly roots: readonly ValidatedTaskSpec[];
+  readonly automationId: string | undefined;
+  readonly triggerJson: string | undefined;
+  readonly key: string | undefined;
+}
+
 /**
- * Writes the job, its root task and the idempotency record in one
- * transaction. The idempotency record's condition (absent, or expired) makes
- * exactly one of any number of racing submits create the job; the others
- * read the record and return that job.
+ * Writes a job and its root tasks. A job with one root keeps the root in the
+ * job item (one PutItem); several roots are task items written with the job
+ * in one transaction. With an idempotency key the record is written first,
+ * with a condition (absent, or expired) that makes exactly one of any number
+ * of racing submits own the key; it names the job id, so a submit that finds
+ * the record but not yet its job writes that job itself (the job item's own
+ * condition lets exactly one write win). A crash between the two writes
+ * therefore leaves nothing a repeat cannot finish.
  */
 export async function submitJob(
   context: JobStoreContext,
   request: SubmitJobRequest,
 ): Promise<SubmitJobResult> {
-  const nameProblem = textProblem(request.name, MAX_JOB_NAME_LENGTH);
-  if (nameProblem) throw new ValidationError('name', nameProblem, "name the job, e.g. 'resize'");
-  const [root] = validateSubtasks([request.root], 'root');
-  if (!root) throw new ValidationError('root', 'is missing', 'pass the root task');
-  const triggerJson =
-    request.trigger === undefined ? undefined : serializeTaskInput(request.trigger, 'trigger').json;
-  const key = request.idempotencyKey;
-  if (key !== undefined) validateIdempotencyKey(key);
-
+  const submission = validateSubmission(request);
+  const key = submission.key;
   for (let round = 1; ; round++) {
     const now = context.clock();
-    if (key !== undefined) {
+    let jobId = context.newId(now);
+    if (key !== undefined && submission.roots.length === 1) {
+      const claimed = await claimKey(context, key, jobId, now);
+      if ('existing' in claimed) return claimed.existing;
+      if ('retry' in claimed) {
+        if (round < IDEMPOTENT_ROUNDS) continue;
+        throw new JobStoreContentionError(`submit job ${submission.name}`, round);
+      }
+      jobId = claimed.jobId;
+    }
+    await markDay(context, now);
+    const writes = jobWrites(context, submission, jobId, now);
+    try {
+      await commit(context, `submit job ${submission.name}`, writes);
+    } catch (error) {
+      if (!(error instanceof ConditionFailed) || key === undefined) throw error;
+      // Another submit with the same key wrote the job (or, for several roots, the record).
       const existing = await findByIdempotencyKey(context, key, now);
       if (existing) return existing;
-    }
-    const jobId = context.newId(now);
-    const rootId = context.newId(now);
-    const cluster = root.cluster ?? context.defaultCluster;
-    const [task] = batchItems(
-      context,
-      { jobId, parentId: null, cluster, state: 'QUEUED' },
-      [root],
-      [rootId],
-      now,
-    );
-    if (!task) throw new ValidationError('root', 'is missing', 'pass the root task');
-    const jobItem = {
-      ...jobKey(jobId),
-      type: 'JOB',
-      jobId,
-      jobName: request.name,
-      cancelled: false,
-      started: false,
-      rootTaskIds: [rootId],
-      automationId: request.automationId,
-      triggerJson,
-      idempotencyKey: key,
-      cluster,
-      taskCount: 1,
-      nQueued: 1,
-      nRunning: 0,
-      nComputed: 0,
-      nFailed: 0,
-      nCancelled: 0,
-      createdAt: now,
-      updatedAt: now,
-      jobsMonth: monthBucket(now),
-      jobsCreated: createdSortKey(now, jobId),
-    };
-    const nowSeconds = Math.floor(now / 1000);
-    try {
-      await transact(context, `submit job ${request.name}`, [
-        ...(key === undefined
-          ? []
-          : [
-              {
-                Put: {
-                  TableName: context.tableName,
-                  Item: {
-                    ...idempotencyKey(key),
-                    type: 'IDEMPOTENCY',
-                    jobId,
-                    createdAt: now,
-                    expiresAt: nowSeconds + context.idempotencyTtlSeconds,
-                  },
-                  // An expired record is absent: DynamoDB Local (and AWS, for up to days) keeps it.
-                  ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-                  ExpressionAttributeValues: { ':now': nowSeconds },
-                },
-              },
-            ]),
-        {
-          Put: {
-            TableName: context.tableName,
-            Item: jobItem,
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        {
-          Put: {
-            TableName: context.tableName,
-            Item: task,
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-      ]);
-    } catch (error) {
-      // Another submit with the same key won; read its job on the next round.
-      if (error instanceof ConditionFailed && key !== undefined && round < IDEMPOTENT_ROUNDS)
-        continue;
+      if (round < IDEMPOTENT_ROUNDS) continue;
       throw error;
     }
-    return { job: toJob(jobItem), created: true, runnable: [dispatchOf(task)] };
+    const job = writes.find((write) => 'put' in write && write.put.sk === 'JOB');
+    const items = writes.flatMap((write) => ('put' in write ? [write.put] : []));
+    return {
+      job: toJob(job && 'put' in job ? job.put : {}),
+      created: true,
+      runnable: items.filter((item) => item.enqueuedAt !== undefined).map(dispatchOf),
+    };
   }
+}
+
+function validateSubmission(request: SubmitJobRequest): Submission {
+  const nameProblem = textProblem(request.name, MAX_JOB_NAME_LENGTH);
+  if (nameProblem) throw new ValidationError('name', nameProblem, "name the job, e.g. 'resize'");
+  if (request.root !== undefined && request.roots !== undefined) {
+    throw new ValidationError('roots', 'is given together with root', 'pass one of root and roots');
+  }
+  const field = request.roots === undefined ? 'root' : 'roots';
+  const specs = request.roots ?? (request.root === undefined ? [] : [request.root]);
+  const roots = validateSubtasks(specs, field);
+  if (roots.length === 0) {
+    throw new ValidationError(field, 'holds no task', 'pass the root task (or a list of them)');
+  }
+  const key = request.idempotencyKey;
+  if (key !== undefined) validateIdempotencyKey(key);
+  return {
+    name: request.name,
+    roots,
+    automationId: request.automationId,
+    triggerJson:
+      request.trigger === undefined
+        ? undefined
+        : serializeTaskInput(request.trigger, 'trigger').json,
+    key,
+  };
+}
+
+type KeyClaim =
+  | { readonly jobId: string }
+  | { readonly existing: SubmitJobResult }
+  | { readonly retry: true };
+
+/**
+ * Writes the idempotency record for `jobId`, or finds the one that is there:
+ * its job when written, else its job id to write the job under.
+ */
+async function claimKey(
+  context: JobStoreContext,
+  key: string,
+  jobId: string,
+  now: number,
+): Promise<KeyClaim> {
+  try {
+    await commit(context, `claim idempotency key ${key}`, [
+      idempotencyWrite(context, key, jobId, now),
+    ]);
+    return { jobId };
+  } catch (error) {
+    if (!(error instanceof ConditionFailed)) throw error;
+  }
+  const record = await getItem(context, idempotencyKey(key));
+  // Expired between the write and this read: try to take the key again.
+  if (!record || (record.expiresAt as number) <= Math.floor(now / 1000)) return { retry: true };
+  const job = await getItem(context, jobKey(record.jobId as string));
+  if (job) return { existing: { job: toJob(job), created: false, runnable: [] } };
+  return { jobId: record.jobId as string };
+}
+
+function idempotencyWrite(
+  context: JobStoreContext,
+  key: string,
+  jobId: string,
+  now: number,
+): Write {
+  const nowSeconds = Math.floor(now / 1000);
+  return {
+    put: {
+      ...idempotencyKey(key),
+      jobId,
+      createdAt: now,
+      expiresAt: nowSeconds + context.idempotencyTtlSeconds,
+    },
+    // An expired record is absent: DynamoDB Local (and AWS, for up to days) keeps it.
+    condition: 'attribute_not_exists(pk) OR expiresAt <= :now',
+    values: { ':now': nowSeconds },
+  };
+}
+
+/** The puts of a new job: the job item (with its inline root) or the job and its root tasks. */
+function jobWrites(
+  context: JobStoreContext,
+  submission: Submission,
+  jobId: string,
+  now: number,
+): Write[] {
+  const { roots, key } = submission;
+  const cluster = roots[0]?.cluster ?? context.defaultCluster;
+  const inline = roots.length === 1;
+  const rootIds = inline ? [jobId] : roots.map(() => context.newId(now));
+  const tasks = batchItems(
+    context,
+    { jobId, parentId: null, cluster, state: 'QUEUED', parentTracks: false },
+    roots,
+    rootIds,
+    now,
+  );
+  const rootHoldsTrigger =
+    inline &&
+    submission.triggerJson !== undefined &&
+    rootTrigger(tasks[0]?.inputJson) === submission.triggerJson;
+  const job: Record<string, unknown> = {
+    ...(inline ? tasks[0] : {}),
+    ...jobKey(jobId),
+    jobName: submission.name,
+    cancelled: false,
+    started: false,
+    ...(inline ? {} : { rootTaskIds: rootIds }),
+    automationId: submission.automationId,
+    ...(rootHoldsTrigger ? { triggerInRoot: true } : { triggerJson: submission.triggerJson }),
+    idempotencyKey: key,
+    cluster,
+    taskCount: roots.length,
+    nQueued: roots.length,
+    nRunning: 0,
+    nComputed: 0,
+    nFailed: 0,
+    nCancelled: 0,
+    createdAt: now,
+    updatedAt: now,
+    createdDay: createdDay(context, jobId, now),
+    createdKey: createdSortKey(now, jobId),
+  };
+  const notThere = 'attribute_not_exists(pk)';
+  return [
+    // Several roots: the record is written in the job's transaction (a single root wrote it first).
+    ...(key !== undefined && !inline ? [idempotencyWrite(context, key, jobId, now)] : []),
+    { put: job, condition: notThere },
+    ...(inline ? [] : tasks.map((task): Write => ({ put: task, condition: notThere }))),
+  ];
+}
+
+/** Writes the day marker of `now` unless this store instance already did (see JOB_DAYS_PK). */
+async function markDay(context: JobStoreContext, now: number): Promise<void> {
+  const day = dayBucket(now);
+  if (context.markedDays.has(day)) return;
+  await context.doc.send(
+    new PutCommand({ TableName: context.tableName, Item: { pk: JOB_DAYS_PK, sk: day } }),
+  );
+  context.markedDays.add(day);
 }
 
 async function findByIdempotencyKey(
@@ -136,8 +235,7 @@ async function findByIdempotencyKey(
   const record = await getItem(context, idempotencyKey(key));
   if (!record || (record.expiresAt as number) <= Math.floor(now / 1000)) return undefined;
   const job = await getItem(context, jobKey(record.jobId as string));
-  if (!job) throw new JobNotFoundError(record.jobId as string);
-  return { job: toJob(job), created: false, runnable: [] };
+  return job ? { job: toJob(job), created: false, runnable: [] } : undefined;
 }
 
 function validateIdempotencyKey(key: string): void {

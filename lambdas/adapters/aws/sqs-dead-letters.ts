@@ -11,7 +11,8 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { chunk } from './partial-batch-retry.js';
-import { SQS_BATCH_MAX_ENTRIES, TASK_DLQ_SUFFIX } from './sqs-task-messages.js';
+import { SQS_BATCH_MAX_ENTRIES } from './sqs-task-messages.js';
+import { TASK_DLQ_SUFFIX } from './task-queue-names.js';
 
 /** How long a peek hides the messages it looks at before making them visible again. */
 const PEEK_VISIBILITY_SECONDS = 30;
@@ -27,9 +28,18 @@ export interface DeadLetterQueue {
   readonly name: string;
   readonly url: string;
   readonly arn: string;
-  /** Name and ARN of the queue whose messages land here, where a redrive sends them. */
+  /**
+   * The queue whose messages land here, for display: the ingest queue, or
+   * for a task DLQ the pattern of its cluster's route queues (one per task
+   * name and major version), which all dead-letter into it.
+   */
   readonly sourceName: string;
-  readonly sourceArn: string;
+  /**
+   * Where a redrive sends the messages: the ingest queue's ARN; undefined
+   * for a task DLQ, whose messages go back each to the route queue it came
+   * from (SQS records that per message).
+   */
+  readonly sourceArn: string | undefined;
 }
 
 /** A message in a dead-letter queue. */
@@ -47,7 +57,7 @@ export interface DeadLetter {
 export interface DeadLetterSources {
   /** The ingest queue; its DLQ is the target of its redrive policy. */
   readonly ingestQueueUrl?: string | undefined;
-  /** Task queues are `<prefix><cluster>`, their DLQs `<prefix><cluster>-dlq`. */
+  /** Task queues are `<prefix><cluster>_<task>_v<major>_<hash>`, their cluster's DLQ `<prefix><cluster>-dlq`. */
   readonly taskQueuePrefix: string;
 }
 
@@ -94,11 +104,16 @@ export async function findDeadLetterQueues(
   const ingestNames = new Set(queues.flatMap((queue) => [queue.name, queue.sourceName]));
   for (const [name, url] of byName) {
     if (!name.endsWith(TASK_DLQ_SUFFIX) || ingestNames.has(name)) continue;
-    const sourceName = name.slice(0, -TASK_DLQ_SUFFIX.length);
-    const sourceUrl = byName.get(sourceName);
-    if (sourceUrl === undefined) continue;
-    const [arn, sourceArn] = await Promise.all([queueArn(sqs, url), queueArn(sqs, sourceUrl)]);
-    queues.push({ kind: 'tasks', name, url, arn, sourceName, sourceArn });
+    const cluster = name.slice(sources.taskQueuePrefix.length, -TASK_DLQ_SUFFIX.length);
+    const arn = await queueArn(sqs, url);
+    queues.push({
+      kind: 'tasks',
+      name,
+      url,
+      arn,
+      sourceName: `${sources.taskQueuePrefix}${cluster}_*`,
+      sourceArn: undefined,
+    });
   }
   return queues;
 }
@@ -191,11 +206,15 @@ export async function peekMessages(
 }
 
 /**
- * Moves every message of a dead-letter queue back to the queue it collects
- * from with SQS's StartMessageMoveTask, which the local SQS server
- * implements too. The destination is named, so messages restored into a
- * local DLQ after a restart (which lost their source attribute) move as
- * well. The move runs in SQS; returns its task handle.
+ * Moves every message of a dead-letter queue back with SQS's
+ * StartMessageMoveTask, which the local SQS server implements too. The
+ * ingest DLQ names its destination, so messages restored into a local DLQ
+ * after a restart (which lost their source attribute) move as well; a task
+ * DLQ collects from every route queue of its cluster, so each message goes
+ * back to the one it came from. Task dead letters restored after a local
+ * restart have lost that origin and fail the move: the latest move task
+ * reports it (see {@link waitForRedrive}). The move runs in SQS; returns its
+ * task handle.
  *
  * @example
  * ```ts
@@ -207,7 +226,10 @@ export async function redriveDeadLetters(
   queue: Pick<DeadLetterQueue, 'arn' | 'sourceArn'>,
 ): Promise<string | undefined> {
   const { TaskHandle } = await sqs.send(
-    new StartMessageMoveTaskCommand({ SourceArn: queue.arn, DestinationArn: queue.sourceArn }),
+    new StartMessageMoveTaskCommand({
+      SourceArn: queue.arn,
+      ...(queue.sourceArn ? { DestinationArn: queue.sourceArn } : {}),
+    }),
   );
   return TaskHandle;
 }

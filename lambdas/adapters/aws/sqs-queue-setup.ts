@@ -9,12 +9,15 @@ import type { QueueDepth } from '../../core/ports/task-queue.js';
 import { TaskQueueUnavailableError } from '../../core/ports/task-queue-errors.js';
 import { TASK_QUEUE_RETENTION_SECONDS } from './sqs-task-messages.js';
 
-/** Attributes of a cluster's task queue when the app creates it. */
+/** Attributes of a route's task queue when the app creates it. */
 export interface TaskQueueSettings {
   readonly maxReceiveCount: number;
   readonly visibilitySeconds: number;
   readonly waitSeconds: number;
+  /** Tags of the route's queue. */
   readonly tags: Readonly<Record<string, string>>;
+  /** Tags of the cluster's dead-letter queue, when this call creates it. */
+  readonly deadLetterTags: Readonly<Record<string, string>>;
 }
 
 /**
@@ -36,16 +39,16 @@ export async function findQueueUrl(client: SQSClient, name: string): Promise<str
 }
 
 /**
- * Returns the URL of a cluster's queue, creating it and its dead-letter
- * queue when missing. A queue that exists (made by the CDK construct or an
- * earlier run) is used as it is: its attributes are never changed here.
- * Concurrent creators are safe: CreateQueue with identical attributes
- * returns the existing queue, and a creator that loses to different
- * attributes falls back to GetQueueUrl.
+ * Returns the URL of a route's queue, creating it and its cluster's
+ * dead-letter queue when missing. A queue that exists (made by the CDK
+ * construct or an earlier run) is used as it is: its attributes are never
+ * changed here. Concurrent creators are safe: CreateQueue with identical
+ * attributes returns the existing queue, and a creator that loses to
+ * different attributes falls back to GetQueueUrl.
  *
  * @example
  * ```ts
- * const url = await ensureTaskQueue(client, taskQueueNames('gpu'), settings);
+ * const url = await ensureTaskQueue(client, { queue: taskQueueName(route), deadLetterQueue: deadLetterQueueName('gpu') }, settings);
  * ```
  */
 export async function ensureTaskQueue(
@@ -63,7 +66,7 @@ export async function ensureTaskQueue(
     maxReceiveCount: settings.maxReceiveCount,
     deadLetterQueue: {
       attributes: common,
-      tags: { ...settings.tags, 'bucketflow:role': 'task-dead-letter-queue' },
+      tags: { ...settings.deadLetterTags, 'bucketflow:role': 'task-dead-letter-queue' },
     },
     queue: {
       attributes: {
@@ -73,6 +76,26 @@ export async function ensureTaskQueue(
       },
       tags: { ...settings.tags, 'bucketflow:role': 'task-queue' },
     },
+  });
+}
+
+/**
+ * Creates (or finds) a cluster's task dead-letter queue on its own, as
+ * {@link ensureTaskQueue} makes it: local mode puts restored dead letters back
+ * into it after a restart, before any route queue of the cluster exists again.
+ *
+ * @example
+ * ```ts
+ * const url = await ensureTaskDeadLetterQueue(client, 'bucketflow-tasks-default-dlq');
+ * ```
+ */
+export function ensureTaskDeadLetterQueue(client: SQSClient, name: string): Promise<string> {
+  return createOrFind(client, name, {
+    attributes: {
+      SqsManagedSseEnabled: 'true',
+      MessageRetentionPeriod: String(TASK_QUEUE_RETENTION_SECONDS),
+    },
+    tags: { 'bucketflow:role': 'task-dead-letter-queue' },
   });
 }
 
@@ -148,7 +171,7 @@ function errorName(error: unknown): string {
 }
 
 /** SQS names it QueueDoesNotExist (JSON protocol) or AWS.SimpleQueueService.NonExistentQueue (query protocol). */
-function isMissingQueue(error: unknown): boolean {
+export function isMissingQueue(error: unknown): boolean {
   const name = errorName(error);
   return name === 'QueueDoesNotExist' || name.endsWith('NonExistentQueue');
 }
@@ -160,7 +183,7 @@ function isNameTaken(error: unknown): boolean {
 }
 
 /**
- * Approximate counts of a queue and its dead-letter queue (one
+ * Approximate counts of a queue and its cluster's dead-letter queue (one
  * GetQueueAttributes each); a queue that does not exist counts as empty.
  *
  * @example

@@ -1,5 +1,10 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import type { ReceivedTask, TaskMessage } from '../../core/ports/task-queue.js';
+import {
+  parseTaskVersion,
+  type TaskIdentifier,
+  taskIdentifier,
+} from '../../core/jobs/task-identifier.js';
+import type { ReceivedTask, TaskMessage, TaskRoute } from '../../core/ports/task-queue.js';
 import {
   InvalidTaskMessageError,
   InvalidTaskQueueError,
@@ -7,14 +12,9 @@ import {
 } from '../../core/ports/task-queue-errors.js';
 import type { EntryFailure } from './partial-batch-retry.js';
 
-// The naming and limits the app shares with the CDK constructs (lib/names.ts
-// builds the same names for queues it creates up front).
+// The SQS limits the app shares with the CDK constructs; queue names live in
+// task-queue-names.ts.
 
-/** Task queues are `<prefix><cluster>` and `<prefix><cluster>-dlq`. */
-export const TASK_QUEUE_PREFIX = 'bucketflow-tasks-';
-export const TASK_DLQ_SUFFIX = '-dlq';
-/** SQS: queue names are 1-80 characters of letters, digits, `-` and `_`. */
-export const SQS_QUEUE_NAME_MAX = 80;
 /** Receives before a message moves to its DLQ: rides out throttling, surfaces poison messages. */
 export const TASK_QUEUE_MAX_RECEIVE_COUNT = 5;
 /** How long a received message stays hidden: ample time to claim it in DynamoDB and delete it. */
@@ -32,77 +32,16 @@ export const SQS_BATCH_MAX_ENTRIES = 10;
 /** SQS: a message, and a whole batch, may hold at most 256 KiB. */
 export const SQS_MAX_PAYLOAD_BYTES = 262_144;
 
-const QUEUE_NAME_CHARS = /^[A-Za-z0-9_-]+$/;
-
 /**
- * The queue and dead-letter queue names of a cluster, checked against the
- * SQS naming rules.
- *
- * @throws InvalidTaskQueueError
- * @example
- * ```ts
- * taskQueueNames('gpu'); // { queue: 'bucketflow-tasks-gpu', deadLetterQueue: 'bucketflow-tasks-gpu-dlq' }
- * ```
- */
-export function taskQueueNames(
-  cluster: string,
-  prefix = TASK_QUEUE_PREFIX,
-): { queue: string; deadLetterQueue: string } {
-  validateQueuePrefix(prefix);
-  if (typeof cluster !== 'string' || cluster.length === 0 || !QUEUE_NAME_CHARS.test(cluster)) {
-    throw new InvalidTaskQueueError(
-      'cluster',
-      `${JSON.stringify(cluster)} cannot be part of an SQS queue name`,
-      "use a cluster slug: letters, digits, '-' and '_'",
-    );
-  }
-  const queue = `${prefix}${cluster}`;
-  const deadLetterQueue = `${queue}${TASK_DLQ_SUFFIX}`;
-  if (deadLetterQueue.length > SQS_QUEUE_NAME_MAX) {
-    const max = SQS_QUEUE_NAME_MAX - prefix.length - TASK_DLQ_SUFFIX.length;
-    throw new InvalidTaskQueueError(
-      'cluster',
-      `"${cluster}" is ${cluster.length} characters; with the prefix "${prefix}" and "${TASK_DLQ_SUFFIX}" its queue name would exceed the ${SQS_QUEUE_NAME_MAX}-character SQS limit`,
-      `use a slug of at most ${max} characters`,
-    );
-  }
-  return { queue, deadLetterQueue };
-}
-
-/**
- * Checks a task queue prefix: SQS name characters only, and short enough to
- * leave at least 8 characters for cluster slugs.
- *
- * @example
- * ```ts
- * validateQueuePrefix('bucketflow-tasks-');
- * ```
- */
-export function validateQueuePrefix(prefix: string): void {
-  if (typeof prefix !== 'string' || !QUEUE_NAME_CHARS.test(prefix)) {
-    throw new InvalidTaskQueueError(
-      'prefix',
-      `${JSON.stringify(prefix)} must be letters, digits, '-' and '_' (SQS queue name characters)`,
-      `use "${TASK_QUEUE_PREFIX}"`,
-    );
-  }
-  if (SQS_QUEUE_NAME_MAX - prefix.length - TASK_DLQ_SUFFIX.length < 8) {
-    throw new InvalidTaskQueueError(
-      'prefix',
-      `is ${prefix.length} characters and leaves too little of the ${SQS_QUEUE_NAME_MAX}-character queue name for cluster slugs`,
-      'use a prefix of at most 68 characters',
-    );
-  }
-}
-
-/**
- * The message body: `{"jobId","taskId","attempt"}` as JSON. The cluster is
- * the queue; backoff is in the job store.
+ * The message body: `{"jobId","taskId","attempt","version"}` as JSON, plus
+ * `handOffs` once a runner handed the message on. The cluster and the task
+ * name are the queue (its route); backoff is in the job store.
  *
  * @throws InvalidTaskMessageError when the ids are empty, the attempt is not a positive integer or the body exceeds 256 KiB
  * @example
  * ```ts
- * encodeTaskMessage({ jobId: 'j', taskId: 't', attempt: 1, cluster: 'gpu' }); // '{"jobId":"j","taskId":"t","attempt":1}'
+ * encodeTaskMessage({ jobId: 'j', taskId: 't', attempt: 1, cluster: 'gpu', identifier: taskIdentifier('Resize', 'v1.2') });
+ * // '{"jobId":"j","taskId":"t","attempt":1,"version":"v1.2"}'
  * ```
  */
 export function encodeTaskMessage(message: TaskMessage): string {
@@ -112,6 +51,8 @@ export function encodeTaskMessage(message: TaskMessage): string {
     jobId: message.jobId,
     taskId: message.taskId,
     attempt: message.attempt,
+    version: message.identifier.version,
+    ...(message.handOffs ? { handOffs: message.handOffs } : {}),
   });
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > SQS_MAX_PAYLOAD_BYTES) {
@@ -125,15 +66,17 @@ export function encodeTaskMessage(message: TaskMessage): string {
 }
 
 /**
- * Reads a message body written by {@link encodeTaskMessage}.
+ * Reads a message body written by {@link encodeTaskMessage} that was
+ * received from the queue of `route`; its version must be of the route's
+ * major version.
  *
  * @throws InvalidTaskMessageError
  * @example
  * ```ts
- * decodeTaskMessage('{"jobId":"j","taskId":"t","attempt":1}', 'gpu'); // { jobId: 'j', taskId: 't', attempt: 1, cluster: 'gpu' }
+ * decodeTaskMessage('{"jobId":"j","taskId":"t","attempt":1,"version":"v1.2"}', { cluster: 'gpu', taskName: 'Resize', versionMajor: 1 });
  * ```
  */
-export function decodeTaskMessage(body: string | undefined, cluster: string): TaskMessage {
+export function decodeTaskMessage(body: string | undefined, route: TaskRoute): TaskMessage {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body ?? '');
@@ -145,11 +88,31 @@ export function decodeTaskMessage(body: string | undefined, cluster: string): Ta
     );
   }
   const candidate = (parsed ?? {}) as Record<string, unknown>;
+  let identifier: TaskIdentifier;
+  try {
+    identifier = taskIdentifier(route.taskName, candidate.version as string, 'body');
+  } catch (error) {
+    throw new InvalidTaskMessageError(
+      'version',
+      `${JSON.stringify(candidate.version)} is not a task version (${error instanceof Error ? error.message : String(error)})`,
+      'task messages are sent by bucketflow',
+    );
+  }
+  if (parseTaskVersion(identifier.version).major !== route.versionMajor) {
+    throw new InvalidTaskMessageError(
+      'version',
+      `${identifier.version} does not belong to the queue of major version ${route.versionMajor}`,
+      'task messages are sent by bucketflow',
+    );
+  }
+  const handOffs = candidate.handOffs;
   const message = {
     jobId: candidate.jobId,
     taskId: candidate.taskId,
     attempt: candidate.attempt,
-    cluster,
+    cluster: route.cluster,
+    identifier,
+    ...(Number.isInteger(handOffs) && (handOffs as number) > 0 ? { handOffs } : {}),
   } as TaskMessage;
   const problem = fieldsProblem(message);
   if (problem) throw new InvalidTaskMessageError(problem.field, problem.problem);
@@ -237,41 +200,42 @@ export function sqsInteger(field: string, value: number, min: number, max: numbe
 
 /** Told about a delivered message that is not a task message. */
 export type InvalidMessageHandler = (info: {
-  cluster: string;
+  route: TaskRoute;
   messageId: string;
   error: InvalidTaskMessageError;
 }) => void;
 
 /**
- * The task messages among delivered SQS messages. A body that is not a task
- * message is reported and left alone: not deleting it lets the redrive
- * policy move it to the DLQ, where an operator sees it.
+ * The task messages among delivered SQS messages of `route`'s queue. A body
+ * that is not a task message is reported and left alone: not deleting it lets
+ * the redrive policy move it to the DLQ, where an operator sees it.
  *
  * @example
  * ```ts
- * const tasks = toReceivedTasks(output.Messages ?? [], 'gpu', (bad) => log.warn(bad.error.message));
+ * const tasks = toReceivedTasks(output.Messages ?? [], route, url, (bad) => log.warn(bad.error.message));
  * ```
  */
 export function toReceivedTasks(
   messages: readonly Message[],
-  cluster: string,
+  route: TaskRoute,
+  queueUrl: string,
   onInvalid?: InvalidMessageHandler,
 ): ReceivedTask[] {
   const received: ReceivedTask[] = [];
   for (const { Body, ReceiptHandle, MessageId = '', Attributes } of messages) {
     if (!ReceiptHandle) continue;
     try {
-      const { jobId, taskId, attempt } = decodeTaskMessage(Body, cluster);
+      const { notBefore: _notBefore, ...message } = decodeTaskMessage(Body, route);
       const count = Number(Attributes?.ApproximateReceiveCount);
       received.push({
-        message: { jobId, taskId, attempt, cluster },
-        receipt: { cluster, handle: ReceiptHandle },
+        message,
+        receipt: { queue: queueUrl, handle: ReceiptHandle },
         messageId: MessageId,
         receiveCount: Number.isInteger(count) && count > 0 ? count : undefined,
       });
     } catch (error) {
       if (!(error instanceof InvalidTaskMessageError)) throw error;
-      onInvalid?.({ cluster, messageId: MessageId, error });
+      onInvalid?.({ route, messageId: MessageId, error });
     }
   }
   return received;

@@ -1,13 +1,14 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
-  type Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { groupBy, mapConcurrent } from '../../core/collections.js';
+import { routeKey, taskRouteOf } from '../../core/jobs/task-routing.js';
 import type {
   QueueDepth,
   ReceivedTask,
@@ -15,6 +16,7 @@ import type {
   TaskMessage,
   TaskQueue,
   TaskReceipt,
+  TaskRoute,
 } from '../../core/ports/task-queue.js';
 import {
   InvalidTaskQueueError,
@@ -22,13 +24,8 @@ import {
   TaskAckError,
   TaskSendError,
 } from '../../core/ports/task-queue-errors.js';
-import { sendInBatches } from './partial-batch-retry.js';
-import {
-  ensureTaskQueue,
-  findQueueUrl,
-  queueDepth,
-  type TaskQueueSettings,
-} from './sqs-queue-setup.js';
+import { type EntryFailure, sendInBatches } from './partial-batch-retry.js';
+import { ensureTaskQueue, findQueueUrl, isMissingQueue, queueDepth } from './sqs-queue-setup.js';
 import {
   delaySecondsUntil,
   encodeTaskMessage,
@@ -40,23 +37,29 @@ import {
   SQS_MAX_VISIBILITY_SECONDS,
   sqsInteger,
   TASK_QUEUE_MAX_RECEIVE_COUNT,
-  TASK_QUEUE_PREFIX,
   TASK_QUEUE_VISIBILITY_SECONDS,
   TASK_QUEUE_WAIT_SECONDS,
-  taskQueueNames,
   toReceivedTasks,
-  validateQueuePrefix,
 } from './sqs-task-messages.js';
+import { receiveTasks } from './sqs-task-receive.js';
+import {
+  deadLetterQueueName,
+  TASK_QUEUE_PREFIX,
+  taskQueueName,
+  validateQueuePrefix,
+} from './task-queue-names.js';
 
 /** Calls per batch when SQS refuses some entries, the first included. */
 const SEND_ATTEMPTS = 4;
 const RETRY_BASE_DELAY_MS = 100;
 /** Batch calls in flight at once per `send`/`ackAll`. */
 const BATCH_CONCURRENCY = 8;
+/** SQS tag values: letters, digits, spaces and `_ . : / = + - @`, at most 256 characters. */
+const TAG_VALUE_UNSAFE = /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu;
 
 export interface SqsTaskQueueOptions {
   readonly client: SQSClient;
-  /** Queue names are `<prefix><cluster>` and `<prefix><cluster>-dlq`. @default 'bucketflow-tasks-' */
+  /** Queue names start with it (see task-queue-names.ts). @default 'bucketflow-tasks-' */
   readonly prefix?: string;
   /** Receives before a message moves to the DLQ, for queues created here. @default 5 */
   readonly maxReceiveCount?: number;
@@ -64,7 +67,7 @@ export interface SqsTaskQueueOptions {
   readonly visibilitySeconds?: number;
   /** ReceiveMessageWaitTimeSeconds of queues created here (tests use 0 or 1). @default 20 */
   readonly waitSeconds?: number;
-  /** Tags for queues created here, besides `bucketflow:cluster` and `bucketflow:role`. */
+  /** Tags for queues created here, besides `bucketflow:cluster`, `bucketflow:task` and `bucketflow:role`. */
   readonly tags?: Readonly<Record<string, string>>;
   /** Calls per batch when entries fail, the first included. @default 4 */
   readonly maxAttempts?: number;
@@ -72,15 +75,24 @@ export interface SqsTaskQueueOptions {
   readonly retryBaseDelayMs?: number;
   /** Called for a delivered message that is not a task message; it is left to reach the DLQ. */
   readonly onInvalidMessage?: InvalidMessageHandler;
+  /**
+   * Whether a long poll for several messages returns as soon as one is
+   * there, as on SQS. The local SQS server waits until all arrived or the
+   * wait ended; with `false` receives ask for one message on long polls and
+   * fill batches with short polls while the queue keeps them coming.
+   * @default true
+   */
+  readonly partialLongPolls?: boolean;
   /** Epoch ms; turns `notBefore` into delays. @default Date.now */
   readonly clock?: () => number;
 }
 
 /**
- * {@link TaskQueue} on SQS: one queue per cluster, created on first use with
- * a dead-letter queue (redrive after `maxReceiveCount` receives), SQS-managed
- * encryption and long polling. Sends and deletes go 10 per batch call;
- * entries SQS refuses are retried alone with backoff, then reported.
+ * {@link TaskQueue} on SQS: one queue per route (cluster, task name, major
+ * version), created on first use with a redrive policy to the cluster's
+ * dead-letter queue, SQS-managed encryption and long polling. Sends, deletes
+ * and visibility changes go 10 per batch call; entries SQS refuses are
+ * retried alone with backoff, then reported.
  *
  * @example
  * ```ts
@@ -91,12 +103,20 @@ export interface SqsTaskQueueOptions {
 export class SqsTaskQueue implements TaskQueue {
   readonly #client: SQSClient;
   readonly #prefix: string;
-  readonly #settings: TaskQueueSettings;
+  readonly #settings: {
+    maxReceiveCount: number;
+    visibilitySeconds: number;
+    waitSeconds: number;
+    tags: Readonly<Record<string, string>>;
+  };
   readonly #retry: { maxAttempts: number; baseDelayMs: number; concurrency: number };
   readonly #onInvalidMessage: InvalidMessageHandler | undefined;
+  readonly #partialLongPolls: boolean;
   readonly #clock: () => number;
-  /** Queue URL per cluster; a promise so that concurrent first uses create the queue once. */
+  /** Queue URL per route; a promise so that concurrent first uses create the queue once. */
   readonly #urls = new Map<string, Promise<string>>();
+  /** Routes whose last receive filled its batch (local server mode: poll short while busy). */
+  readonly #busy = new Set<string>();
 
   constructor(options: SqsTaskQueueOptions) {
     this.#client = options.client;
@@ -124,20 +144,31 @@ export class SqsTaskQueue implements TaskQueue {
       concurrency: BATCH_CONCURRENCY,
     };
     this.#onInvalidMessage = options.onInvalidMessage;
+    this.#partialLongPolls = options.partialLongPolls ?? true;
     this.#clock = options.clock ?? Date.now;
   }
 
-  /** The URL of a cluster's queue, created with its DLQ when missing; cached per instance. */
-  ensureClusterQueue(cluster: string): Promise<string> {
-    let url = this.#urls.get(cluster);
+  /** The URL of a route's queue, created with its cluster's DLQ when missing; cached per instance. */
+  ensureRouteQueue(route: TaskRoute): Promise<string> {
+    const key = routeKey(route);
+    let url = this.#urls.get(key);
     if (!url) {
-      const names = taskQueueNames(cluster, this.#prefix);
+      const names = {
+        queue: taskQueueName(route, this.#prefix),
+        deadLetterQueue: deadLetterQueueName(route.cluster, this.#prefix),
+      };
+      const cluster = { 'bucketflow:cluster': route.cluster };
       url = ensureTaskQueue(this.#client, names, {
         ...this.#settings,
-        tags: { ...this.#settings.tags, 'bucketflow:cluster': cluster },
+        tags: {
+          ...this.#settings.tags,
+          ...cluster,
+          'bucketflow:task': tagValue(`${route.taskName}@v${route.versionMajor}`),
+        },
+        deadLetterTags: { ...this.#settings.tags, ...cluster },
       });
-      this.#urls.set(cluster, url);
-      url.catch(() => this.#urls.delete(cluster));
+      this.#urls.set(key, url);
+      url.catch(() => this.#urls.delete(key));
     }
     return url;
   }
@@ -145,11 +176,15 @@ export class SqsTaskQueue implements TaskQueue {
   async send(messages: readonly TaskMessage[]): Promise<void> {
     const now = this.#clock();
     const refused: RefusedEntry<TaskMessage>[] = [];
-    const byCluster = groupBy(messages, (message) => message.cluster);
-    await mapConcurrent([...byCluster], this.#retry.concurrency, async ([cluster, group]) => {
+    const byRoute = groupBy(messages, (message) =>
+      routeKey(taskRouteOf(message.cluster, message.identifier)),
+    );
+    await mapConcurrent([...byRoute.values()], this.#retry.concurrency, async (group) => {
+      const first = group[0] as TaskMessage;
+      const route = taskRouteOf(first.cluster, first.identifier);
       let url: string;
       try {
-        url = await this.ensureClusterQueue(cluster);
+        url = await this.ensureRouteQueue(route);
       } catch (error) {
         refused.push(...group.map((entry) => refusal(entry, error)));
         return;
@@ -185,7 +220,9 @@ export class SqsTaskQueue implements TaskQueue {
         },
         this.#retry,
       );
-      this.#forgetIfGone(cluster, failed);
+      // A queue deleted under a cached URL is created again on the next use.
+      if (failed.some(({ code }) => code === 'QueueDoesNotExist'))
+        this.#urls.delete(routeKey(route));
       refused.push(
         ...failed.map(({ entry, code, message }) => ({ entry: entry.message, code, message })),
       );
@@ -193,106 +230,150 @@ export class SqsTaskQueue implements TaskQueue {
     if (refused.length > 0) throw new TaskSendError(refused);
   }
 
-  async receive(cluster: string, options: ReceiveOptions = {}): Promise<ReceivedTask[]> {
-    const max = sqsInteger('max', options.max ?? SQS_BATCH_MAX_ENTRIES, 1, SQS_BATCH_MAX_ENTRIES);
-    const url = await this.ensureClusterQueue(cluster);
-    const command = new ReceiveMessageCommand({
-      QueueUrl: url,
-      MaxNumberOfMessages: max,
-      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      // The deprecated parameter too: the local SQS server only reads this one.
-      AttributeNames: ['All'],
-      ...(options.waitSeconds === undefined
-        ? {}
-        : { WaitTimeSeconds: sqsInteger('waitSeconds', options.waitSeconds, 0, 20) }),
-      ...(options.visibilitySeconds === undefined
-        ? {}
-        : {
-            VisibilityTimeout: sqsInteger(
-              'visibilitySeconds',
-              options.visibilitySeconds,
-              0,
-              SQS_MAX_VISIBILITY_SECONDS,
-            ),
-          }),
-    });
-    let messages: Message[];
+  async receive(route: TaskRoute, options: ReceiveOptions = {}): Promise<ReceivedTask[]> {
     try {
-      const output = await this.#client.send(
-        command,
-        options.signal ? { abortSignal: options.signal } : {},
-      );
-      messages = output.Messages ?? [];
+      return await this.#receiveOnce(route, options);
     } catch (error) {
-      if (options.signal?.aborted) return [];
-      throw error;
+      if (!isMissingQueue(error)) throw error;
+      // The queue went away under the cached URL (local mode's SQS server restarted while this
+      // runner waited, or someone deleted it): create it again, once.
+      this.#urls.delete(routeKey(route));
+      return this.#receiveOnce(route, options);
     }
-    return toReceivedTasks(messages, cluster, this.#onInvalidMessage);
+  }
+
+  async #receiveOnce(route: TaskRoute, options: ReceiveOptions): Promise<ReceivedTask[]> {
+    const max = sqsInteger('max', options.max ?? SQS_BATCH_MAX_ENTRIES, 1, SQS_BATCH_MAX_ENTRIES);
+    const url = await this.ensureRouteQueue(route);
+    const key = routeKey(route);
+    const messages = await receiveTasks(
+      (request) =>
+        this.#client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: url,
+            MaxNumberOfMessages: request.max,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+            // The deprecated parameter too: the local SQS server only reads this one.
+            AttributeNames: ['All'],
+            ...(request.waitSeconds === undefined ? {} : { WaitTimeSeconds: request.waitSeconds }),
+            ...(options.visibilitySeconds === undefined
+              ? {}
+              : {
+                  VisibilityTimeout: sqsInteger(
+                    'visibilitySeconds',
+                    options.visibilitySeconds,
+                    0,
+                    SQS_MAX_VISIBILITY_SECONDS,
+                  ),
+                }),
+          }),
+          options.signal ? { abortSignal: options.signal } : {},
+        ),
+      {
+        max,
+        waitSeconds:
+          options.waitSeconds === undefined
+            ? undefined
+            : sqsInteger('waitSeconds', options.waitSeconds, 0, 20),
+        partialLongPolls: this.#partialLongPolls,
+        busy: this.#busy.has(key),
+        signal: options.signal,
+      },
+    );
+    if (messages.busy) this.#busy.add(key);
+    else this.#busy.delete(key);
+    return toReceivedTasks(messages.messages, route, url, this.#onInvalidMessage);
   }
 
   async ack(receipt: TaskReceipt): Promise<void> {
-    const url = await this.ensureClusterQueue(receipt.cluster);
     await this.#client.send(
-      new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: receipt.handle }),
+      new DeleteMessageCommand({ QueueUrl: receipt.queue, ReceiptHandle: receipt.handle }),
     );
   }
 
   async ackAll(receipts: readonly TaskReceipt[]): Promise<void> {
-    const refused: RefusedEntry<TaskReceipt>[] = [];
-    const byCluster = groupBy(receipts, (receipt) => receipt.cluster);
-    await mapConcurrent([...byCluster], this.#retry.concurrency, async ([cluster, group]) => {
-      const url = await this.ensureClusterQueue(cluster);
-      const failed = await sendInBatches(
-        group,
-        { maxEntries: SQS_BATCH_MAX_ENTRIES },
-        async (batch) => {
-          const { Failed = [] } = await this.#client.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: url,
-              Entries: batch.map((receipt, index) => ({
-                Id: String(index),
-                ReceiptHandle: receipt.handle,
-              })),
-            }),
-          );
-          return Failed.map(entryFailure);
-        },
-        this.#retry,
+    await this.#perQueue(receipts, async (url, batch) => {
+      const { Failed = [] } = await this.#client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: batch.map((receipt, index) => ({
+            Id: String(index),
+            ReceiptHandle: receipt.handle,
+          })),
+        }),
       );
-      refused.push(...failed);
+      return Failed.map(entryFailure);
     });
-    if (refused.length > 0) throw new TaskAckError(refused);
   }
 
   async release(receipt: TaskReceipt, delaySeconds: number): Promise<void> {
-    if (!Number.isFinite(delaySeconds) || delaySeconds < 0) {
-      throw new InvalidTaskQueueError(
-        'delaySeconds',
-        `must be a number >= 0, got ${delaySeconds}`,
-        'use 0 to make the message visible at once',
-      );
-    }
-    const url = await this.ensureClusterQueue(receipt.cluster);
     await this.#client.send(
       new ChangeMessageVisibilityCommand({
-        QueueUrl: url,
+        QueueUrl: receipt.queue,
         ReceiptHandle: receipt.handle,
-        VisibilityTimeout: Math.min(Math.ceil(delaySeconds), SQS_MAX_VISIBILITY_SECONDS),
+        VisibilityTimeout: visibilityFor(delaySeconds),
       }),
     );
   }
 
-  async depth(cluster: string): Promise<QueueDepth> {
-    const names = taskQueueNames(cluster, this.#prefix);
+  async releaseAll(receipts: readonly TaskReceipt[], delaySeconds: number): Promise<void> {
+    const visibility = visibilityFor(delaySeconds);
+    await this.#perQueue(receipts, async (url, batch) => {
+      const { Failed = [] } = await this.#client.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: url,
+          Entries: batch.map((receipt, index) => ({
+            Id: String(index),
+            ReceiptHandle: receipt.handle,
+            VisibilityTimeout: visibility,
+          })),
+        }),
+      );
+      return Failed.map(entryFailure);
+    });
+  }
+
+  async depth(route: TaskRoute): Promise<QueueDepth> {
     const [url, deadLetterUrl] = await Promise.all([
-      this.#urls.get(cluster) ?? findQueueUrl(this.#client, names.queue),
-      findQueueUrl(this.#client, names.deadLetterQueue),
+      this.#urls.get(routeKey(route)) ??
+        findQueueUrl(this.#client, taskQueueName(route, this.#prefix)),
+      findQueueUrl(this.#client, deadLetterQueueName(route.cluster, this.#prefix)),
     ]);
     return queueDepth(this.#client, url, deadLetterUrl);
   }
 
-  /** A queue deleted under a cached URL is created again on the next use. */
-  #forgetIfGone(cluster: string, failed: ReadonlyArray<{ code: string }>): void {
-    if (failed.some(({ code }) => code === 'QueueDoesNotExist')) this.#urls.delete(cluster);
+  /** Runs a batch call per queue and 10 receipts; throws TaskAckError naming the refused ones. */
+  async #perQueue(
+    receipts: readonly TaskReceipt[],
+    call: (url: string, batch: readonly TaskReceipt[]) => Promise<EntryFailure[]>,
+  ): Promise<void> {
+    const refused: RefusedEntry<TaskReceipt>[] = [];
+    const byQueue = groupBy(receipts, (receipt) => receipt.queue);
+    await mapConcurrent([...byQueue], this.#retry.concurrency, async ([url, group]) => {
+      refused.push(
+        ...(await sendInBatches(
+          group,
+          { maxEntries: SQS_BATCH_MAX_ENTRIES },
+          (batch) => call(url, batch),
+          this.#retry,
+        )),
+      );
+    });
+    if (refused.length > 0) throw new TaskAckError(refused);
   }
+}
+
+function visibilityFor(delaySeconds: number): number {
+  if (!Number.isFinite(delaySeconds) || delaySeconds < 0) {
+    throw new InvalidTaskQueueError(
+      'delaySeconds',
+      `must be a number >= 0, got ${delaySeconds}`,
+      'use 0 to make the message visible at once',
+    );
+  }
+  return Math.min(Math.ceil(delaySeconds), SQS_MAX_VISIBILITY_SECONDS);
+}
+
+function tagValue(text: string): string {
+  return text.replace(TAG_VALUE_UNSAFE, '_').slice(0, 256);
 }

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { type CronSchedule, epochMs, type Instant } from './cron-schedule.js';
+import { type CronSchedule, epochMs, type Instant, parseCronSchedule } from './cron-schedule.js';
 
 /**
  * What a tick does with fire times it missed (the scheduler was down, or a
@@ -108,4 +108,27 @@ function option(value: number | undefined, fallback: number, name: string, min: 
     );
   }
   return value;
+}
+
+/**
+ * The next time any of `triggers` fires after `after`, or undefined when
+ * there are none: what `automations list` shows for a cron automation.
+ *
+ * @example
+ * ```ts
+ * nextFireTime([{ expression: '0 * * * *', timezone: 'UTC', catchUp: 'latest' }], Date.parse('2026-01-01T09:30:00Z'));
+ * // 2026-01-01T10:00:00.000Z
+ * ```
+ */
+export function nextFireTime(
+  triggers: readonly { readonly expression: string; readonly timezone: string }[],
+  after: number,
+): Date | undefined {
+  let next: Date | undefined;
+  for (const trigger of triggers) {
+    const schedule = parseCronSchedule(trigger.expression, { timezone: trigger.timezone });
+    const [candidate] = schedule.next(after);
+    if (candidate && (next === undefined || candidate < next)) next = candidate;
+  }
+  return next;
 }

@@ -89,16 +89,23 @@ export function validateTaskSpec(spec: TaskSpec, field = 'task'): ValidatedTaskS
 
 /**
  * Checks a task's label: a string of 1 to {@link MAX_DISPLAY_LENGTH}
- * characters without control characters. Returns it unchanged.
+ * characters; line breaks (`\n`) are kept, as in Tilebox, other control
+ * characters are refused. Returns it unchanged.
  *
  * @example
  * ```ts
- * validateDisplay('Resize a.tif', 'display'); // 'Resize a.tif'
+ * validateDisplay('Resize a.tif\n3 of 9', 'display'); // 'Resize a.tif\n3 of 9'
  * ```
  */
 export function validateDisplay(display: unknown, field = 'display'): string {
-  const problem = textProblem(display, MAX_DISPLAY_LENGTH);
-  if (problem) throw new InvalidTaskSpecError(field, problem, 'use a short one-line label');
+  const problem = textProblem(display, MAX_DISPLAY_LENGTH, { lineBreaks: true });
+  if (problem) {
+    throw new InvalidTaskSpecError(
+      field,
+      problem,
+      'use a short label; separate lines with \n (no \r or tabs)',
+    );
+  }
   return display as string;
 }
 

@@ -1,17 +1,25 @@
 // Control characters break log lines, terminal output and DynamoDB key
 // readability; lone surrogates cannot be encoded as UTF-8 at all.
 const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
+// The same, with the line feed allowed (multi-line labels).
+const UNPRINTABLE_BUT_LINE_FEED = /(?!\n)[\p{Cc}\p{Cs}]/u;
 
 /**
  * Why `value` is not acceptable as a short user-facing text of at most
- * `maxChars` characters (code points), or undefined when it is.
+ * `maxChars` characters (code points), or undefined when it is. With
+ * `lineBreaks`, a line feed (`\n`) is allowed; any other control character
+ * (a carriage return too) never is.
  */
-export function textProblem(value: unknown, maxChars: number): string | undefined {
+export function textProblem(
+  value: unknown,
+  maxChars: number,
+  { lineBreaks = false }: { readonly lineBreaks?: boolean } = {},
+): string | undefined {
   if (typeof value !== 'string') return `must be a string, got ${describeType(value)}`;
   if (value.length === 0) return 'must not be empty';
   const chars = value.length <= maxChars ? value.length : countCodePoints(value);
   if (chars > maxChars) return `is ${chars} characters long, more than the ${maxChars} allowed`;
-  const bad = UNPRINTABLE.exec(value);
+  const bad = (lineBreaks ? UNPRINTABLE_BUT_LINE_FEED : UNPRINTABLE).exec(value);
   if (bad) {
     const code = bad[0].codePointAt(0) ?? 0;
     return `holds the unprintable character U+${code.toString(16).toUpperCase().padStart(4, '0')} at index ${bad.index}`;

@@ -18,6 +18,11 @@ export interface Automation extends AutomationDefinition {
   readonly cluster: string;
   /** Epoch ms. */
   readonly createdAt: number;
+  /**
+   * When it was created or last enabled again (epoch ms): a cron automation
+   * fires for no time before it. Absent on items written before it existed.
+   */
+  readonly enabledAt?: number | undefined;
 }
 
 /**
@@ -63,7 +68,10 @@ export interface AutomationStore {
   /** Enabled automations (all with `includeDisabled`), oldest first: one paginated Query. */
   list(options?: { readonly includeDisabled?: boolean }): Promise<Automation[]>;
   find(id: string): Promise<Automation | undefined>;
-  /** A disabled automation submits no new jobs. Throws `AutomationNotFoundError`. */
+  /**
+   * A disabled automation submits no new jobs; enabling a disabled one sets
+   * its `enabledAt` to now. Throws `AutomationNotFoundError`.
+   */
   setEnabled(id: string, enabled: boolean): Promise<Automation>;
   /** Deletes it so it submits no new jobs (its past jobs stay); false when absent. */
   delete(id: string): Promise<boolean>;

@@ -14,8 +14,10 @@ export interface TaskDispatch {
   readonly taskId: string;
   /** The attempt this message may start: the task's `attempts` + 1 when it was released. */
   readonly attempt: number;
-  /** Cluster slug: which queue the message goes to. */
+  /** Cluster slug: with the identifier's name and major version, which queue the message goes to. */
   readonly cluster: string;
+  /** The identifier the task was submitted as. */
+  readonly identifier: TaskIdentifier;
   /** Epoch ms before which the task may not be claimed (retry backoff); 0 for at once. */
   readonly notBefore: number;
 }
@@ -34,6 +36,8 @@ export interface StoredTask extends TaskRecord {
   readonly completedAttempt?: number | undefined;
   /** Subtasks written by the completion; undefined before. */
   readonly childCount?: number | undefined;
+  /** When the reconciler looks at the task next (lost send, expired lease, pending releases); undefined when it need not. */
+  readonly dueAt?: number | undefined;
 }
 
 /** A job as the job store keeps it; `state` is derived from `counts` and the flags. */
@@ -49,12 +53,15 @@ export interface StoredJob extends JobRecord {
 
 export interface SubmitJobRequest {
   readonly name: string;
-  readonly root: TaskSpec;
+  /** The job's root task; or pass `roots`. */
+  readonly root?: TaskSpec | undefined;
+  /** Several root tasks (at most 64; `dependsOn` are indices into this list); or pass `root`. */
+  readonly roots?: readonly TaskSpec[] | undefined;
   readonly automationId?: string | undefined;
   /** Plain JSON data describing what triggered the job. */
   readonly trigger?: unknown;
   /**
-   * A repeated submit with the same key (while the record lives, 7 days by
+   * A repeated submit with the same key (while the record lives, 18 days by
    * default) returns the first job instead of creating one. Keys used:
    * `storage:<automationId>:<bucket>:<key>:<sequencer>`, `cron:<automationId>:<fireTime>`,
    * `batch:<batchId>`.
@@ -66,7 +73,7 @@ export interface SubmitJobResult {
   readonly job: StoredJob;
   /** False when the idempotency key named an existing job. */
   readonly created: boolean;
-  /** Tasks to send to their cluster queues now (the root task on creation; none on a repeat). */
+  /** Tasks to send to their queues now (the runnable roots on creation; none on a repeat). */
   readonly runnable: readonly TaskDispatch[];
 }
 
@@ -128,7 +135,14 @@ export type ClaimRefusal =
   | 'job-stopped';
 
 export type ClaimResult =
-  | { readonly claimed: true; readonly lease: Lease }
+  | {
+      readonly claimed: true;
+      readonly lease: Lease;
+      /** The task as the claim left it (RUNNING). */
+      readonly task: StoredTask;
+      /** The job, when the claim read it with the task (a job's inline root is the job item). */
+      readonly job?: Pick<StoredJob, 'triggerJson'> | undefined;
+    }
   | { readonly claimed: false; readonly reason: ClaimRefusal; readonly notBefore?: number };
 
 export interface CompleteRequest extends LeaseRef {
@@ -163,6 +177,7 @@ export interface AttemptEndResult {
   readonly cancelled: number;
 }
 
+/** A RUNNING attempt whose lease ended. */
 export interface ExpiredLease {
   readonly jobId: string;
   readonly taskId: string;
@@ -187,13 +202,6 @@ export interface RetryJobResult {
   readonly requeued: number;
   /** Of those, the ones to send now. */
   readonly runnable: readonly TaskDispatch[];
-}
-
-/** A completed task whose releases (parent settlement, dependents) may not have finished. */
-export interface PendingRelease {
-  readonly jobId: string;
-  readonly taskId: string;
-  readonly since: number;
 }
 
 /**
@@ -229,15 +237,24 @@ export interface JobStore {
   fail(request: FailRequest): Promise<AttemptEndResult>;
   cancelJob(jobId: string): Promise<CancelJobResult>;
   retryJob(jobId: string): Promise<RetryJobResult>;
-  /** RUNNING tasks whose lease ended at or before `now`, earliest first. */
-  findExpiredLeases(now: number, limit: number): Promise<ExpiredLease[]>;
+  /**
+   * Tasks due for a look by the reconciler (`dueAt <= upTo`), earliest
+   * first, at most `limit`: runnable QUEUED tasks (is their send lost?),
+   * RUNNING ones (did the lease expire?) and completions whose releases may
+   * not have finished. Read strongly consistent.
+   */
+  findDueTasks(upTo: number, limit: number): Promise<StoredTask[]>;
+  /**
+   * Moves a due task's next look to `dueAt`, only while it is still in the
+   * state and attempt it was read in; false otherwise.
+   */
+  deferDue(
+    task: Pick<StoredTask, 'jobId' | 'taskId' | 'state' | 'attempts'>,
+    dueAt: number,
+  ): Promise<boolean>;
+  /** Takes a settled (or not runnable) task out of the due index; false when it changed meanwhile. */
+  clearDue(task: Pick<StoredTask, 'jobId' | 'taskId' | 'state' | 'attempts'>): Promise<boolean>;
   requeueExpired(lease: ExpiredLease): Promise<RequeueResult>;
-  /** Runnable QUEUED tasks released (or last re-sent) at or before `olderThan` and never claimed since. */
-  findUnsentTasks(olderThan: number, limit: number): Promise<TaskDispatch[]>;
-  /** Records a re-send so the task is not found again before it ages once more; false if claimed meanwhile. */
-  markResent(dispatch: TaskDispatch): Promise<boolean>;
-  /** Completions at or before `olderThan` whose releases have not been recorded as finished. */
-  findPendingReleases(olderThan: number, limit: number): Promise<PendingRelease[]>;
-  /** Redoes the releases of a completion (idempotent); returns tasks to send. */
+  /** Redoes the releases of a completion (idempotent) and clears its due entry; returns tasks to send. */
   resumeReleases(jobId: string, taskId: string): Promise<TaskDispatch[]>;
 }

@@ -51,7 +51,7 @@ export class TaskAckError extends BucketflowError {
   constructor(failed: readonly RefusedEntry<TaskReceipt>[]) {
     super(
       `task queue: ${failed.length} message(s) not deleted: ${summarize(
-        failed.map(({ entry, code }) => `${entry.cluster} (${code})`),
+        failed.map(({ entry, code }) => `${entry.queue} (${code})`),
       )} (they will be delivered again and acknowledged as stale)`,
     );
     this.failed = failed;
@@ -68,7 +68,7 @@ export class TaskAckError extends BucketflowError {
  */
 export class InvalidTaskQueueError extends ValidationError {}
 
-/** A cluster's queue could neither be found nor created. */
+/** A task queue could neither be found nor created. */
 export class TaskQueueUnavailableError extends BucketflowError {}
 
 /** The body of a queue message is not a task message (not written by bucketflow, or damaged). */

@@ -1,15 +1,23 @@
+import type { TaskIdentifier } from '../jobs/task-identifier.js';
+import type { TaskRoute } from '../jobs/task-routing.js';
+
+export type { TaskRoute } from '../jobs/task-routing.js';
+
 /**
- * A message on a cluster's task queue. It only names the task and the
- * attempt it may start; the task's truth (state, input, lease, backoff) is in
- * the job store. A job store `TaskDispatch` is a valid `TaskMessage`.
+ * A message on a task queue. It only names the task, the attempt it may
+ * start and the identifier it was submitted as; the task's truth (state,
+ * input, lease, backoff) is in the job store. A job store `TaskDispatch` is a
+ * valid `TaskMessage`.
  */
 export interface TaskMessage {
   readonly jobId: string;
   readonly taskId: string;
   /** The attempt a claim with this message would start (1 for the first). */
   readonly attempt: number;
-  /** Cluster slug: which queue the message goes to. */
+  /** Cluster slug: with the identifier's name and major version, which queue the message goes to. */
   readonly cluster: string;
+  /** The identifier the task was submitted as; its minor version tells a runner whether it may run it. */
+  readonly identifier: TaskIdentifier;
   /**
    * Epoch ms before which a claim is refused (retry backoff); 0 or absent for
    * at once. The message is delayed towards it, but a queue may cap the
@@ -17,11 +25,14 @@ export interface TaskMessage {
    * queue, enforces `notBefore`.
    */
   readonly notBefore?: number | undefined;
+  /** How often runners with an older minor version handed the message on; 0 or absent at first. */
+  readonly handOffs?: number | undefined;
 }
 
 /** Names one delivery of a message, to acknowledge or release it. Opaque outside the adapter. */
 export interface TaskReceipt {
-  readonly cluster: string;
+  /** The queue the message was received from (the adapter's queue address). */
+  readonly queue: string;
   readonly handle: string;
 }
 
@@ -45,7 +56,7 @@ export interface ReceiveOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** Approximate message counts of a cluster's queue and its dead-letter queue. */
+/** Approximate message counts of a route's queue and its cluster's dead-letter queue. */
 export interface QueueDepth {
   /** Waiting to be received. */
   readonly visible: number;
@@ -53,30 +64,34 @@ export interface QueueDepth {
   readonly inFlight: number;
   /** Sent with a delay that has not passed. */
   readonly delayed: number;
-  /** In the dead-letter queue. */
+  /** In the cluster's dead-letter queue (shared by all its routes). */
   readonly deadLettered: number;
 }
 
 /**
- * Task dispatch: one queue per cluster, each with a dead-letter queue.
+ * Task dispatch: one queue per route (cluster, task name, major version),
+ * each cluster with one dead-letter queue. A runner polls only the routes of
+ * the identifiers it registered, so it never receives a task of another name
+ * or major version, and a task that no runner registered waits in its queue
+ * (never in a DLQ) until one does.
  *
  * The job store's lease is the truth about a running task, never the
  * message's visibility. Queues deliver at least once and a claim is a
  * conditional write, so a consumer follows this protocol:
  *
- * 1. `receive` a message, then `claim` its (jobId, taskId, attempt) in the job store.
- * 2. Claimed: `ack` the message at once, run the task, heartbeat the lease
- *    (not the message), then complete or fail; `send` what those return.
- *    A crash after the ack is recovered by the reconciler, which re-queues
- *    tasks whose lease expired and sends them again.
+ * 1. `receive` messages of a route it registered, then `claim` each
+ *    (jobId, taskId, attempt) in the job store.
+ * 2. Claimed: `ack` the message (batched, off the critical path), run the
+ *    task, heartbeat the lease (not the message), then complete or fail;
+ *    `send` what those return. A crash after the ack is recovered by the
+ *    reconciler, which re-queues tasks whose lease expired.
  * 3. Refused as `stale`, `not-found`, `not-runnable` or `job-stopped`: `ack`
  *    (the message is obsolete; a later release sends a new one).
  * 4. Refused as `not-yet` (backoff longer than the queue's delay cap): `ack`
  *    and `send` the message again with its `notBefore`.
- * 5. Refused as `incompatible`: `release` it so another runner of the
- *    cluster can take it. Each delivery counts towards the queue's
- *    `maxReceiveCount`; a task nobody can run ends in the dead-letter queue
- *    and the reconciler sends it again later (it is still QUEUED and unclaimed).
+ * 5. The message's minor version is newer than the runner's: hand it on,
+ *    `send` a copy (delayed, `handOffs` + 1) then `ack` the original, so that
+ *    it never counts towards the DLQ.
  * 6. The claim itself failed (throttling): do nothing; the message becomes
  *    visible again after its visibility timeout.
  *
@@ -87,12 +102,9 @@ export interface QueueDepth {
  * @example
  * ```ts
  * await queue.send(submitted.runnable);
- * for (const delivery of await queue.receive('gpu', { waitSeconds: 20 })) {
+ * const route = taskRouteOf('gpu', taskIdentifier('Resize', 'v1.0'));
+ * for (const delivery of await queue.receive(route, { waitSeconds: 20 })) {
  *   const claim = await jobs.claim({ ...delivery.message, runnerId });
- *   if (!claim.claimed && claim.reason === 'incompatible') {
- *     await queue.release(delivery.receipt, 5);
- *     continue;
- *   }
  *   await queue.ack(delivery.receipt);
  *   if (!claim.claimed && claim.reason === 'not-yet') {
  *     await queue.send([{ ...delivery.message, notBefore: claim.notBefore }]);
@@ -102,19 +114,21 @@ export interface QueueDepth {
  */
 export interface TaskQueue {
   /**
-   * Sends messages to their clusters' queues (created on first use), in
+   * Sends messages to their routes' queues (created on first use), in
    * batches. Throws TaskSendError naming the messages still refused after
    * retries; every other message was sent.
    */
   send(messages: readonly TaskMessage[]): Promise<void>;
-  /** Receives up to `max` messages of a cluster (long polling); creates the queue if missing. */
-  receive(cluster: string, options?: ReceiveOptions): Promise<ReceivedTask[]>;
+  /** Receives up to `max` messages of a route (long polling); creates its queue if missing. */
+  receive(route: TaskRoute, options?: ReceiveOptions): Promise<ReceivedTask[]>;
   /** Deletes one delivered message. */
   ack(receipt: TaskReceipt): Promise<void>;
   /** Deletes delivered messages in batches. Throws TaskAckError naming the receipts refused. */
   ackAll(receipts: readonly TaskReceipt[]): Promise<void>;
   /** Makes a delivered message visible again after `delaySeconds` (0 for at once). */
   release(receipt: TaskReceipt, delaySeconds: number): Promise<void>;
-  /** Approximate depth of a cluster's queue; zeros when it does not exist yet. */
-  depth(cluster: string): Promise<QueueDepth>;
+  /** Makes delivered messages visible again after `delaySeconds`, in batches. */
+  releaseAll(receipts: readonly TaskReceipt[], delaySeconds: number): Promise<void>;
+  /** Approximate depth of a route's queue; zeros when it does not exist yet. */
+  depth(route: TaskRoute): Promise<QueueDepth>;
 }

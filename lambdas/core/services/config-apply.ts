@@ -28,8 +28,6 @@ export interface ApplyPlanOptions {
    * longer names are deleted. Undefined: nothing is deleted for being absent.
    */
   readonly previousNames?: readonly string[] | undefined;
-  /** Epoch ms: a new cron automation's schedule starts here. */
-  readonly now: number;
 }
 
 export interface AppliedPlan {
@@ -51,12 +49,12 @@ export interface AppliedPlan {
  *
  * @example
  * ```ts
- * const applied = await applyConfigPlan({ store, plan, previousNames: ['old-nightly'], now });
+ * const applied = await applyConfigPlan({ store, plan, previousNames: ['old-nightly'] });
  * for (const line of applied.changes) console.log(line);
  * ```
  */
 export async function applyConfigPlan(options: ApplyPlanOptions): Promise<AppliedPlan> {
-  const { store, plan, now } = options;
+  const { store, plan } = options;
   const desired = plan.automations.map((input) => ({
     input,
     definition: validateAutomation(input),
@@ -89,12 +87,9 @@ export async function applyConfigPlan(options: ApplyPlanOptions): Promise<Applie
       if (extra > 0) changes.push(`removed ${extra} duplicate(s) of automation ${definition.name}`);
       continue;
     }
+    // A new schedule starts at its creation: the cron tick never fires before
+    // `enabledAt`, and writes a cursor only when it submits.
     const created = await store.create(input);
-    if (created.kind === 'cron') {
-      // A new schedule starts now; without a cursor the first tick would also fire
-      // the fire times of the last few minutes (the tick's grace window).
-      await store.advanceCronCursor(created.id, undefined, now);
-    }
     kept.push(created);
     const previous = sameName[0];
     changes.push(

@@ -18,6 +18,9 @@ export interface CronTickResult {
  * `cron:<automationId>:<fireTime>`, and then the cursor moves to `now` with a
  * conditional write. Overlapping or retried ticks therefore submit nothing
  * twice; a tick that dies before moving the cursor is redone by the next.
+ * Fire times never come from before the automation was created or last
+ * enabled (`enabledAt`), whoever created it, and a tick that submits nothing
+ * writes nothing: the cursor only marks how far fire times were handled.
  *
  * @example
  * ```ts
@@ -38,12 +41,13 @@ export async function cronTick(
     const task = automation.task;
     if (!task) continue;
     const cursor = cursors.get(automation.id);
+    const enabledAt = automation.enabledAt ?? automation.createdAt;
     const fireTimes = new Map<number, { expression: string; timezone: string }>();
     for (const trigger of automation.triggers.cron) {
       const schedule = parseCronSchedule(trigger.expression, { timezone: trigger.timezone });
       for (const at of dueFireTimes({
         schedule,
-        lastTickAt: cursor,
+        lastTickAt: Math.max(cursor ?? enabledAt, enabledAt),
         now,
         policy: trigger.catchUp,
       })) {
@@ -76,7 +80,7 @@ export async function cronTick(
         cause: `cron ${expression} at ${fireTime}`,
       });
     }
-    await store.advanceCronCursor(automation.id, cursor, now);
+    if (fireTimes.size > 0) await store.advanceCronCursor(automation.id, cursor, now);
   }
   await sendAll(deps, runnable);
   return { fired, alreadySubmitted };

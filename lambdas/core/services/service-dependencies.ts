@@ -1,6 +1,7 @@
 import type { BatchRecord, BatchStore } from '../ports/batch-store.js';
 import type { BatchToPublish } from '../ports/event-publisher.js';
 import type { JobStore, TaskDispatch } from '../ports/job-store.js';
+import type { QueueDepth, TaskRoute } from '../ports/task-queue.js';
 
 /** A closed batch with its member keys when they were read, as the `objects-batch-ready` event announces it. */
 export interface ReadyBatch extends BatchToPublish {
@@ -15,8 +16,10 @@ export interface ReadyBatch extends BatchToPublish {
 export interface ServiceDependencies {
   readonly jobs: JobStore;
   readonly batches: BatchStore;
-  /** Sends tasks to their cluster queues (delay until `notBefore`). */
+  /** Sends tasks to their routes' queues (delay until `notBefore`). */
   readonly dispatchTasks: (tasks: readonly TaskDispatch[]) => Promise<void>;
+  /** Message counts of a route's queue: the reconciler's test for lost sends. */
+  readonly queueDepth: (route: TaskRoute) => Promise<QueueDepth>;
   /** Publishes `objects-batch-ready` events. */
   readonly publishBatchReady: (batches: readonly ReadyBatch[]) => Promise<void>;
   /** Name of the batches table, put in the members reference of jobs whose keys do not fit their input. */

@@ -110,6 +110,9 @@ export function createBatchWorld(tables: BatchTables, options: WorldOptions): Ba
     }),
     membersTable: tables.names.batches,
     dispatchTasks: options.dispatchTasks ?? (async () => {}),
+    queueDepth: async () => {
+      throw new Error('the batch world has no task queue: tasks go to dispatchTasks only');
+    },
     publishBatchReady: async (batches) => {
       options.onPublish?.('before');
       published.push(...batches.map((batch) => ({ by: options.actor?.(), batch })));

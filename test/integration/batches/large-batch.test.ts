@@ -99,7 +99,7 @@ describe('a batch larger than a task input and an event', () => {
       cluster: automation.cluster,
       leaseMs: 30_000,
       heartbeatMs: 3_000,
-      releaseDelaySeconds: 0,
+      handOnDelaySeconds: 0,
       triggerEnvironment: { batchMembers: batchMembersReader(plainStore(tables)) },
     });
     const summary = await runner.runAll({ signal: AbortSignal.timeout(120_000) });

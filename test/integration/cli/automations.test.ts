@@ -79,7 +79,11 @@ describe('bucketflow automations', () => {
         '--emit-event',
       ]),
     ]);
-    const listed = await fixture.json<Automation[]>(['automations', 'list']);
+    const listedAt = Date.now();
+    const listed = await fixture.json<Array<Automation & { nextFireTime?: string }>>([
+      'automations',
+      'list',
+    ]);
     const table = await fixture.run(['automations', 'list']);
 
     // Assess
@@ -112,7 +116,16 @@ describe('bucketflow automations', () => {
     expect(listed.map((automation) => automation.id).sort()).toEqual(
       [cron.id, storage.id, batch.id].sort(),
     );
-    expect(table.stdout).toMatch(/^ID\s+NAME\s+KIND\s+CLUSTER\s+TASK\s+TRIGGERS\n/);
+    // The sooner of 02:00 and every 5 minutes (Paris): a 5-minute boundary after the listing.
+    const next = Date.parse(listed.find((a) => a.id === cron.id)?.nextFireTime ?? '');
+    expect(next).toBeGreaterThan(listedAt);
+    expect(next - listedAt).toBeLessThanOrEqual(5 * 60_000 + 60_000);
+    expect(next % (5 * 60_000)).toBe(0);
+    expect(listed.find((a) => a.id === storage.id)?.nextFireTime).toBeUndefined();
+    expect(table.stdout).toMatch(/^ID\s+NAME\s+KIND\s+CLUSTER\s+TASK\s+NEXT FIRE\s+TRIGGERS\n/);
+    expect(table.stdout).toMatch(
+      /nightly\s+cron\s+default\s+cli\/Report@v1\.0\s+\d{4}-\d\d-\d\dT\d\d:\d\d:00Z/,
+    );
     expect(table.stdout).toContain("'0 2 * * *' Europe/Paris catch-up latest");
     expect(table.stdout).toContain('incoming:scenes/**/*.png; incoming:**.tif');
   });

@@ -86,7 +86,19 @@ describe('bucketflow jobs', () => {
         `^ID\\s+NAME\\s+STATE\\s+TASKS\\s+SUBMITTED\\n${job.jobId}\\s+fan-out\\s+QUEUED\\s+1 queued\\s+\\d{4}-`,
       ),
     );
-    expect(found).toEqual(job);
+    // No runner registered cli/Fan on the cluster: find says why the task waits.
+    const why = `no runner on cluster ${cluster.slug} registered cli/Fan@v1.x`;
+    expect(found).toEqual({
+      ...job,
+      waiting: [
+        {
+          taskId: job.rootTaskIds[0],
+          identifier: { name: 'cli/Fan', version: 'v1.1' },
+          cluster: cluster.slug,
+          problem: why,
+        },
+      ],
+    });
     expect(tree.tasks).toHaveLength(1);
     expect(tree.tasks[0]).toMatchObject({
       identifier: { name: 'cli/Fan', version: 'v1.1' },

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
 import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
+import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
+import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import { Client } from '../../../lambdas/sdk/client.js';
 import type { Connection } from '../../../lambdas/sdk/connection.js';
 import { CONNECTION_OUTPUT_DESCRIPTION } from '../../../lambdas/sdk/stack-outputs.js';
@@ -171,12 +173,14 @@ describe('the CLI on a deployed stack (--stack, --region, --profile)', () => {
     const busy = await client.clusters.create('busy');
     await client.clusters.default();
     const queue = new SqsTaskQueue({ client: clients.sqs, prefix: connection.taskQueuePrefix });
-    const message = { jobId: 'job', taskId: 'task', attempt: 1 };
+    const identifier = taskIdentifier('Probe');
+    const message = { jobId: 'job', taskId: 'task', attempt: 1, identifier };
     await queue.send([
       { ...message, cluster: waiting.slug },
       { ...message, cluster: busy.slug },
     ]);
-    expect(await queue.receive(busy.slug, { waitSeconds: 1 })).toHaveLength(1);
+    const busyRoute = taskRouteOf(busy.slug, identifier);
+    expect(await queue.receive(busyRoute, { waitSeconds: 1 })).toHaveLength(1);
 
     // Act
     const result = await run(['doctor', '--stack', 'LabPipeline', '--json'], {

@@ -13,6 +13,8 @@ import { localClients, uniqueName } from '../support/local-aws.js';
 /** A client built by `Client.fromEndpoints` on fresh tables, plus a runner factory on the same deployment. */
 export interface ClientFixture {
   readonly client: Client;
+  /** A task queue on the same deployment, to look at queue depths. */
+  readonly queue: SqsTaskQueue;
   runner(cluster: string, tasks: readonly TaskClass[]): TaskRunner;
 }
 
@@ -33,6 +35,7 @@ export async function createClientFixture(): Promise<ClientFixture> {
   const queue = new SqsTaskQueue({ client: clients.sqs, prefix: taskQueuePrefix, waitSeconds: 0 });
   return {
     client,
+    queue,
     runner: (cluster, tasks) =>
       new TaskRunner({
         jobs,
@@ -41,7 +44,7 @@ export async function createClientFixture(): Promise<ClientFixture> {
         cluster,
         leaseMs: 10_000,
         heartbeatMs: 1_000,
-        releaseDelaySeconds: 0,
+        handOnDelaySeconds: 0,
         logSink: () => {},
       }),
   };

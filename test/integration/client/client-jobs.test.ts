@@ -31,8 +31,9 @@ class Parent extends Task {
   static override identifier = { name: 'client/Parent', version: 'v1.0' };
   execute(context: ExecutionContext) {
     count('parent');
-    context.submitSubtask(new Greet({ who: 'sibling' }));
-    context.submitSubtask(new Broken(), { maxRetries: 0 });
+    // Greet and Broken sit on queues of their own: the dependency fixes their order.
+    const sibling = context.submitSubtask(new Greet({ who: 'sibling' }));
+    context.submitSubtask(new Broken(), { maxRetries: 0, dependsOn: [sibling] });
   }
 }
 
@@ -87,6 +88,30 @@ describe('Client', () => {
     expect(mermaid).toContain('flowchart TD');
     expect(mermaid).toContain(tasks[0]?.display);
     expect(svg).toContain('<svg');
+  });
+
+  it('submits a job with several root tasks and runs them all', async () => {
+    // Prepare
+    const { client } = fixture;
+    const cluster = await client.clusters.create('roots');
+
+    // Act
+    const job = await client.jobs.submit(
+      'two roots',
+      [new Greet({ who: 'root-a' }), new Greet({ who: 'root-b' })],
+      { cluster: cluster.slug },
+    );
+    await fixture.runner(cluster.slug, [Greet]).runAll({ signal: AbortSignal.timeout(20_000) });
+
+    // Assess
+    const tasks = await client.jobs.tasks(job.jobId);
+    expect(job.rootTaskIds).toEqual(tasks.map((task) => task.taskId));
+    expect(tasks.map((task) => [task.parentId, task.state])).toEqual([
+      [null, 'COMPUTED'],
+      [null, 'COMPUTED'],
+    ]);
+    expect([executions.get('greet:root-a'), executions.get('greet:root-b')]).toEqual([1, 1]);
+    expect((await client.jobs.find(job.jobId))?.state).toBe('COMPLETED');
   });
 
   it('rejects a submission to an unknown cluster naming the cluster', async () => {

@@ -87,7 +87,7 @@ export async function createConsoleFixture(): Promise<ConsoleFixture> {
     const runner = client.runner({
       tasks: [Parent, Greet],
       waitSeconds: 0,
-      releaseDelaySeconds: 0,
+      handOnDelaySeconds: 0,
       logSink: () => {},
     });
     await runner.runAll();

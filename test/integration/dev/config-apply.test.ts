@@ -54,7 +54,6 @@ describe('applyConfig', () => {
       config,
       foldersRoot: join(dataDir, 'folders'),
       stateFile: join(dataDir, 'applied-config.json'),
-      now: NOW,
     });
 
   beforeEach(async () => {
@@ -132,13 +131,14 @@ describe('applyConfig', () => {
     expect((await store.list()).map((a) => a.name).sort()).toEqual(['runs', 'word-count']);
   });
 
-  it('starts the schedule of a new cron automation at the apply time', async () => {
+  it('starts the schedule of a new cron automation at the apply time, writing no cursor', async () => {
     // Act
     const applied = await apply(demoConfig());
 
     // Assess
     const heartbeat = applied.automations.find((a) => a.kind === 'cron');
-    expect(await store.cronCursor(heartbeat?.id ?? '')).toBe(NOW);
+    expect(heartbeat?.enabledAt).toBe(NOW);
+    expect(await store.cronCursor(heartbeat?.id ?? '')).toBeUndefined();
   });
 
   it('refuses an invalid config before writing anything, naming the field', async () => {

@@ -6,7 +6,9 @@ import { IngestPump } from '../../../bin/dev/ingest-pump.js';
 import { resendQueuedTasks } from '../../../bin/dev/requeue-on-start.js';
 import { ensureIngestQueue } from '../../../bin/dev/stack-bootstrap.js';
 import type { S3EventBridgeEvent } from '../../../lambdas/adapters/aws/s3-event-parsing.js';
+import { taskQueueName } from '../../../lambdas/adapters/aws/task-queue-names.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
+import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
 import type { SqsEvent } from '../../../lambdas/handlers/sqs-event.js';
 import { objectCreatedEvent } from '../../support/s3-event-factories.js';
@@ -229,16 +231,17 @@ describe('resendQueuedTasks', () => {
       name: 'waiting',
       root: { identifier: taskIdentifier('Waits', 'v1.0'), input: {} },
     });
-    const startedAt = Date.now();
+    const startedAt = env.runtime.clock();
 
     // Act
-    const resent = await resendQueuedTasks(jobs, env.runtime.deps.dispatchTasks, startedAt);
-    const again = await resendQueuedTasks(jobs, env.runtime.deps.dispatchTasks, startedAt);
+    const resent = await resendQueuedTasks(env.runtime.deps, startedAt);
+    const again = await resendQueuedTasks(env.runtime.deps, startedAt);
 
     // Assess
     expect([resent, again]).toEqual([1, 0]);
+    const route = taskRouteOf('default', taskIdentifier('Waits', 'v1.0'));
     const { QueueUrl } = await env.clients.sqs.send(
-      new GetQueueUrlCommand({ QueueName: `${env.config.taskQueuePrefix}default` }),
+      new GetQueueUrlCommand({ QueueName: taskQueueName(route, env.config.taskQueuePrefix) }),
     );
     const { Messages = [] } = await env.clients.sqs.send(
       new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),

@@ -28,7 +28,7 @@ describe('examples/workflow.ts (the README example)', () => {
       tasks: [MeasureTexts, MeasureText, Summarize],
       concurrency: 3,
       waitSeconds: 0,
-      releaseDelaySeconds: 0,
+      handOnDelaySeconds: 0,
       logSink: () => {},
     });
 

@@ -66,8 +66,11 @@ describe('config-apply handler (the config custom resource)', () => {
       { name: 'raw', kind: 's3', bucket: 'raw-data' },
     ]);
     expect((await env.runtime.automations.findCluster('gpu'))?.slug).toBe('gpu');
+    // The schedule starts at the apply: the tick fires nothing before enabledAt, and only a
+    // submission writes a cursor.
     const nightly = (await env.runtime.automations.list()).find((a) => a.name === 'nightly');
-    expect(await env.runtime.automations.cronCursor(nightly?.id ?? '')).toBe(START);
+    expect(nightly?.enabledAt).toBe(START);
+    expect(await env.runtime.automations.cronCursor(nightly?.id ?? '')).toBeUndefined();
   });
 
   it('deletes on Update the automations the old config named and the new one does not', async () => {

@@ -1,5 +1,8 @@
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { taskQueueName } from '../../../lambdas/adapters/aws/task-queue-names.js';
+import { type TaskIdentifier, taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
+import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
 import { objectCreatedEvent, objectDeletedEvent } from '../../support/s3-event-factories.js';
 import { testClock } from '../../support/test-clock.js';
@@ -68,7 +71,7 @@ describe('s3-ingest handler', () => {
       mode: 'fast',
       __trigger: { kind: 'storage', bucket: BUCKET, key: 'notes/a.txt', location: 'demo' },
     });
-    const messages = await receiveAll(env, 'default');
+    const messages = await receiveAll(env, 'default', taskIdentifier('ProcessText', 'v1.0'));
     expect(messages.map((m) => JSON.parse(m).taskId)).toContain(task?.taskId);
   });
 
@@ -218,10 +221,14 @@ describe('s3-ingest handler', () => {
   });
 });
 
-async function receiveAll(env: TestRuntime, cluster: string): Promise<string[]> {
-  const { QueueUrl } = await env.clients.sqs.send(
-    new GetQueueUrlCommand({ QueueName: `${env.config.taskQueuePrefix}${cluster}` }),
-  );
+/** Every message waiting in the queue of `identifier`'s route on `cluster`. */
+async function receiveAll(
+  env: TestRuntime,
+  cluster: string,
+  identifier: TaskIdentifier,
+): Promise<string[]> {
+  const name = taskQueueName(taskRouteOf(cluster, identifier), env.config.taskQueuePrefix);
+  const { QueueUrl } = await env.clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
   const bodies: string[] = [];
   for (;;) {
     const result = await env.clients.sqs.send(

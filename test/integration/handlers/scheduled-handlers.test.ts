@@ -13,7 +13,6 @@ const clock = testClock('2026-11-23T08:00:00Z');
 
 describe('scheduled handlers', () => {
   let env: TestRuntime;
-  let cronAutomationId: string;
 
   beforeAll(async () => {
     env = await createTestRuntime({ clock });
@@ -24,12 +23,6 @@ describe('scheduled handlers', () => {
       task: { identifier: { name: 'PackageBatch' }, input: {} },
       triggers: { batch: { location: 'sched', prefixDepth: 1, count: 100, quietSeconds: 10 } },
     });
-    const cron = await automations.create({
-      name: 'every-15-minutes',
-      task: { identifier: { name: 'Report' }, input: {} },
-      triggers: { cron: [{ expression: '*/15 * * * *', catchUp: 'all' }] },
-    });
-    cronAutomationId = cron.id;
   });
 
   it('batch-sweep closes a quiet batch at its deadline and submits its BatchTask job once', async () => {
@@ -77,8 +70,15 @@ describe('scheduled handlers', () => {
   });
 
   it('cron-tick submits exactly one job per fire time even when ticks overlap', async () => {
-    // Prepare: a first tick at 09:01 fires 09:00 (within the grace window) and sets the cursor;
+    // Prepare: created at 08:59:30, a first tick at 09:01 fires 09:00 and sets the cursor;
     // 40 minutes later two ticks race.
+    clock.set(Date.parse('2026-11-23T08:59:30Z'));
+    const cron = await env.runtime.automations.create({
+      name: 'every-15-minutes',
+      task: { identifier: { name: 'Report' }, input: {} },
+      triggers: { cron: [{ expression: '*/15 * * * *', catchUp: 'all' }] },
+    });
+    const cronAutomationId = cron.id;
     const start = Date.parse('2026-11-23T09:01:00Z');
     clock.set(start);
     await createCronTickHandler(env.runtime)();

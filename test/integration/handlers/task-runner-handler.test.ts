@@ -1,9 +1,16 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { taskQueueName } from '../../../lambdas/adapters/aws/task-queue-names.js';
+import { type TaskIdentifier, taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
+import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import { createTaskRunnerHandler } from '../../../lambdas/handlers/task-runner.js';
 import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';
-import { Task } from '../../../lambdas/sdk/task.js';
+import { identifierOf, Task } from '../../../lambdas/sdk/task.js';
 import { StorageEventTask } from '../../../lambdas/sdk/trigger-tasks.js';
 import { createTestRuntime, type TestRuntime } from '../support/handler-runtime.js';
 import { uniqueName } from '../support/local-aws.js';
@@ -17,6 +24,11 @@ class Greet extends Task<{ name: string }> {
 }
 
 class Shout extends Task<{ text: string }> {
+  execute() {}
+}
+
+class GreetV11 extends Task<{ name: string }> {
+  static override identifier = { name: 'Greet', version: 'v1.1' };
   execute() {}
 }
 
@@ -35,9 +47,12 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
     env = await createTestRuntime();
   });
 
-  async function lambdaEvent(cluster: string) {
-    const { QueueUrl } = await env.clients.sqs.send(
-      new GetQueueUrlCommand({ QueueName: `${env.config.taskQueuePrefix}${cluster}` }),
+  /** What Lambda's event source mapping hands the function from the queue of one route. */
+  async function lambdaEvent(cluster: string, identifier: TaskIdentifier) {
+    const name = taskQueueName(taskRouteOf(cluster, identifier), env.config.taskQueuePrefix);
+    const { QueueUrl } = await env.clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    const { Attributes } = await env.clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
     );
     const received = await env.clients.sqs.send(
       new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
@@ -47,11 +62,12 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
         messageId: m.MessageId ?? '',
         receiptHandle: m.ReceiptHandle ?? '',
         body: m.Body ?? '',
+        eventSourceARN: Attributes?.QueueArn ?? '',
       })),
     };
   }
 
-  it('runs a task and its subtasks from SQS records until the job completes', async () => {
+  it('runs a task and its subtasks from the records of its queues until the job completes', async () => {
     // Prepare
     const handler = createTaskRunnerHandler({
       tasks: [Greet, Shout],
@@ -65,9 +81,9 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
     });
     await env.runtime.deps.dispatchTasks(submitted.runnable);
 
-    // Act: one invocation runs the root, the next its two subtasks.
-    const first = await handler(await lambdaEvent('default'));
-    const second = await handler(await lambdaEvent('default'));
+    // Act: one invocation from Greet's queue runs the root, the next from Shout's its two subtasks.
+    const first = await handler(await lambdaEvent('default', taskIdentifier('Greet', 'v1.2')));
+    const second = await handler(await lambdaEvent('default', taskIdentifier('Shout')));
 
     // Assess
     expect(first.batchItemFailures).toEqual([]);
@@ -77,30 +93,53 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
     expect(job.taskCount).toBe(3);
   });
 
-  it('reports a task it may not run as a failed item, leaving it queued for another runner', async () => {
-    // Prepare: the function only knows Shout.
+  it('hands a task of a newer minor version on, without failing its record', async () => {
+    // Prepare: the function registered Greet@v1.1; the task was submitted as v1.2.
     const handler = createTaskRunnerHandler({
-      tasks: [Shout],
-      cluster: 'other',
+      tasks: [GreetV11],
+      cluster: 'older',
       config: env.config,
       clients: env.clients,
     });
     const submitted = await env.runtime.deps.jobs.submit({
-      name: 'unknown-task',
-      root: { ...new Greet({ name: 'bob' }).toSpec(), cluster: 'other' },
+      name: 'newer-greeting',
+      root: { ...new Greet({ name: 'bob' }).toSpec(), cluster: 'older' },
     });
     await env.runtime.deps.dispatchTasks(submitted.runnable);
 
     // Act
-    const event = await lambdaEvent('other');
+    const event = await lambdaEvent('older', taskIdentifier('Greet', 'v1.2'));
     const response = await handler(event);
 
-    // Assess
-    expect(response.batchItemFailures).toEqual(
-      event.Records.map((r) => ({ itemIdentifier: r.messageId })),
-    );
+    // Assess: Lambda deletes the record; a delayed copy waits for a runner with v1.2 or newer.
+    expect(event.Records).toHaveLength(1);
+    expect(response.batchItemFailures).toEqual([]);
     const [task] = await env.runtime.deps.jobs.listTasks(submitted.job.jobId);
-    expect(task?.state).toBe('QUEUED');
+    expect(task).toMatchObject({ state: 'QUEUED', attempts: 0 });
+    const route = taskRouteOf('older', taskIdentifier('Greet', 'v1.2'));
+    expect(await env.runtime.deps.queueDepth(route)).toMatchObject({ delayed: 1, deadLettered: 0 });
+  });
+
+  it('reports a record from a queue it does not poll as failed', async () => {
+    // Prepare
+    const handler = createTaskRunnerHandler({
+      tasks: [Shout],
+      cluster: 'default',
+      config: env.config,
+      clients: env.clients,
+    });
+    const record = {
+      messageId: 'm-1',
+      receiptHandle: 'r-1',
+      body: '{"jobId":"j","taskId":"t","attempt":1,"version":"v1.2"}',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:somebody-elses-queue',
+    };
+
+    // Act
+    const response = await handler({ Records: [record] });
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
   });
 
   it('gives a storage event task its trigger storage, reading the object from S3', async () => {
@@ -124,7 +163,7 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
     await env.runtime.deps.dispatchTasks(submitted.runnable);
 
     // Act
-    const response = await handler(await lambdaEvent('default'));
+    const response = await handler(await lambdaEvent('default', identifierOf(Echo)));
 
     // Assess
     expect(response.batchItemFailures).toEqual([]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CHECK_AFTER_MS } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
 import { MAX_LEASE_EXPIRIES } from '../../../lambdas/core/jobs/retry-policy.js';
-import type { TaskDispatch } from '../../../lambdas/core/ports/job-store.js';
+import type { ExpiredLease, TaskDispatch } from '../../../lambdas/core/ports/job-store.js';
 import { LeaseLostError } from '../../../lambdas/core/ports/job-store-errors.js';
 import { createFixture, type JobStoreFixture, run, spec } from './job-store-fixture.js';
 
@@ -12,6 +13,20 @@ describe('DynamoDbJobStore failures, cancel and retry', () => {
     fixture = await createFixture({ leaseMs: LEASE_MS });
   });
   afterAll(() => fixture.clients.dynamodb.destroy());
+
+  /** RUNNING tasks the reconciler finds at `now` whose lease ended, as it hands them to requeueExpired. */
+  async function expiredLeases(now: number): Promise<ExpiredLease[]> {
+    const due = await fixture.store.findDueTasks(now, 1000);
+    return due
+      .filter((task) => task.state === 'RUNNING' && (task.leaseExpiresAt ?? 0) <= now)
+      .map((task) => ({
+        jobId: task.jobId,
+        taskId: task.taskId,
+        attempt: task.attempts,
+        runnerId: task.runnerId ?? '',
+        leaseExpiresAt: task.leaseExpiresAt ?? 0,
+      }));
+  }
 
   async function claimed(dispatch: TaskDispatch, runnerId = 'runner-1') {
     const claim = await fixture.store.claim({ ...dispatch, runnerId });
@@ -158,8 +173,9 @@ describe('DynamoDbJobStore failures, cancel and retry', () => {
     // Act
     for (let expiry = 1; expiry <= MAX_LEASE_EXPIRIES + 1; expiry++) {
       await claimed(dispatch, `runner-${expiry}`);
-      fixture.now += LEASE_MS + 1;
-      const expired = (await fixture.store.findExpiredLeases(fixture.now, 100)).filter(
+      // The reconciler looks at a task at its due time, at the earliest when the lease ends.
+      fixture.now += Math.max(LEASE_MS, DEFAULT_CHECK_AFTER_MS) + 1;
+      const expired = (await expiredLeases(fixture.now)).filter(
         (lease) => lease.taskId === dispatch.taskId,
       );
       expect(expired).toHaveLength(1);
@@ -174,19 +190,17 @@ describe('DynamoDbJobStore failures, cancel and retry', () => {
     const task = await fixture.store.getTask(dispatch.jobId, dispatch.taskId);
     expect(task).toMatchObject({ state: 'FAILED', leaseExpiries: 11, attempts: 11 });
     expect((await fixture.store.getJob(dispatch.jobId)).state).toBe('FAILED');
-    expect(
-      (await fixture.store.findExpiredLeases(fixture.now, 100)).some(
-        (l) => l.taskId === dispatch.taskId,
-      ),
-    ).toBe(false);
+    expect((await expiredLeases(fixture.now)).some((l) => l.taskId === dispatch.taskId)).toBe(
+      false,
+    );
   });
 
   it('leaves a renewed lease alone and rejects the old runner after a requeue', async () => {
     // Prepare
     const { runnable } = await fixture.store.submit({ name: 'renewed', root: spec('Slow') });
     const lease = await claimed(runnable[0] as TaskDispatch);
-    fixture.now += LEASE_MS + 1;
-    const [expired] = (await fixture.store.findExpiredLeases(fixture.now, 100)).filter(
+    fixture.now += Math.max(LEASE_MS, DEFAULT_CHECK_AFTER_MS) + 1;
+    const [expired] = (await expiredLeases(fixture.now)).filter(
       (found) => found.taskId === lease.taskId,
     );
     if (!expired) throw new Error('lease not found');
@@ -207,24 +221,32 @@ describe('DynamoDbJobStore failures, cancel and retry', () => {
     await expect(late).rejects.toThrow(LeaseLostError);
   });
 
-  it('finds runnable tasks whose send may have been lost until they are re-sent or claimed', async () => {
+  it('finds a runnable task at its due time until the look is deferred or the task claimed', async () => {
     // Prepare
     const { runnable } = await fixture.store.submit({ name: 'lost', root: spec('Lost') });
     const dispatch = runnable[0] as TaskDispatch;
-    fixture.now += 10 * 60_000;
+    const early = (await fixture.store.findDueTasks(fixture.now, 1000)).filter(
+      (task) => task.taskId === dispatch.taskId,
+    );
+    fixture.now += DEFAULT_CHECK_AFTER_MS;
 
     // Act
-    const found = (await fixture.store.findUnsentTasks(fixture.now - 5 * 60_000, 1000)).filter(
+    const [found] = (await fixture.store.findDueTasks(fixture.now, 1000)).filter(
       (task) => task.taskId === dispatch.taskId,
     );
-    const marked = await fixture.store.markResent(dispatch);
-    const again = (await fixture.store.findUnsentTasks(fixture.now - 5 * 60_000, 1000)).filter(
+    if (!found) throw new Error('the task is not due');
+    const deferred = await fixture.store.deferDue(found, fixture.now + 60 * 60_000);
+    const again = (await fixture.store.findDueTasks(fixture.now, 1000)).filter(
       (task) => task.taskId === dispatch.taskId,
     );
+    await claimed(dispatch);
+    const afterClaim = await fixture.store.deferDue(found, fixture.now);
 
     // Assess
-    expect(found).toEqual([dispatch]);
-    expect(marked).toBe(true);
+    expect(early).toEqual([]);
+    expect(found).toMatchObject({ state: 'QUEUED', runnable: true, attempts: 0 });
+    expect(deferred).toBe(true);
     expect(again).toEqual([]);
+    expect(afterClaim).toBe(false);
   });
 });

@@ -51,10 +51,35 @@ describe('DynamoDbJobStore submit', () => {
         taskId: tasks[0]?.taskId,
         attempt: 1,
         cluster: 'gpu',
+        identifier: { name: 'Resize', version: 'v1.0' },
         notBefore: 0,
       },
     ]);
     expect(await store.getJob(result.job.jobId)).toEqual(result.job);
+  });
+
+  it('writes a job with several root tasks, the dependent one waiting for the others', async () => {
+    // Prepare
+    const { store } = fixture;
+
+    // Act
+    const result = await store.submit({
+      name: 'two roots and a join',
+      roots: [spec('Fetch'), spec('Fetch'), spec('Join', { dependsOn: [0, 1] })],
+    });
+
+    // Assess
+    const tasks = await store.listTasks(result.job.jobId);
+    expect(result.job).toMatchObject({ taskCount: 3, counts: { QUEUED: 3 } });
+    expect(result.job.rootTaskIds).toEqual(tasks.map((task) => task.taskId));
+    expect(tasks.map((task) => [task.identifier.name, task.runnable, task.parentId])).toEqual([
+      ['Fetch', true, null],
+      ['Fetch', true, null],
+      ['Join', false, null],
+    ]);
+    expect(result.runnable.map((dispatch) => dispatch.taskId)).toEqual(
+      result.job.rootTaskIds.slice(0, 2),
+    );
   });
 
   it('returns the first job when a submit repeats its idempotency key', async () => {

@@ -22,10 +22,13 @@ import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
 import { objectCreatedEvent } from '../../support/s3-event-factories.js';
 import { localClients, uniqueName } from '../support/local-aws.js';
 
+const ROUTE = { cluster: 'default', taskName: 'Resize', versionMajor: 1 };
+
 describe('SQS dead-letter queues', () => {
   const { sqs } = localClients();
   const prefix = `${uniqueName('dlq')}-`;
   let ingestQueueUrl: string;
+  let routeUrl: string;
   let dir: string;
 
   const deadLetterUrl = async (name: string) =>
@@ -36,7 +39,9 @@ describe('SQS dead-letter queues', () => {
       queue: `${prefix}ingest`,
       deadLetterQueue: `${prefix}ingest-dlq`,
     });
-    await new SqsTaskQueue({ client: sqs, prefix }).ensureClusterQueue('default');
+    routeUrl = await new SqsTaskQueue({ client: sqs, prefix, maxReceiveCount: 1 }).ensureRouteQueue(
+      ROUTE,
+    );
     dir = await mkdtemp(join(tmpdir(), 'bucketflow-dlq-'));
   });
 
@@ -44,7 +49,7 @@ describe('SQS dead-letter queues', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('finds the ingest queue’s DLQ through its redrive policy and every task queue’s by prefix', async () => {
+  it('finds the ingest queue’s DLQ through its redrive policy and each cluster’s task DLQ by prefix', async () => {
     // Act
     const queues = await findDeadLetterQueues(sqs, { ingestQueueUrl, taskQueuePrefix: prefix });
 
@@ -53,7 +58,7 @@ describe('SQS dead-letter queues', () => {
       queues.map((queue) => `${queue.kind}:${queue.name}<-${queue.sourceName}`).sort(),
     ).toEqual([
       `ingest:${prefix}ingest-dlq<-${prefix}ingest`,
-      `tasks:${prefix}default-dlq<-${prefix}default`,
+      `tasks:${prefix}default-dlq<-${prefix}default_*`,
     ]);
   });
 
@@ -63,14 +68,31 @@ describe('SQS dead-letter queues', () => {
       await findDeadLetterQueues(sqs, { ingestQueueUrl, taskQueuePrefix: prefix })
     ).filter((candidate) => candidate.kind === 'tasks');
     if (!queue) throw new Error('no task DLQ');
+    // Each message is received once more than the route queue allows, so SQS dead-letters it
+    // and records the route queue as its origin.
     for (const taskId of ['t1', 't2', 't3']) {
       await sqs.send(
         new SendMessageCommand({
-          QueueUrl: queue.url,
+          QueueUrl: routeUrl,
           MessageBody: JSON.stringify({ jobId: 'j1', taskId, attempt: 1 }),
         }),
       );
     }
+    await expect
+      .poll(
+        async () => {
+          await sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: routeUrl,
+              MaxNumberOfMessages: 10,
+              VisibilityTimeout: 0,
+            }),
+          );
+          return messageCount(sqs, queue.url);
+        },
+        { timeout: 30_000, interval: 200 },
+      )
+      .toBe(3);
 
     // Act
     const first = await peekMessages(sqs, queue.url);
@@ -87,10 +109,9 @@ describe('SQS dead-letter queues', () => {
     expect(second).toHaveLength(3);
     expect(moved).toBe(3);
     expect(await messageCount(sqs, queue.url)).toBe(0);
-    const sourceUrl = await deadLetterUrl(queue.sourceName);
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: sourceUrl,
+        QueueUrl: routeUrl,
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 1,
       }),
@@ -108,7 +129,7 @@ describe('SQS dead-letter queues', () => {
         sources: { ingestQueueUrl, taskQueuePrefix: prefix },
         file,
         onDeadLetter: (line) => lines.push(line),
-        ensureTaskQueue: async () => undefined,
+        ensureTaskDeadLetterQueue: async () => undefined,
       });
     const dlqUrl = await deadLetterUrl(`${prefix}ingest-dlq`);
     await sqs.send(

@@ -68,7 +68,7 @@ export async function createRunnerFixture(): Promise<RunnerFixture> {
         cluster,
         leaseMs: 10_000,
         heartbeatMs: 1_000,
-        releaseDelaySeconds: 0,
+        handOnDelaySeconds: 0,
         logSink: (record) => logs.push(record),
         ...options,
       });

@@ -50,14 +50,19 @@ describe('ExecutionContext currentTask.display', () => {
     expect(await client.jobs.visualize(jobId, 'svg')).toContain('Tile 7 of 9');
   });
 
-  it('is stored on one line and cut to 1,024 characters', async () => {
+  it('keeps its line breaks, is cut to 1,024 characters and renders them safely', async () => {
     // Act
-    const jobId = await runJob({ label: `first\nsecond ${'x'.repeat(2_000)}` });
+    const jobId = await runJob({ label: `first\r\nsecond <b>\t${'x'.repeat(2_000)}` });
 
     // Assess
     const [task] = await fixture.client.jobs.tasks(jobId);
     expect(task?.display).toHaveLength(1_024);
-    expect(task?.display.startsWith('first second xxx')).toBe(true);
+    expect(task?.display.startsWith('first\nsecond <b> xxx')).toBe(true);
+    const mermaid = await fixture.client.jobs.visualize(jobId, 'mermaid');
+    expect(mermaid).toContain('"first<br/>second #lt;b#gt; xxx');
+    const svg = await fixture.client.jobs.visualize(jobId, 'svg');
+    expect(svg).toContain('>first</tspan>');
+    expect(svg).not.toContain('<b>');
   });
 
   it('keeps the submitted display when the attempt fails', async () => {
@@ -69,7 +74,7 @@ describe('ExecutionContext currentTask.display', () => {
     expect(task).toMatchObject({ state: 'FAILED', display: 'display/Labelled' });
   });
 
-  it('is refused by the job store at completion when it holds a line break', async () => {
+  it('is refused by the job store at completion when it holds a carriage return', async () => {
     // Prepare
     const jobs = new DynamoDbJobStore({
       client: localClients().dynamodb,
@@ -86,7 +91,7 @@ describe('ExecutionContext currentTask.display', () => {
     if (!claim.claimed) throw new Error(`claim refused: ${claim.reason}`);
 
     // Act
-    const completing = jobs.complete({ ...claim.lease, display: 'two\nlines' });
+    const completing = jobs.complete({ ...claim.lease, display: 'two\r\nlines' });
 
     // Assess
     await expect(completing).rejects.toThrow(InvalidTaskSpecError);

@@ -44,8 +44,9 @@ describe('joinCacheKey', () => {
 });
 
 describe('clampDisplay', () => {
-  it('replaces line breaks and cuts long text to 1024 characters', () => {
-    expect(clampDisplay('Leaf\nNr. 1', 'SubTask')).toBe('Leaf Nr. 1');
+  it('keeps line breaks, replaces other control characters and cuts long text to 1024 characters', () => {
+    expect(clampDisplay('Leaf\nNr. 1', 'SubTask')).toBe('Leaf\nNr. 1');
+    expect(clampDisplay('Leaf\r\nNr.\t1\r', 'SubTask')).toBe('Leaf\nNr. 1\n');
     expect(Array.from(clampDisplay('é'.repeat(2000), 'T'))).toHaveLength(1024);
   });
 

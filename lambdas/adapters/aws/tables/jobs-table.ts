@@ -1,19 +1,24 @@
 import type { TableDefinition } from '../table-definition.js';
 
-/** GSI: jobs by creation time, partitioned by UTC month (`JOBS#2025-01`, sk `<createdAt>#<jobId>`). */
-export const JOBS_BY_CREATED_INDEX = 'byCreated';
-/** Sparse GSI: RUNNING tasks by lease end (`LEASE#<shard>`, sk leaseExpiresAt). */
-export const TASKS_BY_LEASE_INDEX = 'byLease';
-/** Sparse GSI: runnable QUEUED tasks by release time (`QUEUED#<shard>`, sk enqueuedAt). */
-export const TASKS_BY_ENQUEUED_INDEX = 'byEnqueued';
-/** Sparse GSI: completed tasks whose releases are not yet recorded as done (`RELEASE#<shard>`, sk releaseSince). */
-export const TASKS_BY_PENDING_RELEASE_INDEX = 'byPendingRelease';
+/**
+ * GSI: jobs by creation time, partitioned by UTC day and shard
+ * (`JOBS#2025-01-15#<n>`, sk `<createdAt>#<jobId>`), so that no partition
+ * key takes every job's write; a query visits every shard of each day.
+ */
+export const JOBS_BY_CREATED_INDEX = 'byCreatedDay';
+/**
+ * Sparse GSI: tasks the reconciler must look at by a time (`DUE#<n>`, sk
+ * `dueAt`): runnable QUEUED tasks (a lost send), RUNNING tasks (an expired
+ * lease) and completions whose follow-up releases have not been recorded.
+ */
+export const TASKS_BY_DUE_INDEX = 'byDue';
 
 /**
- * The jobs table: job items, task items (same partition as their job) and
- * idempotency records. See docs/data-model/jobs.md for every item and access
- * pattern. Index projections hold only attributes that do not change with a
- * task's progress, so counter updates on the job item write no index.
+ * The jobs table: job items (holding the root task of a single-root job),
+ * task items (same partition as their job), idempotency records and runner
+ * registrations. See docs/data-model/jobs.md for every item and access
+ * pattern. Index projections hold only keys and attributes that never change,
+ * so claims, heartbeats and counter updates write no index.
  *
  * @example
  * ```ts
@@ -28,27 +33,15 @@ export const jobsTable: TableDefinition = {
   globalIndexes: [
     {
       indexName: JOBS_BY_CREATED_INDEX,
-      partitionKey: { name: 'jobsMonth', type: 'S' },
-      sortKey: { name: 'jobsCreated', type: 'S' },
+      partitionKey: { name: 'createdDay', type: 'S' },
+      sortKey: { name: 'createdKey', type: 'S' },
       projection: { include: ['automationId'] },
     },
     {
-      indexName: TASKS_BY_LEASE_INDEX,
-      partitionKey: { name: 'leaseShard', type: 'S' },
-      sortKey: { name: 'leaseExpiresAt', type: 'N' },
-      projection: { include: ['jobId', 'taskId', 'attempts', 'runnerId'] },
-    },
-    {
-      indexName: TASKS_BY_ENQUEUED_INDEX,
-      partitionKey: { name: 'queuedShard', type: 'S' },
-      sortKey: { name: 'enqueuedAt', type: 'N' },
-      projection: { include: ['jobId', 'taskId', 'attempts', 'cluster', 'notBefore'] },
-    },
-    {
-      indexName: TASKS_BY_PENDING_RELEASE_INDEX,
-      partitionKey: { name: 'releaseShard', type: 'S' },
-      sortKey: { name: 'releaseSince', type: 'N' },
-      projection: { include: ['jobId', 'taskId'] },
+      indexName: TASKS_BY_DUE_INDEX,
+      partitionKey: { name: 'dueShard', type: 'S' },
+      sortKey: { name: 'dueAt', type: 'N' },
+      projection: 'KEYS_ONLY',
     },
   ],
 };
