@@ -16,9 +16,11 @@ export class UncataloguedMetricError extends Error {
  * The only way the functions emit metrics: each data point names a
  * definition of the metric catalogue, so the dashboard and alarms built
  * from the same catalogue query exactly what is sent. A metric without
- * dimensions is stored and flushed by {@link publish}; one with dimensions
- * goes out at once as its own EMF record (Powertools' single metric), since
- * an EMF record's dimension sets apply to every metric in it.
+ * dimensions is stored and flushed by {@link publish}. One with dimensions
+ * needs an EMF record of its own (Powertools' single metric), since an EMF
+ * record's dimension sets apply to every metric in it: counts are summed per
+ * metric and dimension values until {@link publish} (one record per
+ * automation and invocation, not one per job), other units go out at once.
  *
  * @example
  * ```ts
@@ -28,6 +30,12 @@ export class UncataloguedMetricError extends Error {
  * ```
  */
 export class MetricEmitter {
+  /** Dimensioned counts summed since the last publish, by metric and dimension values. */
+  readonly #counts = new Map<
+    string,
+    { definition: MetricDefinition; dimensions: Readonly<Record<string, string>>; sum: number }
+  >();
+
   /** Powertools Metrics: the catalogue's namespace and service unless given. */
   constructor(
     readonly metrics: Metrics = new Metrics({
@@ -53,18 +61,49 @@ export class MetricEmitter {
       this.metrics.addMetric(definition.name, definition.unit, value);
       return;
     }
+    if (definition.unit !== 'Count') {
+      this.#single(definition, values, value);
+      return;
+    }
+    const key = JSON.stringify([
+      definition.name,
+      definition.dimensionSets.flat().map((n) => values[n]),
+    ]);
+    const pending = this.#counts.get(key);
+    if (pending) pending.sum += value;
+    else this.#counts.set(key, { definition, dimensions: values, sum: value });
+    // Bounded: a long-lived process that seldom publishes never holds more than this.
+    if (this.#counts.size > MAX_PENDING_COUNTS) this.#flushCounts();
+  }
+
+  /** Flushes the stored metrics and the summed counts (no record, and no Powertools warning, when there are none). */
+  publish(): void {
+    this.#flushCounts();
+    if (this.metrics.hasStoredMetrics()) this.metrics.publishStoredMetrics();
+  }
+
+  #flushCounts(): void {
+    for (const { definition, dimensions, sum } of this.#counts.values()) {
+      this.#single(definition, dimensions, sum);
+    }
+    this.#counts.clear();
+  }
+
+  #single(
+    definition: MetricDefinition,
+    values: Readonly<Record<string, string>>,
+    value: number,
+  ): void {
     const single = this.metrics.singleMetric();
     for (const set of definition.dimensionSets) {
       single.addDimensions(Object.fromEntries(set.map((name) => [name, values[name] ?? ''])));
     }
     single.addMetric(definition.name, definition.unit, value);
   }
-
-  /** Flushes the stored metrics (no record, and no Powertools warning, when none are stored). */
-  publish(): void {
-    if (this.metrics.hasStoredMetrics()) this.metrics.publishStoredMetrics();
-  }
 }
+
+/** Distinct (metric, dimension values) counts held before they are flushed anyway. */
+const MAX_PENDING_COUNTS = 100;
 
 function checkDataPoint(
   definition: MetricDefinition,

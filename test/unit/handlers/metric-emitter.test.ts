@@ -45,6 +45,27 @@ describe('MetricEmitter', () => {
     vi.unstubAllEnvs();
   });
 
+  it('sums a dimensioned count per dimension values until publish: one record per automation, not per job', () => {
+    // Prepare
+    const emitter = new MetricEmitter();
+
+    // Act
+    for (let job = 0; job < 50; job++) {
+      emitter.emit(METRIC_CATALOG.jobsSubmitted, 1, { automation: job % 2 ? 'odd' : 'even' });
+    }
+    const beforePublish = records.length;
+    emitter.publish();
+    emitter.publish();
+
+    // Assess
+    expect(beforePublish).toBe(0);
+    const sums = Object.fromEntries(
+      records.map((record) => [record.automation, record[METRIC_CATALOG.jobsSubmitted.name]]),
+    );
+    expect(records).toHaveLength(2);
+    expect(sums).toEqual({ even: 25, odd: 25 });
+  });
+
   it('stores every catalogued metric under the namespace, service and dimension sets the catalogue names', () => {
     // Prepare
     const values = {
