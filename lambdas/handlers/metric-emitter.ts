@@ -41,6 +41,7 @@ export class MetricEmitter {
     readonly metrics: Metrics = new Metrics({
       namespace: METRIC_NAMESPACE,
       serviceName: METRIC_SERVICE,
+      logger: withoutOverlapWarnings(console),
     }),
   ) {}
 
@@ -123,4 +124,23 @@ function checkDataPoint(
       `metric ${definition.name} takes the dimensions [${[...expected].join(', ')}] with non-empty values; got [${given.join(', ')}]${missing.length > 0 ? `, missing or empty: ${missing.join(', ')}` : ''}`,
     );
   }
+}
+
+/**
+ * Powertools warns on every record whose dimension sets share a key (as
+ * `[automation]` and `[automation, closeReason]` do). The values come from
+ * one data point, so they are equal and the warning says nothing: it is
+ * dropped, every other message passes.
+ */
+function withoutOverlapWarnings(logger: Console): Console {
+  const overlap = /^EMF key ".*" is defined as both a dimension set and dimension set;/;
+  return new Proxy(logger, {
+    get(target, property, receiver) {
+      if (property !== 'warn') return Reflect.get(target, property, receiver);
+      return (message: unknown, ...rest: unknown[]) => {
+        if (typeof message === 'string' && overlap.test(message)) return;
+        target.warn(message, ...rest);
+      };
+    },
+  });
 }

@@ -66,6 +66,21 @@ describe('MetricEmitter', () => {
     expect(sums).toEqual({ even: 25, odd: 25 });
   });
 
+  it('sends dimension sets that share a key without a warning per record', () => {
+    // Prepare
+    const warnings: unknown[] = [];
+    vi.spyOn(console, 'warn').mockImplementation((message: unknown) => warnings.push(message));
+    const emitter = new MetricEmitter();
+
+    // Act
+    emitter.emit(METRIC_CATALOG.batchesClosed, 1, { automation: 'runs', closeReason: 'quiet' });
+    emitter.publish();
+
+    // Assess
+    expect(records).toHaveLength(1);
+    expect(warnings).toEqual([]);
+  });
+
   it('stores every catalogued metric under the namespace, service and dimension sets the catalogue names', () => {
     // Prepare
     const values = {
