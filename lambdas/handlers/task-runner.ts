@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AwsClients, createAwsClients } from '../adapters/aws/aws-clients.js';
 import { decodeTaskMessage } from '../adapters/aws/sqs-task-messages.js';
@@ -8,6 +9,7 @@ import { Client } from '../sdk/client.js';
 import { runnerDependencies } from '../sdk/runner-dependencies.js';
 import type { TaskClass } from '../sdk/task.js';
 import { type AttemptOutcome, type AttemptReport, processDelivery } from '../sdk/task-attempt.js';
+import { LOG_SERVICE_NAME, powertoolsLogSink } from '../sdk/task-logger.js';
 import { type HandlerConfig, loadHandlerConfig } from './config.js';
 import { MetricEmitter } from './metric-emitter.js';
 import {
@@ -36,6 +38,12 @@ export interface TaskRunnerHandlerOptions {
   readonly cacheBucket?: string;
   /** Powertools Metrics for the task metrics. @default the catalogue's namespace and service */
   readonly metrics?: Metrics;
+  /**
+   * Powertools Logger the attempts' lines go through, each with its
+   * correlation keys (jobId, taskId, attempt, the trigger's automation,
+   * bucket, key, batchId). @default a Logger of service `bucketflow`
+   */
+  readonly logger?: Logger;
 }
 
 /** The message that did not complete a delivery, so Powertools reports it as a failed item. */
@@ -78,6 +86,9 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
       runnerId: `lambda-${randomUUID()}`,
       leaseMs: options.leaseMs ?? LAMBDA_LEASE_MS,
     }),
+    logSink: powertoolsLogSink(
+      options.logger ?? new Logger({ serviceName: LOG_SERVICE_NAME, persistentKeys: { cluster } }),
+    ),
     observeAttempt: (attempt) => emitAttempt(metrics, cluster, attempt),
   });
   const processor = new BatchProcessor(EventType.SQS);

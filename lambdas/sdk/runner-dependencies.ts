@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../core/errors.js';
 import { JobTriggerCache } from './job-trigger-cache.js';
 import type { AttemptDependencies } from './task-attempt.js';
-import { consoleLogSink } from './task-logger.js';
+import { powertoolsLogSink } from './task-logger.js';
 import type { TaskRunnerOptions } from './task-runner.js';
 
 /** Lease a runner asks for when none is configured. */
@@ -46,9 +46,9 @@ export function runnerDependencies(options: TaskRunnerOptions): AttemptDependenc
     releaseDelaySeconds: options.releaseDelaySeconds ?? 5,
     cacheStorage: options.cacheStorage,
     triggerEnvironment: options.triggerEnvironment,
-    logSink: options.logSink ?? consoleLogSink,
+    logSink: options.logSink ?? powertoolsLogSink(),
     clock: options.clock ?? Date.now,
-    triggerOf: (jobId) => triggers.get(jobId),
+    jobContextOf: (jobId) => triggers.get(jobId),
     observeAttempt: options.observeAttempt,
   };
 }

@@ -41,7 +41,7 @@ export interface TaskRunnerOptions {
   readonly releaseDelaySeconds?: number | undefined;
   /** Long-poll seconds of `runForever`. @default the queue's */
   readonly waitSeconds?: number | undefined;
-  /** @default consoleLogSink */
+  /** Where log lines go. @default powertoolsLogSink(): Powertools JSON lines on stdout and stderr */
   readonly logSink?: LogSink | undefined;
   /** Epoch ms, for log times. @default Date.now */
   readonly clock?: (() => number) | undefined;
