@@ -11,8 +11,9 @@ import { SqsTaskQueue } from '../../lambdas/adapters/aws/sqs-task-queue.js';
 import type { JobStore } from '../../lambdas/core/ports/job-store.js';
 import { Client } from '../../lambdas/sdk/client.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';
+import { powertoolsLogSink } from '../../lambdas/sdk/powertools-log-sink.js';
 import { Task, type TaskClass } from '../../lambdas/sdk/task.js';
-import { type LogSink, powertoolsLogSink } from '../../lambdas/sdk/task-logger.js';
+import type { LogSink } from '../../lambdas/sdk/task-logger.js';
 import type { TaskRunner } from '../../lambdas/sdk/task-runner.js';
 
 /** The trivial task every runner of the bench executes; `seq` ties a start to its submit. */

@@ -6,10 +6,10 @@ import { type AwsClients, createAwsClients } from '../adapters/aws/aws-clients.j
 import { decodeTaskMessage } from '../adapters/aws/sqs-task-messages.js';
 import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
 import { Client } from '../sdk/client.js';
+import { LOG_SERVICE_NAME, powertoolsLogSink } from '../sdk/powertools-log-sink.js';
 import { runnerDependencies } from '../sdk/runner-dependencies.js';
 import type { TaskClass } from '../sdk/task.js';
 import { type AttemptOutcome, type AttemptReport, processDelivery } from '../sdk/task-attempt.js';
-import { LOG_SERVICE_NAME, powertoolsLogSink } from '../sdk/task-logger.js';
 import { type HandlerConfig, loadHandlerConfig } from './config.js';
 import { MetricEmitter } from './metric-emitter.js';
 import {

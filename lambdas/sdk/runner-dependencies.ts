@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../core/errors.js';
 import { JobTriggerCache } from './job-trigger-cache.js';
+import { powertoolsLogSink } from './powertools-log-sink.js';
 import type { AttemptDependencies } from './task-attempt.js';
-import { powertoolsLogSink } from './task-logger.js';
 import type { TaskRunnerOptions } from './task-runner.js';
 
 /** Lease a runner asks for when none is configured. */

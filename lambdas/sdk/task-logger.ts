@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { TaskLogger } from './execution-context.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -17,6 +16,24 @@ export interface LogRecord {
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The keys a runner binds to a task's lines (who ran which attempt of what
+ * job, for which trigger), as opposed to the fields of one call.
+ */
+export const CORRELATION_KEYS: ReadonlySet<string> = new Set([
+  'jobId',
+  'taskId',
+  'attempt',
+  'runnerId',
+  'identifier',
+  'automation',
+  'bucket',
+  'key',
+  'batchId',
+  'prefix',
+  'fireTime',
+]);
+
 /** Where log records go; a runner takes one so tests and embedders can capture logs. */
 export type LogSink = (record: LogRecord) => void;
 
@@ -24,29 +41,6 @@ export type LogSink = (record: LogRecord) => void;
 export interface BoundLogger extends TaskLogger {
   /** A logger whose lines carry this one's keys and `keys` (which win on a clash). */
   child(keys: Readonly<Record<string, unknown>>): BoundLogger;
-}
-
-/** The service name on every line, as the handlers' Powertools loggers write it. */
-export const LOG_SERVICE_NAME = 'bucketflow';
-
-/**
- * Writes each record through a Powertools Logger, the runners' default on
- * AWS and elsewhere: one JSON line with `level`, `message`, `timestamp`,
- * `service`, the X-Ray trace id when Lambda has one, and the record's keys,
- * warnings and errors on stderr. The level comes from `POWERTOOLS_LOG_LEVEL`
- * (or Lambda's application log level); INFO by default.
- *
- * @example
- * ```ts
- * const runner = client.runner({ cluster: 'default', tasks, logSink: powertoolsLogSink(new Logger({ serviceName: 'thumbnails' })) });
- * ```
- */
-export function powertoolsLogSink(
-  logger: Logger = new Logger({ serviceName: LOG_SERVICE_NAME }),
-): LogSink {
-  return (record) => {
-    logger[record.level](record.message, { ...record.fields });
-  };
 }
 
 /**
