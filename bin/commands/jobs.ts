@@ -10,6 +10,7 @@ import {
   withConnectionOption,
 } from './connection-options.js';
 import { formatJob, formatJobTable, formatJobTreeText } from './job-format.js';
+import { registerJobsLogsCommand } from './jobs-logs.js';
 import { watchJob } from './jobs-watch.js';
 import {
   INPUT_OPTION_HELP,
@@ -58,7 +59,7 @@ const DURATION_UNITS_MS: Readonly<Record<string, number>> = {
 };
 
 /**
- * Registers `bucketflow jobs submit|list|find|cancel|retry|tree|watch`.
+ * Registers `bucketflow jobs submit|list|find|cancel|retry|tree|watch|logs`.
  *
  * @example
  * ```ts
@@ -251,6 +252,8 @@ export function registerJobsCommand(program: Command): void {
       process.exitCode = job.state === 'COMPLETED' ? 0 : 1;
     }),
   );
+
+  registerJobsLogsCommand(jobs);
 }
 
 /** The job, or a ValidationError naming the id. */
