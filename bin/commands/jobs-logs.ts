@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/core/errors.js';
+import type { Client } from '../../lambdas/sdk/client.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';
 import type { LogRecord } from '../../lambdas/sdk/task-logger.js';
 import { logFieldText } from './cli-format.js';
@@ -42,14 +43,7 @@ export function registerJobsLogsCommand(jobs: Command): void {
   ).action(
     connectedAction(async (id: string, options: LogsOptions) => {
       const { client, connection } = await connect(options);
-      const job = await client.jobs.find(id);
-      if (job === undefined) {
-        throw new ValidationError(
-          `job ${id}`,
-          'no such job',
-          'list recent jobs with: bucketflow jobs list',
-        );
-      }
+      const job = await findJob(client, id);
       const lines = await readTaskLogs(connection, {
         jobId: job.jobId,
         taskId: options.task,
@@ -73,6 +67,26 @@ export function registerJobsLogsCommand(jobs: Command): void {
         );
     }),
   );
+}
+
+/**
+ * The job, or a ValidationError naming the id (exit 2).
+ *
+ * @example
+ * ```ts
+ * const job = await findJob(client, '01JA3…');
+ * ```
+ */
+export async function findJob(client: Client, id: string) {
+  const job = await client.jobs.find(id);
+  if (job === undefined) {
+    throw new ValidationError(
+      `job ${id}`,
+      'no such job',
+      'list recent jobs with: bucketflow jobs list',
+    );
+  }
+  return job;
 }
 
 /** One line: time, level, task and attempt, message and the call's own fields. */

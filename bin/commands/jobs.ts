@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/core/errors.js';
 import { MAX_RETRIES_LIMIT } from '../../lambdas/core/jobs/retry-policy.js';
-import type { Client } from '../../lambdas/sdk/client.js';
 import { parseIntegerOption, printJson } from './cli-io.js';
 import {
   type ConnectionOptions,
@@ -10,7 +9,7 @@ import {
   withConnectionOption,
 } from './connection-options.js';
 import { formatJob, formatJobTable, formatJobTreeText } from './job-format.js';
-import { registerJobsLogsCommand } from './jobs-logs.js';
+import { findJob, registerJobsLogsCommand } from './jobs-logs.js';
 import { watchJob } from './jobs-watch.js';
 import {
   INPUT_OPTION_HELP,
@@ -254,19 +253,6 @@ export function registerJobsCommand(program: Command): void {
   );
 
   registerJobsLogsCommand(jobs);
-}
-
-/** The job, or a ValidationError naming the id. */
-async function findJob(client: Client, id: string) {
-  const job = await client.jobs.find(id);
-  if (job === undefined) {
-    throw new ValidationError(
-      `job ${id}`,
-      'no such job',
-      'list recent jobs with: bucketflow jobs list',
-    );
-  }
-  return job;
 }
 
 /**
