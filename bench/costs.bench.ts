@@ -92,7 +92,7 @@ export async function run(): Promise<BenchSection[]> {
       cluster: 'default',
       config,
       clients,
-      logSink: () => {},
+      logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
     });
     const queues = TASK_CLASSES.map((task) =>
       taskQueueName(taskRouteOf('default', identifierOf(task)), config.taskQueuePrefix),

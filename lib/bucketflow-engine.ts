@@ -147,6 +147,11 @@ export class BucketflowEngine extends Construct {
     return [...this.runners.keys()];
   }
 
+  /** Log group names of the clusters' Lambda runners, where their task log lines go. */
+  get taskLogGroupNames(): string[] {
+    return [...this.runners.values()].map((runner) => runner.runner.logGroup.logGroupName);
+  }
+
   /**
    * Wires a source bucket in one call: the EventBridge rule to the ingest
    * queue, read access for the ingest function and every runner, the bucket in

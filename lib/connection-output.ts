@@ -29,6 +29,7 @@ export function connectionOutput(engine: BucketflowEngine): CfnOutput {
     ingestQueueUrl: state.ingestQueue.queueUrl,
     sourceBuckets: Lazy.list({ produce: () => engine.sourceBucketNames }),
     lambdaClusters: Lazy.list({ produce: () => engine.lambdaClusters }),
+    taskLogGroups: Lazy.list({ produce: () => engine.taskLogGroupNames }),
   };
   return new CfnOutput(engine, 'Connection', {
     value: Stack.of(engine).toJsonString(connection),

@@ -11,8 +11,9 @@ import { SqsTaskQueue } from '../../lambdas/adapters/aws/sqs-task-queue.js';
 import type { JobStore } from '../../lambdas/core/ports/job-store.js';
 import { Client } from '../../lambdas/sdk/client.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';
+import { powertoolsLogSink } from '../../lambdas/sdk/powertools-log-sink.js';
 import { Task, type TaskClass } from '../../lambdas/sdk/task.js';
-import { consoleLogSink, type LogSink } from '../../lambdas/sdk/task-logger.js';
+import type { LogSink } from '../../lambdas/sdk/task-logger.js';
 import type { TaskRunner } from '../../lambdas/sdk/task-runner.js';
 
 /** The trivial task every runner of the bench executes; `seq` ties a start to its submit. */
@@ -138,8 +139,9 @@ export function startReportingTask(onStart: (seq: number, at: number) => void): 
 }
 
 /** Per-task info lines would be the only output of a quiet runner; warnings still show. */
+const loudLogSink = powertoolsLogSink();
 const quietLogSink: LogSink = (record) => {
-  if (record.level === 'warn' || record.level === 'error') consoleLogSink(record);
+  if (record.level === 'warn' || record.level === 'error') loudLogSink(record);
 };
 
 /** Reports each completion and failure the store accepted, without changing what the store does. */

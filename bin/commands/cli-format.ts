@@ -1,5 +1,9 @@
 import type { TaskStateCounts } from '../../lambdas/core/jobs/job-counts.js';
 import { TASK_STATES } from '../../lambdas/core/jobs/task-state.js';
+import { CORRELATION_KEYS } from '../../lambdas/sdk/task-logger.js';
+
+/** Longest field value printed in a log line. */
+const MAX_VALUE_LENGTH = 120;
 
 /**
  * Formats rows as plain-text columns separated by two spaces, each as wide as
@@ -82,4 +86,26 @@ export function formatCounts(counts: TaskStateCounts): string {
  */
 export function oneLine(display: string): string {
   return display.split('\n').join(' ⏎ ');
+}
+
+/**
+ * A log line's own fields as ` key=value …` (long values cut), leaving out
+ * the correlation keys a runner binds to every line of a task; '' when none.
+ *
+ * @example
+ * ```ts
+ * logFieldText({ jobId: '01J…', tiles: 4 }); // ' tiles=4'
+ * ```
+ */
+export function logFieldText(fields: Readonly<Record<string, unknown>>): string {
+  const shown = Object.entries(fields).filter(
+    ([key, value]) => !CORRELATION_KEYS.has(key) && value !== undefined,
+  );
+  if (shown.length === 0) return '';
+  return ` ${shown
+    .map(([key, value]) => {
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      return `${key}=${text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…` : text}`;
+    })
+    .join(' ')}`;
 }

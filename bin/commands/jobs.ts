@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../lambdas/core/errors.js';
 import { MAX_RETRIES_LIMIT } from '../../lambdas/core/jobs/retry-policy.js';
-import type { Client } from '../../lambdas/sdk/client.js';
 import { parseIntegerOption, printJson } from './cli-io.js';
 import {
   type ConnectionOptions,
@@ -10,6 +9,7 @@ import {
   withConnectionOption,
 } from './connection-options.js';
 import { formatJob, formatJobTable, formatJobTreeText } from './job-format.js';
+import { findJob, registerJobsLogsCommand } from './jobs-logs.js';
 import { watchJob } from './jobs-watch.js';
 import {
   INPUT_OPTION_HELP,
@@ -58,7 +58,7 @@ const DURATION_UNITS_MS: Readonly<Record<string, number>> = {
 };
 
 /**
- * Registers `bucketflow jobs submit|list|find|cancel|retry|tree|watch`.
+ * Registers `bucketflow jobs submit|list|find|cancel|retry|tree|watch|logs`.
  *
  * @example
  * ```ts
@@ -253,19 +253,8 @@ export function registerJobsCommand(program: Command): void {
       process.exitCode = job.state === 'COMPLETED' ? 0 : 1;
     }),
   );
-}
 
-/** The job, or a ValidationError naming the id. */
-async function findJob(client: Client, id: string) {
-  const job = await client.jobs.find(id);
-  if (job === undefined) {
-    throw new ValidationError(
-      `job ${id}`,
-      'no such job',
-      'list recent jobs with: bucketflow jobs list',
-    );
-  }
-  return job;
+  registerJobsLogsCommand(jobs);
 }
 
 /**

@@ -4,8 +4,10 @@ import { DEFAULT_CLUSTER_SLUG } from '../../lambdas/core/automations/cluster-slu
 import { ValidationError } from '../../lambdas/core/errors.js';
 import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';
 import type { Client } from '../../lambdas/sdk/client.js';
+import type { Connection } from '../../lambdas/sdk/connection.js';
 import { runUntilSignal } from '../../lambdas/sdk/runner-signals.js';
 import { identifierOf } from '../../lambdas/sdk/task.js';
+import type { LogSink } from '../../lambdas/sdk/task-logger.js';
 import { parseIntegerOption } from './cli-io.js';
 import {
   type ConnectionOptions,
@@ -64,9 +66,14 @@ export function registerRunnerCommand(program: Command): void {
         );
       }
       const tasks = await loadTaskModules(options.tasks, process.cwd());
-      const { client } = await connect(options);
+      const { client, connection } = await connect(options);
       const cluster = await existingCluster(client, options.cluster);
-      const runner = client.runner({ cluster, tasks, concurrency: options.concurrency });
+      const runner = client.runner({
+        cluster,
+        tasks,
+        concurrency: options.concurrency,
+        logSink: await runnerLogSink(connection),
+      });
       const identifiers = tasks.map((task) => formatTaskIdentifier(identifierOf(task))).sort();
       process.stdout.write(
         `runner ${runner.runnerId} polling cluster ${cluster} (concurrency ${options.concurrency}) for ${identifiers.join(', ')}\n`,
@@ -97,4 +104,18 @@ async function existingCluster(client: Client, slug: string | undefined): Promis
     );
   }
   return slug;
+}
+
+/**
+ * Powertools lines on the console; on a local connection also the data
+ * directory's task log, so that `bucketflow jobs logs` finds them as it finds
+ * those of the runners of `bucketflow dev`.
+ */
+async function runnerLogSink(connection: Connection): Promise<LogSink> {
+  const { powertoolsLogSink } = await import('../../lambdas/sdk/powertools-log-sink.js');
+  const { teeLogSink } = await import('../../lambdas/sdk/task-logger.js');
+  const printed = powertoolsLogSink();
+  if (connection.kind !== 'local' || connection.dataDir === undefined) return printed;
+  const { LocalTaskLog } = await import('../../lambdas/adapters/local/local-task-log.js');
+  return teeLogSink(printed, new LocalTaskLog(connection.dataDir).sink);
 }

@@ -50,5 +50,7 @@ export const DATA_FILES = {
   ingestJournal: 'ingest-journal.jsonl',
   /** What the dead-letter queues held when last looked at (the SQS server keeps them in memory). */
   deadLetters: 'dead-letters.json',
+  /** Every runner's log lines, one JSON per line (`LOCAL_TASK_LOG_FILE`), read by `bucketflow jobs logs`. */
+  taskLogs: 'task-logs.jsonl',
   folders: 'folders',
 } as const;

@@ -187,6 +187,7 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
       folderStateFile: join(dataDir, DATA_FILES.folderState),
       journal,
       deadLettersFile: join(dataDir, DATA_FILES.deadLetters),
+      dataDir,
       onIngested: (ids) => recovery.ingested(ids),
     });
     stops.push(services.stop);

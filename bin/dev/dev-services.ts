@@ -1,6 +1,7 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/s3-event-parsing.js';
 import { ensureTaskDeadLetterQueue } from '../../lambdas/adapters/aws/sqs-queue-setup.js';
+import { LocalTaskLog } from '../../lambdas/adapters/local/local-task-log.js';
 import type { StorageLocation } from '../../lambdas/core/automations/storage-location.js';
 import { normalizeEtag } from '../../lambdas/core/events/delivery-version.js';
 import { createBatchSweepHandler } from '../../lambdas/handlers/batch-sweep.js';
@@ -10,6 +11,7 @@ import type { SqsBatchResponse, SqsEvent } from '../../lambdas/handlers/sqs-even
 import { createTaskReconcileHandler } from '../../lambdas/handlers/task-reconcile.js';
 import type { Client } from '../../lambdas/sdk/client.js';
 import type { TaskClass } from '../../lambdas/sdk/task.js';
+import { teeLogSink } from '../../lambdas/sdk/task-logger.js';
 import { DeadLetterMonitor } from './dead-letter-monitor.js';
 import {
   CACHE_BUCKET,
@@ -51,6 +53,8 @@ export interface DevServicesOptions {
   readonly journal: IngestJournal;
   /** Where the dead-letter queues' messages are kept across restarts. */
   readonly deadLettersFile: string;
+  /** The data directory, whose task log the runners append to (read by `bucketflow jobs logs`). */
+  readonly dataDir: string;
   /** Journal ids of ingested events, as the pump marks them done. */
   readonly onIngested?: (ids: readonly string[]) => void;
 }
@@ -174,6 +178,10 @@ export async function startDevServices(options: DevServicesOptions): Promise<Dev
 
   const { client } = options;
   const abort = new AbortController();
+  const logSink = teeLogSink(
+    (record) => log.runnerRecord(record),
+    new LocalTaskLog(options.dataDir).sink,
+  );
   // Several runners of one task each rather than one of several: the local SQS server ends
   // a long poll for N messages only once N arrived or the wait is over, so a runner asking
   // for one message is woken at once.
@@ -185,7 +193,7 @@ export async function startDevServices(options: DevServicesOptions): Promise<Dev
           tasks: options.tasks,
           concurrency: 1,
           waitSeconds: RUNNER_WAIT_SECONDS,
-          logSink: (record) => log.runnerRecord(record),
+          logSink,
         })
         .runForever({ signal: abort.signal }),
     ),

@@ -3,14 +3,10 @@ import { escapeForDisplay } from '../../lambdas/core/jobs/text-rules.js';
 import type { JobStore, StoredJob } from '../../lambdas/core/ports/job-store.js';
 import type { ServiceEvent } from '../../lambdas/core/services/service-dependencies.js';
 import type { LogRecord } from '../../lambdas/sdk/task-logger.js';
-import { oneLine } from '../commands/cli-format.js';
+import { logFieldText, oneLine } from '../commands/cli-format.js';
 
 /** Width of the tag column (`event`, `task`, `batch`, ...). */
 const TAG_WIDTH = 7;
-/** Fields of a task's log record that the line's context already says. */
-const BOUND_FIELDS = new Set(['jobId', 'taskId', 'attempt', 'runnerId', 'identifier']);
-/** Longest field value printed in a log line. */
-const MAX_VALUE_LENGTH = 120;
 
 export interface LiveLogOptions {
   /** Where lines go. @default process.stdout */
@@ -148,7 +144,7 @@ export class LiveLog {
     if (fields.runnerId === undefined) {
       this.line(
         record.level === 'info' ? 'log' : record.level,
-        `${record.message}${fieldText(fields)}`,
+        `${record.message}${logFieldText(fields)}`,
       );
       return;
     }
@@ -158,7 +154,7 @@ export class LiveLog {
       return;
     }
     if (record.level === 'warn' || record.level === 'error') {
-      this.line(record.level, `${record.message}${fieldText(fields)}`);
+      this.line(record.level, `${record.message}${logFieldText(fields)}`);
     }
   }
 
@@ -188,7 +184,10 @@ export class LiveLog {
       const next = state === 'QUEUED' ? 'will retry' : String(state);
       this.line('task', `${name} failed in ${durationMs} ms (${next}): ${String(error ?? '')}`);
     } else {
-      this.line('task', `${name} ${String(outcome)}${fieldText({ reason: record.fields.reason })}`);
+      this.line(
+        'task',
+        `${name} ${String(outcome)}${logFieldText({ reason: record.fields.reason })}`,
+      );
     }
     if (typeof jobId === 'string') this.#follow?.onTaskFinished(jobId);
   }
@@ -200,19 +199,6 @@ function clockTime(epochMs: number, seconds = true): string {
   const at = new Date(epochMs);
   const parts = [at.getHours(), at.getMinutes(), ...(seconds ? [at.getSeconds()] : [])];
   return parts.map((part) => String(part).padStart(2, '0')).join(':');
-}
-
-function fieldText(fields: Readonly<Record<string, unknown>>): string {
-  const shown = Object.entries(fields).filter(
-    ([key, value]) => !BOUND_FIELDS.has(key) && value !== undefined,
-  );
-  if (shown.length === 0) return '';
-  return ` ${shown
-    .map(([key, value]) => {
-      const text = typeof value === 'string' ? value : JSON.stringify(value);
-      return `${key}=${text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…` : text}`;
-    })
-    .join(' ')}`;
 }
 
 function errorText(error: unknown): string {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AwsClients, createAwsClients } from '../adapters/aws/aws-clients.js';
 import { decodeTaskMessage } from '../adapters/aws/sqs-task-messages.js';
@@ -7,10 +8,10 @@ import { taskQueueName } from '../adapters/aws/task-queue-names.js';
 import { type TaskRoute, taskRouteOf } from '../core/jobs/task-routing.js';
 import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
 import { Client } from '../sdk/client.js';
+import { LOG_SERVICE_NAME, powertoolsLogSink } from '../sdk/powertools-log-sink.js';
 import { runnerDependencies } from '../sdk/runner-dependencies.js';
 import type { TaskClass } from '../sdk/task.js';
 import { type AttemptOutcome, type AttemptReport, processDelivery } from '../sdk/task-attempt.js';
-import type { LogSink } from '../sdk/task-logger.js';
 import { type HandlerConfig, loadHandlerConfig } from './config.js';
 import { MetricEmitter } from './metric-emitter.js';
 import {
@@ -40,8 +41,12 @@ export interface TaskRunnerHandlerOptions {
   readonly cacheBucket?: string;
   /** Powertools Metrics for the task metrics. @default the catalogue's namespace and service */
   readonly metrics?: Metrics;
-  /** Where task log lines go. @default consoleLogSink (one JSON line each, for CloudWatch) */
-  readonly logSink?: LogSink;
+  /**
+   * Powertools Logger the attempts' lines go through, each with its
+   * correlation keys (jobId, taskId, attempt, the trigger's automation,
+   * bucket, key, batchId). @default a Logger of service `bucketflow`
+   */
+  readonly logger?: Logger;
 }
 
 /** The message that did not complete a delivery, so Powertools reports it as a failed item. */
@@ -84,10 +89,12 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
     tasks: options.tasks,
     runnerId: `lambda-${randomUUID()}`,
     leaseMs: options.leaseMs ?? LAMBDA_LEASE_MS,
-    ...(options.logSink ? { logSink: options.logSink } : {}),
   });
   const deps = runnerDependencies({
     ...runnerOptions,
+    logSink: powertoolsLogSink(
+      options.logger ?? new Logger({ serviceName: LOG_SERVICE_NAME, persistentKeys: { cluster } }),
+    ),
     observeAttempt: (attempt) => emitAttempt(metrics, cluster, attempt),
   });
   const identifiers = runnerOptions.registry.identifiers();

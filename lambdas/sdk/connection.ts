@@ -35,6 +35,8 @@ export interface Connection {
    * its dead-letter queue; its DLQ is found through its redrive policy.
    */
   readonly ingestQueueUrl?: string | undefined;
+  /** AWS only: the log groups of the Lambda task runners (from the stack output), for `jobs logs`. */
+  readonly taskLogGroups?: readonly string[] | undefined;
   /** Local mode only: the URL of the web console and the folders watched for files. */
   readonly console?: string | undefined;
   readonly folders?: Readonly<Record<string, string>> | undefined;
@@ -66,6 +68,7 @@ const connectionSchema = z.object({
   taskQueuePrefix: z.string().min(1),
   cacheBucket: z.string().optional(),
   ingestQueueUrl: z.string().optional(),
+  taskLogGroups: z.array(z.string()).optional(),
   console: z.string().optional(),
   folders: z.record(z.string(), z.string()).optional(),
   pid: z.number().int().optional(),

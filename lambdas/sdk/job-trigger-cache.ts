@@ -1,60 +1,93 @@
-import { parseTriggerJson } from '../core/jobs/trigger-payload.js';
-import type { JobStore } from '../core/ports/job-store.js';
+import { parseTriggerJson, type TriggerJson } from '../core/jobs/trigger-payload.js';
+import type { JobStore, StoredJob } from '../core/ports/job-store.js';
 import { decodeTrigger, type Trigger, type TriggerEnvironment } from './triggers.js';
 
-/** Job triggers remembered; a trigger never changes, so the bound only limits memory. */
+/** Job contexts remembered; a job's trigger never changes, so the bound only limits memory. */
 const TRIGGER_CACHE_SIZE = 256;
 
+/** The parts of a job item its context is made of (a claim may return only the trigger). */
+type KnownJob = Pick<StoredJob, 'triggerJson'> & Partial<Pick<StoredJob, 'automationId' | 'name'>>;
+
+/** What a runner knows about the job of a task before it runs it. */
+export interface JobContext {
+  /** The live trigger; undefined for jobs submitted by hand or with free-form trigger data. */
+  readonly trigger: Trigger | undefined;
+  /**
+   * The job's correlation keys for log lines: `automation` for jobs an
+   * automation submitted, and the trigger's `bucket`, `key` (storage events),
+   * `batchId` and `prefix` (batches).
+   */
+  readonly logKeys: Readonly<Record<string, string>>;
+}
+
 /**
- * The live trigger of each job a runner works on, read once per job from the
- * job store (one GetItem), or taken from a claim that returned the job item,
- * and kept for the job's other tasks.
+ * The context (live trigger, log keys) of each job a runner works on, read
+ * once per job from the job store (one GetItem), or taken from a claim that
+ * returned the job item, and kept for the job's other tasks.
  *
  * @example
  * ```ts
- * const triggers = new JobTriggerCache(jobs, { storage: (location) => storageFor(location) });
- * const trigger = await triggers.get(jobId); // undefined for jobs submitted by hand
+ * const jobs = new JobTriggerCache(store, { storage: (location) => storageFor(location) });
+ * const { trigger, logKeys } = await jobs.get(jobId); // trigger undefined for jobs submitted by hand
  * ```
  */
 export class JobTriggerCache {
   readonly #jobs: JobStore;
   readonly #environment: TriggerEnvironment | undefined;
-  readonly #triggers = new Map<string, Promise<Trigger | undefined>>();
+  readonly #contexts = new Map<string, Promise<JobContext>>();
 
   constructor(jobs: JobStore, environment?: TriggerEnvironment) {
     this.#jobs = jobs;
     this.#environment = environment;
   }
 
-  get(jobId: string): Promise<Trigger | undefined> {
-    const cached = this.#triggers.get(jobId);
+  get(jobId: string): Promise<JobContext> {
+    const cached = this.#contexts.get(jobId);
     if (cached) return cached;
-    const trigger = this.#jobs.findJob(jobId).then((job) => this.#decode(job?.triggerJson));
-    trigger.catch(() => this.#triggers.delete(jobId));
-    this.#keep(jobId, trigger);
-    return trigger;
+    const context = this.#jobs.findJob(jobId).then((job) => this.#contextOf(job));
+    context.catch(() => this.#contexts.delete(jobId));
+    this.#keep(jobId, context);
+    return context;
   }
 
-  /** Keeps a job's trigger read by other means (a claim that returned the job item). */
-  remember(jobId: string, triggerJson: string | undefined): void {
-    if (!this.#triggers.has(jobId)) this.#keep(jobId, Promise.resolve(this.#decode(triggerJson)));
+  /** Keeps a job's context read by other means (a claim that returned the job item). */
+  remember(jobId: string, job: KnownJob): void {
+    if (!this.#contexts.has(jobId)) this.#keep(jobId, Promise.resolve(this.#contextOf(job)));
   }
 
-  #decode(triggerJson: string | undefined): Trigger | undefined {
-    if (!triggerJson) return undefined;
+  #keep(jobId: string, context: Promise<JobContext>): void {
+    this.#contexts.set(jobId, context);
+    if (this.#contexts.size > TRIGGER_CACHE_SIZE) {
+      const oldest = this.#contexts.keys().next().value;
+      if (oldest !== undefined) this.#contexts.delete(oldest);
+    }
+  }
+
+  #contextOf(job: KnownJob | undefined): JobContext {
+    const automation: Record<string, string> =
+      job?.automationId && job.name ? { automation: job.name } : {};
+    if (!job?.triggerJson) return { trigger: undefined, logKeys: automation };
     try {
-      return decodeTrigger(parseTriggerJson(JSON.parse(triggerJson)), this.#environment);
+      const json = parseTriggerJson(JSON.parse(job.triggerJson));
+      return {
+        trigger: decodeTrigger(json, this.#environment),
+        logKeys: { ...automation, ...triggerLogKeys(json) },
+      };
     } catch {
       // Jobs submitted with free-form trigger data have no typed trigger.
-      return undefined;
+      return { trigger: undefined, logKeys: automation };
     }
   }
+}
 
-  #keep(jobId: string, trigger: Promise<Trigger | undefined>): void {
-    this.#triggers.set(jobId, trigger);
-    if (this.#triggers.size > TRIGGER_CACHE_SIZE) {
-      const oldest = this.#triggers.keys().next().value;
-      if (oldest !== undefined) this.#triggers.delete(oldest);
-    }
+/** The keys of a trigger that find its jobs' log lines: the object, or the batch. */
+function triggerLogKeys(trigger: TriggerJson): Record<string, string> {
+  switch (trigger.kind) {
+    case 'storage':
+      return { bucket: trigger.bucket, key: trigger.key };
+    case 'batch':
+      return { bucket: trigger.bucket, batchId: trigger.batchId, prefix: trigger.prefix };
+    case 'cron':
+      return { fireTime: trigger.fireTime };
   }
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../core/errors.js';
 import { JobTriggerCache } from './job-trigger-cache.js';
+import { powertoolsLogSink } from './powertools-log-sink.js';
 import type { AttemptDependencies } from './task-attempt.js';
-import { consoleLogSink } from './task-logger.js';
 import type { TaskRunnerOptions } from './task-runner.js';
 
 /** Lease a runner asks for when none is configured. */
@@ -45,7 +45,7 @@ export function runnerDependencies(options: TaskRunnerOptions): AttemptDependenc
     handOnDelaySeconds: options.handOnDelaySeconds ?? 5,
     cacheStorage: options.cacheStorage,
     triggerEnvironment: options.triggerEnvironment,
-    logSink: options.logSink ?? consoleLogSink,
+    logSink: options.logSink ?? powertoolsLogSink(),
     clock: options.clock ?? Date.now,
     triggers: new JobTriggerCache(options.jobs, options.triggerEnvironment),
     observeAttempt: options.observeAttempt,

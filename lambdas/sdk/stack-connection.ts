@@ -102,6 +102,7 @@ export async function resolveStackConnection(
       tables: stack.tables,
       taskQueuePrefix: stack.taskQueuePrefix,
       cacheBucket: stack.cacheBucket,
+      ...(stack.taskLogGroups ? { taskLogGroups: stack.taskLogGroups } : {}),
     },
   };
 }

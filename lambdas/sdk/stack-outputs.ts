@@ -22,6 +22,8 @@ export interface StackConnection {
   readonly sourceBuckets: readonly string[];
   /** Cluster slugs with a TaskRunnerFunction. */
   readonly lambdaClusters: readonly string[];
+  /** Log groups of the TaskRunnerFunctions, read by `bucketflow jobs logs`; absent in older stacks. */
+  readonly taskLogGroups?: readonly string[] | undefined;
 }
 
 const name = z.string().min(1);
@@ -34,4 +36,5 @@ export const stackConnectionSchema = z.object({
   ingestQueueUrl: name,
   sourceBuckets: z.array(name),
   lambdaClusters: z.array(name),
+  taskLogGroups: z.array(name).optional(),
 });

@@ -4,11 +4,11 @@ import type { JobStore, Lease, LeaseRef, StoredTask } from '../core/ports/job-st
 import { LeaseLostError } from '../core/ports/job-store-errors.js';
 import type { ObjectStorage } from '../core/ports/object-storage.js';
 import type { ReceivedTask, TaskMessage, TaskQueue } from '../core/ports/task-queue.js';
-import type { JobTriggerCache } from './job-trigger-cache.js';
+import type { JobContext, JobTriggerCache } from './job-trigger-cache.js';
 import { ObjectStorageJobCache, UnavailableJobCache } from './object-storage-job-cache.js';
 import { identifierOf } from './task.js';
 import { TaskExecutionContext } from './task-execution-context.js';
-import { createTaskLogger, type LogSink } from './task-logger.js';
+import { type BoundLogger, createTaskLogger, type LogSink } from './task-logger.js';
 import type { TaskRegistry } from './task-registry.js';
 import type { TriggerEnvironment } from './triggers.js';
 
@@ -26,7 +26,7 @@ export interface AttemptDependencies {
   readonly triggerEnvironment?: TriggerEnvironment | undefined;
   readonly logSink: LogSink;
   readonly clock: () => number;
-  /** The jobs' triggers (read once per job, or taken from the claim). */
+  /** The jobs' triggers and log keys (read once per job, or taken from the claim). */
   readonly triggers: JobTriggerCache;
   /** Told how each claimed attempt ended (metrics). */
   readonly observeAttempt?: ((attempt: AttemptReport) => void) | undefined;
@@ -124,22 +124,32 @@ export async function processDelivery(
     }
     // The lease holds the task now; the delete goes out in a batch, off this path.
     settle.ack(delivery);
-    if (claim.job) deps.triggers.remember(claim.lease.jobId, claim.job.triggerJson);
+    if (claim.job) deps.triggers.remember(claim.lease.jobId, claim.job);
     const task = claim.task;
-    const attemptLog = createTaskLogger(
+    const startedAt = deps.clock();
+    // Read before the first line, so that every line of the attempt carries the trigger's keys;
+    // a failed read fails the attempt inside runClaimed, as a throw in execute does.
+    const job = await deps.triggers.get(task.jobId).then(
+      (context) => ({ context }),
+      (error: unknown) => ({ error: error ?? new Error('reading the job failed') }),
+    );
+    // The task's own lines carry the job's correlation keys; the runner's add who ran it.
+    const taskLog = createTaskLogger(
       deps.logSink,
       {
-        runnerId: deps.runnerId,
         jobId: task.jobId,
         taskId: task.taskId,
-        identifier: formatTaskIdentifier(task.identifier),
         attempt: claim.lease.attempt,
+        ...('context' in job ? job.context.logKeys : {}),
       },
       deps.clock,
     );
-    const startedAt = deps.clock();
+    const attemptLog = taskLog.child({
+      runnerId: deps.runnerId,
+      identifier: formatTaskIdentifier(task.identifier),
+    });
     attemptLog.info('task started');
-    const ended = await runClaimed(deps, task, claim.lease, attemptLog);
+    const ended = await runClaimed(deps, task, claim.lease, { job, taskLog, attemptLog });
     const durationMs = deps.clock() - startedAt;
     const fields = { outcome: ended.outcome, durationMs, ...ended.fields };
     deps.observeAttempt?.({ outcome: ended.outcome, durationMs, retried: ended.retried });
@@ -190,12 +200,23 @@ interface AttemptEnd {
   readonly retried: boolean;
 }
 
+/** What an attempt knows once its task is claimed. */
+interface ClaimedAttempt {
+  /** The job's context, or why it could not be read. */
+  readonly job: { readonly context: JobContext } | { readonly error: unknown };
+  /** The logger `execute` gets: the job's correlation keys. */
+  readonly taskLog: BoundLogger;
+  /** The runner's lines about the attempt: the correlation keys, runnerId and identifier. */
+  readonly attemptLog: BoundLogger;
+}
+
 async function runClaimed(
   deps: AttemptDependencies,
   task: StoredTask,
   lease: Lease,
-  log: ReturnType<typeof createTaskLogger>,
+  claimed: ClaimedAttempt,
 ): Promise<AttemptEnd> {
+  const log = claimed.attemptLog;
   const ref: LeaseRef = {
     jobId: lease.jobId,
     taskId: lease.taskId,
@@ -213,12 +234,8 @@ async function runClaimed(
       jobCache: deps.cacheStorage
         ? new ObjectStorageJobCache(deps.cacheStorage, task.jobId)
         : new UnavailableJobCache(),
-      logger: createTaskLogger(
-        deps.logSink,
-        { jobId: task.jobId, taskId: task.taskId, attempt: lease.attempt },
-        deps.clock,
-      ),
-      trigger: await deps.triggers.get(task.jobId),
+      logger: claimed.taskLog,
+      trigger: jobContext(claimed.job).trigger,
       signal: abort.signal,
     });
     await instance.execute(context);
@@ -278,7 +295,7 @@ function startHeartbeat(
   deps: AttemptDependencies,
   ref: LeaseRef,
   abort: AbortController,
-  log: ReturnType<typeof createTaskLogger>,
+  log: BoundLogger,
 ): { stop: () => Promise<void> } {
   let pending: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
@@ -304,7 +321,7 @@ function startHeartbeat(
 async function send(
   deps: AttemptDependencies,
   messages: readonly TaskMessage[],
-  log: ReturnType<typeof createTaskLogger>,
+  log: BoundLogger,
 ): Promise<void> {
   if (messages.length === 0) return;
   try {
@@ -313,6 +330,12 @@ async function send(
     // The tasks stay QUEUED in the store; the reconciler sends them again.
     log.warn('sending runnable tasks failed', errorFields(error));
   }
+}
+
+/** The job's context, or the error reading it, thrown where the attempt fails. */
+function jobContext(job: ClaimedAttempt['job']): JobContext {
+  if ('error' in job) throw job.error;
+  return job.context;
 }
 
 function describeError(error: unknown): string {

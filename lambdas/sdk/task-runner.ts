@@ -56,7 +56,7 @@ export interface TaskRunnerOptions {
   readonly announcements?: RunnerRegistry | undefined;
   /** Longest an acknowledgement waits for a batch of deletes to fill, in ms. @default 20 */
   readonly ackDelayMs?: number | undefined;
-  /** @default consoleLogSink */
+  /** Where log lines go. @default powertoolsLogSink(): Powertools JSON lines on stdout and stderr */
   readonly logSink?: LogSink | undefined;
   /** Epoch ms, for log times. @default Date.now */
   readonly clock?: (() => number) | undefined;

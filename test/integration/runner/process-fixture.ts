@@ -15,7 +15,7 @@ const REPO_ROOT = resolve(HERE, '../../..');
 const RUNNER_ENTRY = join(HERE, 'fixtures', 'runner-process.ts');
 const POLL_MS = 100;
 
-/** One line a runner process printed (the JSON of `consoleLogSink`). */
+/** One line a runner process printed (a Powertools JSON line of `powertoolsLogSink`). */
 export type LogLine = Readonly<Record<string, unknown>> & { readonly message: string };
 
 /** A runner started as its own Node process by {@link ProcessFixture.startRunner}. */
@@ -80,7 +80,8 @@ export async function createProcessFixture(): Promise<ProcessFixture> {
         ],
         {
           cwd: REPO_ROOT,
-          env: { ...process.env, [MARKER_RUNNER_ENV]: runnerId },
+          // The tests read the runner's lines, which the suite's SILENT level would drop.
+          env: { ...process.env, [MARKER_RUNNER_ENV]: runnerId, POWERTOOLS_LOG_LEVEL: 'INFO' },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );

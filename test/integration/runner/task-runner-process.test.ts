@@ -183,10 +183,10 @@ describe('TaskRunner process', () => {
       attempt: 1,
     };
     const started = runner.lines.filter((line) => line.message === 'task started');
-    expect(started).toEqual([expect.objectContaining({ ...expected, level: 'info' })]);
+    expect(started).toEqual([expect.objectContaining({ ...expected, level: 'INFO' })]);
     expect(finished).toMatchObject({
       ...expected,
-      level: 'info',
+      level: 'INFO',
       outcome: 'computed',
       state: 'COMPUTED',
     });
