@@ -5,8 +5,8 @@ import { decodeTrigger, type Trigger, type TriggerEnvironment } from './triggers
 /** Job contexts remembered; a job's trigger never changes, so the bound only limits memory. */
 const TRIGGER_CACHE_SIZE = 256;
 
-/** The parts of a job item its context is made of (a claim may return only the trigger). */
-type KnownJob = Pick<StoredJob, 'triggerJson'> & Partial<Pick<StoredJob, 'automationId' | 'name'>>;
+/** The parts of a job item its context is made of (what a claim returns with the task). */
+type KnownJob = Pick<StoredJob, 'triggerJson' | 'automationId' | 'name'>;
 
 /** What a runner knows about the job of a task before it runs it. */
 export interface JobContext {

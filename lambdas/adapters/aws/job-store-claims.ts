@@ -6,6 +6,7 @@ import type {
   ClaimRequest,
   ClaimResult,
   LeaseRef,
+  StoredJob,
 } from '../../core/ports/job-store.js';
 import { LeaseLostError } from '../../core/ports/job-store-errors.js';
 import {
@@ -93,12 +94,13 @@ export async function claimTask(
   const writes = attemptWrites(jobId, taskId, claimTaskPart, claimJobPart);
   const [only] = writes;
   let item: Record<string, unknown> | undefined;
-  let job: { triggerJson?: string | undefined } | undefined;
+  let job: Pick<StoredJob, 'triggerJson' | 'automationId' | 'name'> | undefined;
   if (writes.length === 1 && only && 'update' in only) {
     // A job's inline root: one UpdateItem that returns the task, and the job's trigger with it.
     item = await updateReturning(context, operation, only.key, only.update);
     if (!item) return refusal(context, request, now);
-    job = { triggerJson: toJob(item).triggerJson };
+    const { triggerJson, automationId, name } = toJob(item);
+    job = { triggerJson, automationId, name };
   } else {
     try {
       await commit(context, operation, writes);

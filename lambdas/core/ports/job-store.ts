@@ -141,7 +141,7 @@ export type ClaimResult =
       /** The task as the claim left it (RUNNING). */
       readonly task: StoredTask;
       /** The job, when the claim read it with the task (a job's inline root is the job item). */
-      readonly job?: Pick<StoredJob, 'triggerJson'> | undefined;
+      readonly job?: Pick<StoredJob, 'triggerJson' | 'automationId' | 'name'> | undefined;
     }
   | { readonly claimed: false; readonly reason: ClaimRefusal; readonly notBefore?: number };
 

@@ -1,18 +1,13 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import {
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { taskQueueName } from '../../../lambdas/adapters/aws/task-queue-names.js';
-import { type TaskIdentifier, taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
+import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import { createTaskRunnerHandler } from '../../../lambdas/handlers/task-runner.js';
 import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';
 import { identifierOf, Task } from '../../../lambdas/sdk/task.js';
 import { StorageEventTask } from '../../../lambdas/sdk/trigger-tasks.js';
 import { createTestRuntime, type TestRuntime } from '../support/handler-runtime.js';
+import { lambdaEvent } from '../support/lambda-event.js';
 import { uniqueName } from '../support/local-aws.js';
 
 class Greet extends Task<{ name: string }> {
@@ -47,26 +42,6 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
     env = await createTestRuntime();
   });
 
-  /** What Lambda's event source mapping hands the function from the queue of one route. */
-  async function lambdaEvent(cluster: string, identifier: TaskIdentifier) {
-    const name = taskQueueName(taskRouteOf(cluster, identifier), env.config.taskQueuePrefix);
-    const { QueueUrl } = await env.clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-    const { Attributes } = await env.clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const received = await env.clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    return {
-      Records: (received.Messages ?? []).map((m) => ({
-        messageId: m.MessageId ?? '',
-        receiptHandle: m.ReceiptHandle ?? '',
-        body: m.Body ?? '',
-        eventSourceARN: Attributes?.QueueArn ?? '',
-      })),
-    };
-  }
-
   it('runs a task and its subtasks from the records of its queues until the job completes', async () => {
     // Prepare
     const handler = createTaskRunnerHandler({
@@ -82,8 +57,8 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
     await env.runtime.deps.dispatchTasks(submitted.runnable);
 
     // Act: one invocation from Greet's queue runs the root, the next from Shout's its two subtasks.
-    const first = await handler(await lambdaEvent('default', taskIdentifier('Greet', 'v1.2')));
-    const second = await handler(await lambdaEvent('default', taskIdentifier('Shout')));
+    const first = await handler(await lambdaEvent(env, 'default', taskIdentifier('Greet', 'v1.2')));
+    const second = await handler(await lambdaEvent(env, 'default', taskIdentifier('Shout')));
 
     // Assess
     expect(first.batchItemFailures).toEqual([]);
@@ -108,7 +83,7 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
     await env.runtime.deps.dispatchTasks(submitted.runnable);
 
     // Act
-    const event = await lambdaEvent('older', taskIdentifier('Greet', 'v1.2'));
+    const event = await lambdaEvent(env, 'older', taskIdentifier('Greet', 'v1.2'));
     const response = await handler(event);
 
     // Assess: Lambda deletes the record; a delayed copy waits for a runner with v1.2 or newer.
@@ -163,7 +138,7 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
     await env.runtime.deps.dispatchTasks(submitted.runnable);
 
     // Act
-    const response = await handler(await lambdaEvent('default', identifierOf(Echo)));
+    const response = await handler(await lambdaEvent(env, 'default', identifierOf(Echo)));
 
     // Assess
     expect(response.batchItemFailures).toEqual([]);

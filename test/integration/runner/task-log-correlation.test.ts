@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTaskRunnerHandler } from '../../../lambdas/handlers/task-runner.js';
 import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';
-import { Task } from '../../../lambdas/sdk/task.js';
+import { identifierOf, Task } from '../../../lambdas/sdk/task.js';
 import { createTestRuntime, type TestRuntime } from '../support/handler-runtime.js';
+import { lambdaEvent } from '../support/lambda-event.js';
 import { uniqueName } from '../support/local-aws.js';
 import { createRunnerFixture, type RunnerFixture } from './runner-fixture.js';
 
@@ -115,21 +115,10 @@ describe('task log correlation', () => {
       trigger: TRIGGER,
     });
     await env.runtime.deps.dispatchTasks(submitted.runnable);
-    const { QueueUrl } = await env.clients.sqs.send(
-      new GetQueueUrlCommand({ QueueName: `${env.config.taskQueuePrefix}${cluster}` }),
-    );
-    const received = await env.clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
+    const event = await lambdaEvent(env, cluster, identifierOf(Ingest));
 
     // Act
-    await handler({
-      Records: (received.Messages ?? []).map((m) => ({
-        messageId: m.MessageId ?? '',
-        receiptHandle: m.ReceiptHandle ?? '',
-        body: m.Body ?? '',
-      })),
-    });
+    await handler(event);
     vi.restoreAllMocks();
 
     // Assess
