@@ -1,4 +1,4 @@
-import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
@@ -31,8 +31,9 @@ describe('local servers', () => {
     const object = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'a/b.txt' }));
 
     // Assess
-    const tables = await clients.dynamodb.send(new ListTablesCommand({}));
-    expect(tables.TableNames).toContain(table);
+    // DescribeTable, not ListTables: a listing pages at 100 names, and the suite creates more.
+    const described = await clients.dynamodb.send(new DescribeTableCommand({ TableName: table }));
+    expect(described.Table?.TableName).toBe(table);
     expect(received.Messages?.[0]?.Body).toBe('hello');
     expect(await object.Body?.transformToString()).toBe('body');
   });
