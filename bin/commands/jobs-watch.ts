@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ValidationError } from '../../lambdas/core/errors.js';
 import { acceptsNewWork } from '../../lambdas/core/jobs/task-state.js';
 import type { StoredJob } from '../../lambdas/core/ports/job-store.js';
 import type { Client } from '../../lambdas/sdk/client.js';
 import { progressLine } from './job-format.js';
+import { findJob } from './jobs-logs.js';
 
 /** Where `jobs watch` draws, and how. */
 export interface WatchOutput {
@@ -30,14 +30,7 @@ export async function watchJob(
   const { output } = options;
   let shown = '';
   for (;;) {
-    const job = await client.jobs.find(jobId);
-    if (job === undefined) {
-      throw new ValidationError(
-        `job ${jobId}`,
-        'no such job',
-        'list recent jobs with: bucketflow jobs list',
-      );
-    }
+    const job = await findJob(client, jobId);
     const line = progressLine(job);
     const final = !acceptsNewWork(job.state);
     if (output?.redraw) {
