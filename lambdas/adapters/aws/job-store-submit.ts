@@ -1,21 +1,25 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../../core/errors.js';
-import { serializeTaskInput, utf8Length } from '../../core/jobs/task-input.js';
+import { serializeTaskInput } from '../../core/jobs/task-input.js';
 import { type ValidatedTaskSpec, validateSubtasks } from '../../core/jobs/task-spec.js';
 import { textProblem } from '../../core/jobs/text-rules.js';
 import type { SubmitJobRequest, SubmitJobResult } from '../../core/ports/job-store.js';
-import {
-  InvalidIdempotencyKeyError,
-  JobStoreContentionError,
-} from '../../core/ports/job-store-errors.js';
+import { JobStoreContentionError } from '../../core/ports/job-store-errors.js';
 import { ConditionFailed, commit, type JobStoreContext, type Write } from './job-store-dynamo.js';
+import {
+  claimKey,
+  derivedJobId,
+  findByIdempotencyKey,
+  idempotencyWrite,
+  validateIdempotencyKey,
+  validateKeyTime,
+} from './job-store-idempotency.js';
 import {
   batchItems,
   createdDay,
   createdSortKey,
   dayBucket,
   dispatchOf,
-  idempotencyKey,
   JOB_DAYS_PK,
   jobKey,
   rootTrigger,
@@ -23,8 +27,6 @@ import {
 } from './job-store-items.js';
 import { getItem } from './job-store-reads.js';
 
-/** Longest idempotency key; DynamoDB partition keys hold at most 2048 bytes. */
-export const MAX_IDEMPOTENCY_KEY_BYTES = 2000;
 const MAX_JOB_NAME_LENGTH = 1024;
 /** Submits racing on one key retry this often when the winner's record is not readable yet. */
 const IDEMPOTENT_ROUNDS = 5;
@@ -35,6 +37,8 @@ interface Submission {
   readonly automationId: string | undefined;
   readonly triggerJson: string | undefined;
   readonly key: string | undefined;
+  /** Set with a key that names a one-time fact: the job id is derived, no record is written. */
+  readonly keyTime: number | undefined;
 }
 
 /**
@@ -53,6 +57,9 @@ export async function submitJob(
 ): Promise<SubmitJobResult> {
   const submission = validateSubmission(request);
   const key = submission.key;
+  if (key !== undefined && submission.keyTime !== undefined) {
+    return submitUnderDerivedId(context, submission, key, submission.keyTime);
+  }
   for (let round = 1; ; round++) {
     const now = context.clock();
     let jobId = context.newId(now);
@@ -77,14 +84,45 @@ export async function submitJob(
       if (round < IDEMPOTENT_ROUNDS) continue;
       throw error;
     }
-    const job = writes.find((write) => 'put' in write && write.put.sk === 'JOB');
-    const items = writes.flatMap((write) => ('put' in write ? [write.put] : []));
-    return {
-      job: toJob(job && 'put' in job ? job.put : {}),
-      created: true,
-      runnable: items.filter((item) => item.enqueuedAt !== undefined).map(dispatchOf),
-    };
+    return createdResult(writes);
   }
+}
+
+/**
+ * Submits under the job id `derivedJobId` gives the key: the job item's own
+ * `attribute_not_exists` condition lets exactly one of any number of
+ * submits (racing, or repeated years later) create it, and the others read
+ * it back. No record, so nothing expires.
+ */
+async function submitUnderDerivedId(
+  context: JobStoreContext,
+  submission: Submission,
+  key: string,
+  keyTime: number,
+): Promise<SubmitJobResult> {
+  const now = context.clock();
+  const jobId = derivedJobId(key, keyTime);
+  await markDay(context, now);
+  const writes = jobWrites(context, submission, jobId, now);
+  try {
+    await commit(context, `submit job ${submission.name}`, writes);
+  } catch (error) {
+    if (!(error instanceof ConditionFailed)) throw error;
+    const job = await getItem(context, jobKey(jobId));
+    if (!job) throw error;
+    return { job: toJob(job), created: false, runnable: [] };
+  }
+  return createdResult(writes);
+}
+
+function createdResult(writes: readonly Write[]): SubmitJobResult {
+  const job = writes.find((write) => 'put' in write && write.put.sk === 'JOB');
+  const items = writes.flatMap((write) => ('put' in write ? [write.put] : []));
+  return {
+    job: toJob(job && 'put' in job ? job.put : {}),
+    created: true,
+    runnable: items.filter((item) => item.enqueuedAt !== undefined).map(dispatchOf),
+  };
 }
 
 function validateSubmission(request: SubmitJobRequest): Submission {
@@ -101,6 +139,8 @@ function validateSubmission(request: SubmitJobRequest): Submission {
   }
   const key = request.idempotencyKey;
   if (key !== undefined) validateIdempotencyKey(key);
+  const keyTime = request.idempotencyKeyTime;
+  if (keyTime !== undefined) validateKeyTime(keyTime, key);
   return {
     name: request.name,
     roots,
@@ -110,57 +150,7 @@ function validateSubmission(request: SubmitJobRequest): Submission {
         ? undefined
         : serializeTaskInput(request.trigger, 'trigger').json,
     key,
-  };
-}
-
-type KeyClaim =
-  | { readonly jobId: string }
-  | { readonly existing: SubmitJobResult }
-  | { readonly retry: true };
-
-/**
- * Writes the idempotency record for `jobId`, or finds the one that is there:
- * its job when written, else its job id to write the job under.
- */
-async function claimKey(
-  context: JobStoreContext,
-  key: string,
-  jobId: string,
-  now: number,
-): Promise<KeyClaim> {
-  try {
-    await commit(context, `claim idempotency key ${key}`, [
-      idempotencyWrite(context, key, jobId, now),
-    ]);
-    return { jobId };
-  } catch (error) {
-    if (!(error instanceof ConditionFailed)) throw error;
-  }
-  const record = await getItem(context, idempotencyKey(key));
-  // Expired between the write and this read: try to take the key again.
-  if (!record || (record.expiresAt as number) <= Math.floor(now / 1000)) return { retry: true };
-  const job = await getItem(context, jobKey(record.jobId as string));
-  if (job) return { existing: { job: toJob(job), created: false, runnable: [] } };
-  return { jobId: record.jobId as string };
-}
-
-function idempotencyWrite(
-  context: JobStoreContext,
-  key: string,
-  jobId: string,
-  now: number,
-): Write {
-  const nowSeconds = Math.floor(now / 1000);
-  return {
-    put: {
-      ...idempotencyKey(key),
-      jobId,
-      createdAt: now,
-      expiresAt: nowSeconds + context.idempotencyTtlSeconds,
-    },
-    // An expired record is absent: DynamoDB Local (and AWS, for up to days) keeps it.
-    condition: 'attribute_not_exists(pk) OR expiresAt <= :now',
-    values: { ':now': nowSeconds },
+    keyTime,
   };
 }
 
@@ -171,7 +161,7 @@ function jobWrites(
   jobId: string,
   now: number,
 ): Write[] {
-  const { roots, key } = submission;
+  const { roots, key, keyTime } = submission;
   const cluster = roots[0]?.cluster ?? context.defaultCluster;
   const inline = roots.length === 1;
   const rootIds = inline ? [jobId] : roots.map(() => context.newId(now));
@@ -211,7 +201,9 @@ function jobWrites(
   const notThere = 'attribute_not_exists(pk)';
   return [
     // Several roots: the record is written in the job's transaction (a single root wrote it first).
-    ...(key !== undefined && !inline ? [idempotencyWrite(context, key, jobId, now)] : []),
+    ...(key !== undefined && keyTime === undefined && !inline
+      ? [idempotencyWrite(context, key, jobId, now)]
+      : []),
     { put: job, condition: notThere },
     ...(inline ? [] : tasks.map((task): Write => ({ put: task, condition: notThere }))),
   ];
@@ -225,33 +217,4 @@ async function markDay(context: JobStoreContext, now: number): Promise<void> {
     new PutCommand({ TableName: context.tableName, Item: { pk: JOB_DAYS_PK, sk: day } }),
   );
   context.markedDays.add(day);
-}
-
-async function findByIdempotencyKey(
-  context: JobStoreContext,
-  key: string,
-  now: number,
-): Promise<SubmitJobResult | undefined> {
-  const record = await getItem(context, idempotencyKey(key));
-  if (!record || (record.expiresAt as number) <= Math.floor(now / 1000)) return undefined;
-  const job = await getItem(context, jobKey(record.jobId as string));
-  return job ? { job: toJob(job), created: false, runnable: [] } : undefined;
-}
-
-function validateIdempotencyKey(key: string): void {
-  if (typeof key !== 'string' || key.length === 0) {
-    throw new InvalidIdempotencyKeyError(
-      'idempotencyKey',
-      'must be a non-empty string',
-      "use e.g. 'cron:<automationId>:<fireTime>'",
-    );
-  }
-  const bytes = utf8Length(key);
-  if (bytes > MAX_IDEMPOTENCY_KEY_BYTES) {
-    throw new InvalidIdempotencyKeyError(
-      'idempotencyKey',
-      `is ${bytes} bytes long, more than the ${MAX_IDEMPOTENCY_KEY_BYTES} allowed`,
-      'hash long parts such as object keys (e.g. sha256) before building the key',
-    );
-  }
 }

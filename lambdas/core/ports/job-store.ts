@@ -67,6 +67,16 @@ export interface SubmitJobRequest {
    * `batch:<batchId>`.
    */
   readonly idempotencyKey?: string | undefined;
+  /**
+   * The time (ms since the epoch) of the fact `idempotencyKey` names, when
+   * the key names a fact that happens once and fixes this time: an S3
+   * event's sequencer (the event's time), a cron fire time, a batch id. The
+   * job id is then derived from the key and this time, so the job item is
+   * its own idempotency record: one write less than a record, and a repeat
+   * never creates a second job however late it comes. Without it the key
+   * is held by a record that expires.
+   */
+  readonly idempotencyKeyTime?: number | undefined;
 }
 
 export interface SubmitJobResult {

@@ -4,6 +4,7 @@ import { storedErrorText } from '../error-text.js';
 import { INLINE_KEYS_MAX_BYTES } from '../events/batch-ready-event.js';
 import { MAX_TASK_INPUT_BYTES, utf8Length } from '../jobs/task-input.js';
 import { type BatchTriggerJson, isoTime } from '../jobs/trigger-payload.js';
+import { decodeUlidTime, isUlid } from '../jobs/ulid.js';
 import type { BatchRecord } from '../ports/batch-store.js';
 import { EventPublishError } from '../ports/event-publisher-errors.js';
 import type { TaskDispatch } from '../ports/job-store.js';
@@ -168,6 +169,8 @@ async function prepare(
     automationId: entry.automation.id,
     trigger,
     idempotencyKey: `batch:${batch.batchId}`,
+    // A batch id is a ULID: it names one batch for good, and its time is fixed.
+    idempotencyKeyTime: isUlid(batch.batchId) ? decodeUlidTime(batch.batchId) : undefined,
   });
   return { batch, entry, ready, runnable: result.runnable, jobId: result.job.jobId };
 }

@@ -68,6 +68,7 @@ export async function cronTick(
         automationId: automation.id,
         trigger,
         idempotencyKey: `cron:${automation.id}:${fireTime}`,
+        idempotencyKeyTime: at,
       });
       runnable.push(...result.runnable);
       if (result.created) fired++;

@@ -143,6 +143,10 @@ async function submitStorageJob(
     automationId: automation.id,
     trigger,
     idempotencyKey: `storage:${automation.id}:${event.bucket}:${event.key}:${eventIdentity(event)}`,
+    // S3's sequencer names one operation on the object, and every delivery of its event carries
+    // the same time: the key is permanent and the job id can be derived from it. Without one
+    // (backfill, local folders) the time is when the event was made, so the key keeps its record.
+    idempotencyKeyTime: event.sequencer === undefined ? undefined : event.time,
   });
   deps.observe?.({
     type: 'job-submitted',
