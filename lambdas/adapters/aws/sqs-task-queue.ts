@@ -1,12 +1,4 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  ChangeMessageVisibilityCommand,
-  DeleteMessageBatchCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { groupBy, mapConcurrent } from '../../core/collections.js';
 import { routeKey, taskRouteOf } from '../../core/jobs/task-routing.js';
 import type {
@@ -18,22 +10,12 @@ import type {
   TaskReceipt,
   TaskRoute,
 } from '../../core/ports/task-queue.js';
-import {
-  InvalidTaskQueueError,
-  type RefusedEntry,
-  TaskAckError,
-  TaskSendError,
-} from '../../core/ports/task-queue-errors.js';
-import { type EntryFailure, sendInBatches } from './partial-batch-retry.js';
+import { type RefusedEntry, TaskSendError } from '../../core/ports/task-queue-errors.js';
 import { ensureTaskQueue, findQueueUrl, isMissingQueue, queueDepth } from './sqs-queue-setup.js';
 import {
-  delaySecondsUntil,
-  encodeTaskMessage,
-  entryFailure,
   type InvalidMessageHandler,
   refusal,
   SQS_BATCH_MAX_ENTRIES,
-  SQS_MAX_PAYLOAD_BYTES,
   SQS_MAX_VISIBILITY_SECONDS,
   sqsInteger,
   TASK_QUEUE_MAX_RECEIVE_COUNT,
@@ -41,7 +23,9 @@ import {
   TASK_QUEUE_WAIT_SECONDS,
   toReceivedTasks,
 } from './sqs-task-messages.js';
+import { ackOne, ackReceipts, releaseOne, releaseReceipts } from './sqs-task-receipts.js';
 import { receiveTasks } from './sqs-task-receive.js';
+import { CoalescingSender, sendToQueue } from './sqs-task-send.js';
 import {
   deadLetterQueueName,
   TASK_QUEUE_PREFIX,
@@ -91,7 +75,8 @@ export interface SqsTaskQueueOptions {
  * {@link TaskQueue} on SQS: one queue per route (cluster, task name, major
  * version), created on first use with a redrive policy to the cluster's
  * dead-letter queue, SQS-managed encryption and long polling. Sends, deletes
- * and visibility changes go 10 per batch call; entries SQS refuses are
+ * and visibility changes go 10 per batch call, and sends to one queue that
+ * overlap in time share calls (sqs-task-send.ts); entries SQS refuses are
  * retried alone with backoff, then reported.
  *
  * @example
@@ -115,6 +100,8 @@ export class SqsTaskQueue implements TaskQueue {
   readonly #clock: () => number;
   /** Queue URL per route; a promise so that concurrent first uses create the queue once. */
   readonly #urls = new Map<string, Promise<string>>();
+  /** One sender per queue URL, so that concurrent sends to a queue share batch calls. */
+  readonly #senders = new Map<string, CoalescingSender>();
   /** Routes whose last receive filled its batch (local server mode: poll short while busy). */
   readonly #busy = new Set<string>();
 
@@ -174,7 +161,6 @@ export class SqsTaskQueue implements TaskQueue {
   }
 
   async send(messages: readonly TaskMessage[]): Promise<void> {
-    const now = this.#clock();
     const refused: RefusedEntry<TaskMessage>[] = [];
     const byRoute = groupBy(messages, (message) =>
       routeKey(taskRouteOf(message.cluster, message.identifier)),
@@ -189,45 +175,25 @@ export class SqsTaskQueue implements TaskQueue {
         refused.push(...group.map((entry) => refusal(entry, error)));
         return;
       }
-      const encoded: Array<{ message: TaskMessage; body: string; delaySeconds: number }> = [];
-      for (const message of group) {
-        try {
-          const body = encodeTaskMessage(message);
-          encoded.push({ message, body, delaySeconds: delaySecondsUntil(message.notBefore, now) });
-        } catch (error) {
-          refused.push(refusal(message, error));
-        }
-      }
-      const failed = await sendInBatches(
-        encoded,
-        {
-          maxEntries: SQS_BATCH_MAX_ENTRIES,
-          maxBytes: SQS_MAX_PAYLOAD_BYTES,
-          sizeOf: (entry) => Buffer.byteLength(entry.body, 'utf8'),
-        },
-        async (batch) => {
-          const { Failed = [] } = await this.#client.send(
-            new SendMessageBatchCommand({
-              QueueUrl: url,
-              Entries: batch.map((entry, index) => ({
-                Id: String(index),
-                MessageBody: entry.body,
-                DelaySeconds: entry.delaySeconds,
-              })),
-            }),
-          );
-          return Failed.map(entryFailure);
-        },
-        this.#retry,
-      );
+      const failed = await this.#senderFor(url).send(group);
       // A queue deleted under a cached URL is created again on the next use.
       if (failed.some(({ code }) => code === 'QueueDoesNotExist'))
         this.#urls.delete(routeKey(route));
-      refused.push(
-        ...failed.map(({ entry, code, message }) => ({ entry: entry.message, code, message })),
-      );
+      refused.push(...failed);
     });
     if (refused.length > 0) throw new TaskSendError(refused);
+  }
+
+  /** The queue's sender: sends that overlap in time share batch calls (see CoalescingSender). */
+  #senderFor(url: string): CoalescingSender {
+    let sender = this.#senders.get(url);
+    if (!sender) {
+      sender = new CoalescingSender((batch) =>
+        sendToQueue(this.#client, url, batch, this.#clock(), this.#retry),
+      );
+      this.#senders.set(url, sender);
+    }
+    return sender;
   }
 
   async receive(route: TaskRoute, options: ReceiveOptions = {}): Promise<ReceivedTask[]> {
@@ -285,52 +251,20 @@ export class SqsTaskQueue implements TaskQueue {
     return toReceivedTasks(messages.messages, route, url, this.#onInvalidMessage);
   }
 
-  async ack(receipt: TaskReceipt): Promise<void> {
-    await this.#client.send(
-      new DeleteMessageCommand({ QueueUrl: receipt.queue, ReceiptHandle: receipt.handle }),
-    );
+  ack(receipt: TaskReceipt): Promise<void> {
+    return ackOne(this.#client, receipt);
   }
 
-  async ackAll(receipts: readonly TaskReceipt[]): Promise<void> {
-    await this.#perQueue(receipts, async (url, batch) => {
-      const { Failed = [] } = await this.#client.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: url,
-          Entries: batch.map((receipt, index) => ({
-            Id: String(index),
-            ReceiptHandle: receipt.handle,
-          })),
-        }),
-      );
-      return Failed.map(entryFailure);
-    });
+  ackAll(receipts: readonly TaskReceipt[]): Promise<void> {
+    return ackReceipts(this.#client, receipts, this.#retry);
   }
 
-  async release(receipt: TaskReceipt, delaySeconds: number): Promise<void> {
-    await this.#client.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: receipt.queue,
-        ReceiptHandle: receipt.handle,
-        VisibilityTimeout: visibilityFor(delaySeconds),
-      }),
-    );
+  release(receipt: TaskReceipt, delaySeconds: number): Promise<void> {
+    return releaseOne(this.#client, receipt, delaySeconds);
   }
 
-  async releaseAll(receipts: readonly TaskReceipt[], delaySeconds: number): Promise<void> {
-    const visibility = visibilityFor(delaySeconds);
-    await this.#perQueue(receipts, async (url, batch) => {
-      const { Failed = [] } = await this.#client.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: url,
-          Entries: batch.map((receipt, index) => ({
-            Id: String(index),
-            ReceiptHandle: receipt.handle,
-            VisibilityTimeout: visibility,
-          })),
-        }),
-      );
-      return Failed.map(entryFailure);
-    });
+  releaseAll(receipts: readonly TaskReceipt[], delaySeconds: number): Promise<void> {
+    return releaseReceipts(this.#client, receipts, delaySeconds, this.#retry);
   }
 
   async depth(route: TaskRoute): Promise<QueueDepth> {
@@ -341,37 +275,6 @@ export class SqsTaskQueue implements TaskQueue {
     ]);
     return queueDepth(this.#client, url, deadLetterUrl);
   }
-
-  /** Runs a batch call per queue and 10 receipts; throws TaskAckError naming the refused ones. */
-  async #perQueue(
-    receipts: readonly TaskReceipt[],
-    call: (url: string, batch: readonly TaskReceipt[]) => Promise<EntryFailure[]>,
-  ): Promise<void> {
-    const refused: RefusedEntry<TaskReceipt>[] = [];
-    const byQueue = groupBy(receipts, (receipt) => receipt.queue);
-    await mapConcurrent([...byQueue], this.#retry.concurrency, async ([url, group]) => {
-      refused.push(
-        ...(await sendInBatches(
-          group,
-          { maxEntries: SQS_BATCH_MAX_ENTRIES },
-          (batch) => call(url, batch),
-          this.#retry,
-        )),
-      );
-    });
-    if (refused.length > 0) throw new TaskAckError(refused);
-  }
-}
-
-function visibilityFor(delaySeconds: number): number {
-  if (!Number.isFinite(delaySeconds) || delaySeconds < 0) {
-    throw new InvalidTaskQueueError(
-      'delaySeconds',
-      `must be a number >= 0, got ${delaySeconds}`,
-      'use 0 to make the message visible at once',
-    );
-  }
-  return Math.min(Math.ceil(delaySeconds), SQS_MAX_VISIBILITY_SECONDS);
 }
 
 function tagValue(text: string): string {

@@ -4,62 +4,12 @@ import { RequestAccounting } from '../../../lambdas/adapters/aws/request-account
 import { TASK_QUEUE_MAX_RECEIVE_COUNT } from '../../../lambdas/adapters/aws/sqs-task-messages.js';
 import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
 import { taskQueueName } from '../../../lambdas/adapters/aws/task-queue-names.js';
-import { type TaskIdentifier, taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
-import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
-import type {
-  ReceivedTask,
-  TaskMessage,
-  TaskRoute,
-} from '../../../lambdas/core/ports/task-queue.js';
+import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
+import type { TaskMessage } from '../../../lambdas/core/ports/task-queue.js';
 import { TaskSendError } from '../../../lambdas/core/ports/task-queue-errors.js';
-import { localClients, uniqueName } from '../support/local-aws.js';
+import { localClients } from '../support/local-aws.js';
 import { injectSendFailures } from './sqs-failure-injection.js';
-
-const clients = localClients();
-
-/** A fresh prefix per test, so that queues (and their counts) are never shared. */
-function freshQueue(options: Partial<ConstructorParameters<typeof SqsTaskQueue>[0]> = {}) {
-  const prefix = `${uniqueName('bft')}-`;
-  const queue = new SqsTaskQueue({
-    client: clients.sqs,
-    prefix,
-    waitSeconds: 0,
-    retryBaseDelayMs: 1,
-    ...options,
-  });
-  return { queue, prefix };
-}
-
-const WORK = taskIdentifier('Work', 'v1.0');
-
-/** The route of `Work@v1` (or `identifier`) on `cluster`. */
-function route(cluster = 'default', identifier: TaskIdentifier = WORK): TaskRoute {
-  return taskRouteOf(cluster, identifier);
-}
-
-function messages(
-  count: number,
-  cluster = 'default',
-  jobId = 'job-1',
-  identifier: TaskIdentifier = WORK,
-): TaskMessage[] {
-  return Array.from({ length: count }, (_, index) => ({
-    jobId,
-    taskId: `task-${String(index).padStart(3, '0')}`,
-    attempt: 1,
-    cluster,
-    identifier,
-  }));
-}
-
-async function receiveAll(queue: SqsTaskQueue, from: TaskRoute, count: number) {
-  const received: ReceivedTask[] = [];
-  const deadline = Date.now() + 20_000;
-  while (received.length < count && Date.now() < deadline) {
-    received.push(...(await queue.receive(from, { waitSeconds: 1 })));
-  }
-  return received;
-}
+import { clients, freshQueue, messages, receiveAll, route } from './task-queue-fixture.js';
 
 describe('SqsTaskQueue', () => {
   afterAll(() => clients.sqs.destroy());
