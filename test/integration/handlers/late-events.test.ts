@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../../lambdas/core/retention.js';
+import { decodeUlidTime } from '../../../lambdas/core/jobs/ulid.js';
+import { DAY_MS, REDELIVERY_HORIZON_MS } from '../../../lambdas/core/retention.js';
 import { createBatchSweepHandler } from '../../../lambdas/handlers/batch-sweep.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
 import { objectCreatedEvent } from '../../support/s3-event-factories.js';
@@ -122,6 +123,28 @@ describe('events ingested days after they happened', () => {
       automationId: ids.storage,
     });
     expect(page.jobs).toHaveLength(1);
+  });
+
+  it('submits no second storage job for an event replayed after idempotency records expired', async () => {
+    // Prepare: an archive replay can bring an event back long after the redelivery horizon.
+    const ingest = createS3IngestHandler(env.runtime);
+    const event = lateEvent('texts/replayed.txt', '0D02', 7);
+    await ingest(sqsEvent([event], 'live'));
+    clock.advance(2 * REDELIVERY_HORIZON_MS);
+
+    // Act
+    await ingest(sqsEvent([event], 'replayed'));
+
+    // Assess
+    const page = await env.runtime.deps.jobs.queryJobs({
+      from: T0 - DAY_MS,
+      to: clock() + 1,
+      automationId: ids.storage,
+    });
+    const replayed = page.jobs.filter((job) => job.idempotencyKey?.includes('texts/replayed.txt'));
+    expect(replayed).toHaveLength(1);
+    // The job id is derived from the event: its time is the event's.
+    expect(decodeUlidTime(replayed[0]?.jobId ?? '')).toBe(TEN_DAYS_AGO + 7_000);
   });
 
   /** The member keys in the trigger of each BatchTask job an automation submitted. */
