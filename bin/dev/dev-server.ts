@@ -2,11 +2,11 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { type AwsClients, destroyAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
+import { destroyAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
 import { LocalEventBus } from '../../lambdas/adapters/local/local-event-bus.js';
 import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../../lambdas/core/metrics/metric-catalog.js';
-import { createHandlerRuntime, type HandlerRuntime } from '../../lambdas/handlers/runtime.js';
+import { createHandlerRuntime } from '../../lambdas/handlers/runtime.js';
 import { createS3IngestHandler } from '../../lambdas/handlers/s3-ingest.js';
 import { Client } from '../../lambdas/sdk/client.js';
 import { type BucketflowConfig, configTaskClasses } from '../../lambdas/sdk/config.js';
@@ -54,24 +54,8 @@ export interface DevOptions {
   readonly write?: ((text: string) => void) | undefined;
 }
 
-/**
- * What the web console (and other local tools) get from a running
- * `bucketflow dev`: the connection, the handler runtime (job, batch and
- * automation stores, the catalog), the AWS clients on the local servers and
- * the local event bus with the `objects-batch-ready` events published.
- */
-export interface DevContext {
-  readonly connection: Connection;
-  readonly runtime: HandlerRuntime;
-  readonly clients: AwsClients;
-  readonly bus: LocalEventBus;
-  readonly config: BucketflowConfig;
-  readonly log: LiveLog;
-}
-
 /** A running local stack. */
 export interface DevStack {
-  readonly context: DevContext;
   /** From the command's start to `local.json` written, in ms. */
   readonly startupMs: number;
   /** Stops everything in order, removes `local.json`, stops the servers. */
@@ -192,14 +176,6 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
     });
     stops.push(services.stop);
     recovery.forget(services.parked);
-    const context: DevContext = {
-      connection,
-      runtime,
-      clients,
-      bus,
-      config: loaded.config,
-      log,
-    };
 
     const consoleServer = await startConsoleServer({
       client,
@@ -240,7 +216,6 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
     });
     stops.push(() => recovering);
     return {
-      context: { ...context, connection: ready },
       startupMs,
       async stop() {
         log.line('stop', 'stopping: finishing running tasks, then stopping the servers');

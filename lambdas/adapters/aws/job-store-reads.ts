@@ -276,8 +276,3 @@ function decodeCursor(text: string): Cursor {
     'pass nextCursor from the previous page unchanged',
   );
 }
-
-/** Reads a job item; undefined when absent. */
-export async function findJobItem(context: JobStoreContext, jobId: string) {
-  return getItem(context, jobKey(jobId));
-}

@@ -4,8 +4,6 @@ import { InvalidIdError } from './errors.js';
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
-/** Characters of a ULID: 10 for the time, 16 for the randomness. */
-export const ULID_LENGTH = 26;
 /** Bytes of randomness a ULID carries (80 bits). */
 export const ULID_RANDOM_BYTES = 10;
 /** Latest time a ULID can hold: 2^48 − 1 ms, in the year 10889. */
