@@ -3,9 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV } from '../lambdas/adapters/aws/deployment-environment.js';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambdas/core/metrics/metric-catalog.js';
 import { type BundleSource, bundledCode } from './bundling.js';
-import { ENV } from './environment.js';
 import { acknowledge } from './nag.js';
 
 /** Runtime of every bucketflow function; the bundle targets the same Node.js major. */

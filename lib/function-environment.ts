@@ -1,6 +1,6 @@
 import { Lazy } from 'aws-cdk-lib';
+import { ENV, tableEnvironmentName } from '../lambdas/adapters/aws/deployment-environment.js';
 import type { BucketflowState } from './bucketflow-state.js';
-import { ENV, tableEnvironmentName } from './environment.js';
 import { InvalidConstructPropsError } from './errors.js';
 import { TABLE_ACCESS } from './tables.js';
 

@@ -1,9 +1,9 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { tableEnvironmentName } from '../lambdas/adapters/aws/deployment-environment.js';
 import { BucketflowState } from './bucketflow-state.js';
 import type { AppSettings } from './config.js';
-import { tableEnvironmentName } from './environment.js';
 import { secureBucket } from './secure-bucket.js';
 
 export interface StatefulStackProps extends StackProps {

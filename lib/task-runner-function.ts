@@ -5,6 +5,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../lambdas/adapters/aws/deployment-environment.js';
 import { parseTaskIdentifier } from '../lambdas/core/jobs/task-identifier.js';
 import { routeKey, type TaskRoute, taskRouteOf } from '../lambdas/core/jobs/task-routing.js';
 import { BucketflowFunction } from './bucketflow-function.js';
@@ -19,7 +20,6 @@ import {
   TASK_RUNNER_TIMEOUT,
   VISIBILITY_TIMEOUT_FACTOR,
 } from './constants.js';
-import { ENV } from './environment.js';
 import { InvalidConstructPropsError } from './errors.js';
 import { grantObjectReadWrite, grantTaskQueues } from './grants.js';
 import {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ENV, tableEnvironmentName } from '../../lib/environment.js';
+import { ENV, tableEnvironmentName } from '../adapters/aws/deployment-environment.js';
+import { TASK_QUEUE_PREFIX } from '../adapters/aws/task-queue-names.js';
 import { ValidationError } from '../core/errors.js';
 
 /** What every handler needs to know, read once from the environment the CDK stack sets. */
@@ -22,7 +23,7 @@ const schema = z.object({
   [tableEnvironmentName('automations')]: nonEmpty,
   [tableEnvironmentName('batches')]: nonEmpty,
   [ENV.eventBusName]: nonEmpty,
-  [ENV.taskQueuePrefix]: nonEmpty.default('bucketflow-tasks-'),
+  [ENV.taskQueuePrefix]: nonEmpty.default(TASK_QUEUE_PREFIX),
   [ENV.taskQueueMaxReceiveCount]: z.coerce.number().int().min(1).max(1000).default(5),
 });
 

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ENV, tableEnvironmentName } from '../../lib/environment.js';
 import type { AwsEndpoints } from '../adapters/aws/aws-clients.js';
+import { ENV, tableEnvironmentName } from '../adapters/aws/deployment-environment.js';
+import { TASK_QUEUE_PREFIX } from '../adapters/aws/task-queue-names.js';
 import { ValidationError } from '../core/errors.js';
 import { NoConnectionError } from './errors.js';
 
@@ -144,7 +145,7 @@ export function awsConnectionFromEnv(
     kind: 'aws',
     endpoints: { region },
     tables: names as Connection['tables'],
-    taskQueuePrefix: env[ENV.taskQueuePrefix] || 'bucketflow-tasks-',
+    taskQueuePrefix: env[ENV.taskQueuePrefix] || TASK_QUEUE_PREFIX,
     cacheBucket: env[ENV.cacheBucket] || undefined,
     ingestQueueUrl: env[ENV.ingestQueueUrl] || undefined,
   };

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tableEnvironmentName } from '../../lib/environment.js';
+import { tableEnvironmentName } from '../../lambdas/adapters/aws/deployment-environment.js';
 import { BUCKETFLOW_TABLES } from '../../lib/tables.js';
 import { resourcesOf, synthBucketflowApp } from './support.js';
 

@@ -1,6 +1,7 @@
-// The environment contract between the CDK constructs and the Lambda
-// handlers. Kept free of CDK imports so that handler config modules may
-// import the names from here instead of repeating string literals.
+// The environment contract between the CDK constructs (lib/), which set it
+// on every function, and the code that reads it at run time: the handlers'
+// config and the SDK's connection from the environment. One home for the
+// names, free of CDK imports, so that nothing under lambdas/ imports lib/.
 
 /** Environment variable names every bucketflow function receives. */
 export const ENV = {
