@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { TASK_QUEUE_WAIT_SECONDS } from '../../lambdas/adapters/aws/sqs-task-messages.js';
 import { DEFAULT_CLUSTER_SLUG } from '../../lambdas/core/automations/cluster-slug.js';
@@ -67,6 +68,7 @@ export function registerRunnerCommand(program: Command): void {
       }
       const tasks = await loadTaskModules(options.tasks, process.cwd());
       const { client, connection } = await connect(options);
+      const tracing = await startRunnerTracing(connection);
       const cluster = await existingCluster(client, options.cluster);
       const runner = client.runner({
         cluster,
@@ -86,6 +88,7 @@ export function registerRunnerCommand(program: Command): void {
         },
       });
       process.stdout.write(`stopped runner ${runner.runnerId}: ${JSON.stringify(summary)}\n`);
+      await tracing.shutdown();
       // Idle keep-alive sockets of the AWS clients would otherwise hold the process open.
       process.exit(0);
     }),
@@ -104,6 +107,22 @@ async function existingCluster(client: Client, slug: string | undefined): Promis
     );
   }
   return slug;
+}
+
+/**
+ * Attempt spans over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and on a
+ * local connection in the data directory's trace file, beside those of the
+ * ingest and the job that `bucketflow jobs trace` shows with them.
+ */
+async function startRunnerTracing(connection: Connection): Promise<{ shutdown(): Promise<void> }> {
+  const { startTracing } = await import('../../lambdas/adapters/otel/tracing-setup.js');
+  const { LOCAL_TRACE_FILE } = await import('../../lambdas/adapters/otel/jsonl-span-exporter.js');
+  const local = connection.kind === 'local' ? connection.dataDir : undefined;
+  return startTracing({
+    serviceName: 'bucketflow-runner',
+    file: local === undefined ? undefined : join(local, LOCAL_TRACE_FILE),
+    env: process.env,
+  });
 }
 
 /**

@@ -52,5 +52,7 @@ export const DATA_FILES = {
   deadLetters: 'dead-letters.json',
   /** Every runner's log lines, one JSON per line (`LOCAL_TASK_LOG_FILE`), read by `bucketflow jobs logs`. */
   taskLogs: 'task-logs.jsonl',
+  /** Every span of the stack and its runners, one JSON per line (`LOCAL_TRACE_FILE`), read by `bucketflow jobs trace`. */
+  traces: 'traces.jsonl',
   folders: 'folders',
 } as const;

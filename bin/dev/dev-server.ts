@@ -4,6 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { destroyAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
 import { LocalEventBus } from '../../lambdas/adapters/local/local-event-bus.js';
+import { startTracing } from '../../lambdas/adapters/otel/tracing-setup.js';
 import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../../lambdas/core/metrics/metric-catalog.js';
 import { createHandlerRuntime } from '../../lambdas/handlers/runtime.js';
@@ -112,7 +113,17 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
     });
     // The live log replaces the handlers' JSON logs; local mode has no CloudWatch for metrics.
     const logger = new Logger({ serviceName: 'bucketflow', logLevel: 'SILENT' });
+    // One trace per object: ingest, job and task attempts, in the data directory's trace file
+    // (and over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). Registered for the in-process
+    // runners too; shut down after them, so their last spans are written.
+    const tracing = startTracing({
+      serviceName: 'bucketflow-dev',
+      file: join(dataDir, DATA_FILES.traces),
+      env: process.env,
+    });
+    stops.push(() => tracing.shutdown());
     const runtime = createHandlerRuntime(handlerConfig, clients, {
+      tracing,
       publishBatchReady: (batches) => bus.publishBatchReady(batches),
       logger,
       metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE, logger }),

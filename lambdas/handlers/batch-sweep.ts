@@ -13,6 +13,7 @@ export function createBatchSweepHandler(runtime: HandlerRuntime) {
     const result = await sweepBatches(runtime.deps, catalog, now);
     runtime.logger.info('sweep done', { ...result });
     runtime.metrics.publish();
+    await runtime.flushTraces();
     return result;
   };
 }

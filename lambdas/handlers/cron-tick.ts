@@ -10,6 +10,7 @@ export function createCronTickHandler(runtime: HandlerRuntime) {
     const result = await cronTick(runtime.deps, runtime.automations, catalog.cron, now);
     runtime.logger.info('cron tick done', { ...result });
     runtime.metrics.publish();
+    await runtime.flushTraces();
     return result;
   };
 }

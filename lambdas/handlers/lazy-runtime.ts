@@ -1,4 +1,5 @@
 import { createAwsClients } from '../adapters/aws/aws-clients.js';
+import { startTracing } from '../adapters/otel/tracing-setup.js';
 import { loadHandlerConfig } from './config.js';
 import { createHandlerRuntime, type HandlerRuntime } from './runtime.js';
 
@@ -12,7 +13,11 @@ export function environmentRuntime(): HandlerRuntime {
   if (!runtime) {
     // Lambda's environment is the configuration boundary; nothing below reads it.
     const config = loadHandlerConfig(process.env);
-    runtime = createHandlerRuntime(config, createAwsClients({ region: config.region }));
+    // Spans are exported over OTLP when the stack sets an endpoint (docs/tracing.md), else not recorded.
+    const tracing = startTracing({ serviceName: 'bucketflow', env: process.env, batch: true });
+    runtime = createHandlerRuntime(config, createAwsClients({ region: config.region }), {
+      ...(tracing.exporting ? { tracing } : {}),
+    });
   }
   return runtime;
 }

@@ -7,6 +7,7 @@ import { DynamoDbDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
 import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
+import type { StartedTracing } from '../adapters/otel/tracing-setup.js';
 import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
 import type { AutomationStore } from '../core/ports/automation-store.js';
 import type { DeliveryLedger } from '../core/ports/delivery-ledger.js';
@@ -33,6 +34,8 @@ export interface HandlerRuntime {
   readonly metrics: MetricEmitter;
   /** Epoch ms: the one clock of this runtime, shared by its handlers, stores and queue. */
   readonly clock: () => number;
+  /** Exports the spans that ended; handlers call it before they return. */
+  flushTraces(): Promise<void>;
   /**
    * The enabled automations, cached for `catalogTtlMs` ({@link CATALOG_TTL_MS} by default);
    * `fresh` reads them now (and caches that), for a caller that must not act on a stale list.
@@ -56,6 +59,8 @@ export interface RuntimeOptions {
    * @default Date.now
    */
   readonly clock?: () => number;
+  /** Spans of ingest and job submits, and how to export them (`startTracing`). @default none */
+  readonly tracing?: Pick<StartedTracing, 'tracing' | 'flush'>;
 }
 
 /**
@@ -118,6 +123,7 @@ export function createHandlerRuntime(
       observe(logger, metrics, event);
       options.observe?.(event);
     },
+    tracing: options.tracing?.tracing,
   };
   const catalogTtlMs = options.catalogTtlMs ?? CATALOG_TTL_MS;
   let cached: { at: number; catalog: Promise<AutomationCatalog> } | undefined;
@@ -132,6 +138,7 @@ export function createHandlerRuntime(
     logger,
     metrics,
     clock,
+    flushTraces: () => options.tracing?.flush() ?? Promise.resolve(),
     catalog(now, { fresh = false } = {}) {
       if (fresh || !cached || now - cached.at >= catalogTtlMs) {
         const catalog = Promise.all([automations.list(), automations.listLocations()]).then(

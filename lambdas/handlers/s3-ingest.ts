@@ -59,6 +59,7 @@ export function createS3IngestHandler(runtime: HandlerRuntime) {
     const oldest = Math.min(...events.map((e) => e.time));
     if (Number.isFinite(oldest)) metrics.emit(METRIC_CATALOG.ingestLag, now - oldest, {});
     metrics.publish();
+    await runtime.flushTraces();
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

@@ -5,6 +5,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AwsClients, createAwsClients } from '../adapters/aws/aws-clients.js';
 import { decodeTaskMessage } from '../adapters/aws/sqs-task-messages.js';
 import { taskQueueName } from '../adapters/aws/task-queue-names.js';
+import { startTracing } from '../adapters/otel/tracing-setup.js';
 import { type TaskRoute, taskRouteOf } from '../core/jobs/task-routing.js';
 import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
 import { Client } from '../sdk/client.js';
@@ -84,6 +85,8 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
     cacheBucket: options.cacheBucket ?? env.BUCKETFLOW_CACHE_BUCKET,
   });
   const metrics = new MetricEmitter(options.metrics);
+  // Attempt spans go over OTLP when the stack sets an endpoint (docs/tracing.md); else none.
+  const tracing = startTracing({ serviceName: LOG_SERVICE_NAME, env, batch: true });
   const runnerOptions = client.runnerOptions({
     cluster,
     tasks: options.tasks,
@@ -147,6 +150,7 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
       });
     } finally {
       metrics.publish();
+      await tracing.flush();
     }
   };
 }

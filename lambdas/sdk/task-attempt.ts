@@ -1,13 +1,12 @@
-import { storedErrorText } from '../core/error-text.js';
+import type { TaskIdentifier } from '../core/jobs/task-identifier.js';
 import { formatTaskIdentifier } from '../core/jobs/task-identifier.js';
-import type { JobStore, Lease, LeaseRef, StoredTask } from '../core/ports/job-store.js';
-import { LeaseLostError } from '../core/ports/job-store-errors.js';
+import type { JobStore } from '../core/ports/job-store.js';
 import type { ObjectStorage } from '../core/ports/object-storage.js';
-import type { ReceivedTask, TaskMessage, TaskQueue } from '../core/ports/task-queue.js';
-import type { JobContext, JobTriggerCache } from './job-trigger-cache.js';
-import { ObjectStorageJobCache, UnavailableJobCache } from './object-storage-job-cache.js';
+import type { ReceivedTask, TaskQueue } from '../core/ports/task-queue.js';
+import { type AttemptTrace, traceAttempt } from './attempt-tracing.js';
+import { type AttemptEnd, errorFields, runClaimed, send } from './claimed-attempt.js';
+import type { JobTriggerCache } from './job-trigger-cache.js';
 import { identifierOf } from './task.js';
-import { TaskExecutionContext } from './task-execution-context.js';
 import { type BoundLogger, createTaskLogger, type LogSink } from './task-logger.js';
 import type { TaskRegistry } from './task-registry.js';
 import type { TriggerEnvironment } from './triggers.js';
@@ -96,70 +95,89 @@ export async function processDelivery(
   try {
     const cls = deps.registry.resolve(message.identifier);
     if (!cls) return await handOn(deps, delivery, settle);
-    let claim: Awaited<ReturnType<JobStore['claim']>>;
-    try {
-      claim = await deps.jobs.claim({
-        jobId: message.jobId,
-        taskId: message.taskId,
-        attempt: message.attempt,
-        runnerId: deps.runnerId,
-        compatibleWith: identifierOf(cls),
-        leaseMs: deps.leaseMs,
-      });
-    } catch (error) {
-      log.warn(
-        'claim failed; the message comes back after its visibility timeout',
-        errorFields(error),
-      );
-      settle.keep(delivery);
-      return 'claim-error';
-    }
-    if (!claim.claimed) {
-      if (claim.reason === 'incompatible') return await handOn(deps, delivery, settle);
-      if (claim.reason === 'not-yet') {
-        await send(deps, [{ ...message, notBefore: claim.notBefore }], log);
-      }
-      settle.ack(delivery);
-      return 'skipped';
-    }
-    // The lease holds the task now; the delete goes out in a batch, off this path.
-    settle.ack(delivery);
-    if (claim.job) deps.triggers.remember(claim.lease.jobId, claim.job);
-    const task = claim.task;
-    const startedAt = deps.clock();
-    // Read before the first line, so that every line of the attempt carries the trigger's keys;
-    // a failed read fails the attempt inside runClaimed, as a throw in execute does.
-    const job = await deps.triggers.get(task.jobId).then(
-      (context) => ({ context }),
-      (error: unknown) => ({ error: error ?? new Error('reading the job failed') }),
-    );
-    // The task's own lines carry the job's correlation keys; the runner's add who ran it.
-    const taskLog = createTaskLogger(
-      deps.logSink,
-      {
-        jobId: task.jobId,
-        taskId: task.taskId,
-        attempt: claim.lease.attempt,
-        ...('context' in job ? job.context.logKeys : {}),
-      },
-      deps.clock,
-    );
-    const attemptLog = taskLog.child({
-      runnerId: deps.runnerId,
-      identifier: formatTaskIdentifier(task.identifier),
+    return await traceAttempt(message, deps.runnerId, async (attempt) => {
+      const outcome = await claimAndRun(deps, delivery, settle, identifierOf(cls), attempt, log);
+      attempt.set({ 'bucketflow.task.outcome': outcome });
+      return outcome;
     });
-    attemptLog.info('task started');
-    const ended = await runClaimed(deps, task, claim.lease, { job, taskLog, attemptLog });
-    const durationMs = deps.clock() - startedAt;
-    const fields = { outcome: ended.outcome, durationMs, ...ended.fields };
-    deps.observeAttempt?.({ outcome: ended.outcome, durationMs, retried: ended.retried });
-    if (ended.outcome === 'computed') attemptLog.info('task finished', fields);
-    else attemptLog.warn('task finished', fields);
-    return ended.outcome;
   } catch (error) {
     log.error('processing a task message failed', errorFields(error));
     return 'error';
   }
+}
+
+/** Claims the message's attempt and, once it holds the lease, runs it to its end. */
+async function claimAndRun(
+  deps: AttemptDependencies,
+  delivery: ReceivedTask,
+  settle: DeliverySettlement,
+  compatibleWith: TaskIdentifier,
+  attempt: AttemptTrace,
+  log: BoundLogger,
+): Promise<AttemptOutcome> {
+  const { message } = delivery;
+  let claim: Awaited<ReturnType<JobStore['claim']>>;
+  try {
+    claim = await attempt.phase('claim', () =>
+      deps.jobs.claim({
+        jobId: message.jobId,
+        taskId: message.taskId,
+        attempt: message.attempt,
+        runnerId: deps.runnerId,
+        compatibleWith,
+        leaseMs: deps.leaseMs,
+      }),
+    );
+  } catch (error) {
+    log.warn(
+      'claim failed; the message comes back after its visibility timeout',
+      errorFields(error),
+    );
+    settle.keep(delivery);
+    return 'claim-error';
+  }
+  if (!claim.claimed) {
+    if (claim.reason === 'incompatible') return await handOn(deps, delivery, settle);
+    if (claim.reason === 'not-yet') {
+      await send(deps, [{ ...message, notBefore: claim.notBefore }], log);
+    }
+    settle.ack(delivery);
+    return 'skipped';
+  }
+  // The lease holds the task now; the delete goes out in a batch, off this path.
+  settle.ack(delivery);
+  if (claim.job) deps.triggers.remember(claim.lease.jobId, claim.job);
+  const task = claim.task;
+  const startedAt = deps.clock();
+  // Read before the first line, so that every line of the attempt carries the trigger's keys;
+  // a failed read fails the attempt inside runClaimed, as a throw in execute does.
+  const job = await deps.triggers.get(task.jobId).then(
+    (context) => ({ context }),
+    (error: unknown) => ({ error: error ?? new Error('reading the job failed') }),
+  );
+  // The task's own lines carry the job's correlation keys; the runner's add who ran it.
+  const taskLog = createTaskLogger(
+    deps.logSink,
+    {
+      jobId: task.jobId,
+      taskId: task.taskId,
+      attempt: claim.lease.attempt,
+      ...('context' in job ? job.context.logKeys : {}),
+    },
+    deps.clock,
+  );
+  const attemptLog = taskLog.child({
+    runnerId: deps.runnerId,
+    identifier: formatTaskIdentifier(task.identifier),
+  });
+  attemptLog.info('task started');
+  const ended = await runClaimed(deps, task, claim.lease, { job, taskLog, attemptLog }, attempt);
+  const durationMs = deps.clock() - startedAt;
+  const fields = { outcome: ended.outcome, durationMs, ...ended.fields };
+  deps.observeAttempt?.({ outcome: ended.outcome, durationMs, retried: ended.retried });
+  if (ended.outcome === 'computed') attemptLog.info('task finished', fields);
+  else attemptLog.warn('task finished', fields);
+  return ended.outcome;
 }
 
 /**
@@ -189,160 +207,4 @@ async function handOn(
   }
   settle.ack(delivery);
   return 'handed-on';
-}
-
-/** How a claimed attempt ended, with the fields of its "task finished" log line. */
-interface AttemptEnd {
-  readonly outcome: Extract<AttemptOutcome, 'computed' | 'failed' | 'lease-lost'>;
-  /** The task's state afterwards (QUEUED for a retry), the error, or why the result was dropped. */
-  readonly fields: Readonly<Record<string, unknown>>;
-  /** Whether a failed attempt was queued again. */
-  readonly retried: boolean;
-}
-
-/** What an attempt knows once its task is claimed. */
-interface ClaimedAttempt {
-  /** The job's context, or why it could not be read. */
-  readonly job: { readonly context: JobContext } | { readonly error: unknown };
-  /** The logger `execute` gets: the job's correlation keys. */
-  readonly taskLog: BoundLogger;
-  /** The runner's lines about the attempt: the correlation keys, runnerId and identifier. */
-  readonly attemptLog: BoundLogger;
-}
-
-async function runClaimed(
-  deps: AttemptDependencies,
-  task: StoredTask,
-  lease: Lease,
-  claimed: ClaimedAttempt,
-): Promise<AttemptEnd> {
-  const log = claimed.attemptLog;
-  const ref: LeaseRef = {
-    jobId: lease.jobId,
-    taskId: lease.taskId,
-    attempt: lease.attempt,
-    runnerId: lease.runnerId,
-  };
-  const abort = new AbortController();
-  const heartbeat = startHeartbeat(deps, ref, abort, log);
-  let error: unknown;
-  let context: TaskExecutionContext | undefined;
-  try {
-    const instance = deps.registry.fromSpec(task, deps.triggerEnvironment);
-    context = new TaskExecutionContext({
-      task,
-      jobCache: deps.cacheStorage
-        ? new ObjectStorageJobCache(deps.cacheStorage, task.jobId)
-        : new UnavailableJobCache(),
-      logger: claimed.taskLog,
-      trigger: jobContext(claimed.job).trigger,
-      signal: abort.signal,
-    });
-    await instance.execute(context);
-  } catch (thrown) {
-    error = thrown ?? new Error('the task threw undefined');
-  } finally {
-    await heartbeat.stop();
-  }
-  if (abort.signal.aborted) {
-    return {
-      outcome: 'lease-lost',
-      fields: { reason: 'lease lost while running; result dropped' },
-      retried: false,
-    };
-  }
-  try {
-    if (error === undefined && context) {
-      try {
-        const completed = await deps.jobs.complete({
-          ...ref,
-          subtasks: context.subtasks,
-          display: context.currentTask.display,
-        });
-        await send(deps, completed.runnable, log);
-        return {
-          outcome: 'computed',
-          fields: { state: 'COMPUTED', subtasks: context.subtasks.length },
-          retried: false,
-        };
-      } catch (completeError) {
-        if (completeError instanceof LeaseLostError) throw completeError;
-        // Subtasks the store refuses (too large, say) fail the attempt like a throw in execute.
-        error = completeError;
-      }
-    }
-    const failed = await deps.jobs.fail({ ...ref, error: storedErrorText(error) });
-    if (failed.retry) await send(deps, [failed.retry], log);
-    return {
-      outcome: 'failed',
-      fields: { state: failed.state, ...errorFields(error) },
-      retried: failed.retry !== undefined,
-    };
-  } catch (endError) {
-    if (endError instanceof LeaseLostError) {
-      return {
-        outcome: 'lease-lost',
-        fields: { reason: 'lease lost before the result was recorded; result dropped' },
-        retried: false,
-      };
-    }
-    throw endError;
-  }
-}
-
-/** Extends the lease every `heartbeatMs`; aborts `abort` when the store says the lease is gone. */
-function startHeartbeat(
-  deps: AttemptDependencies,
-  ref: LeaseRef,
-  abort: AbortController,
-  log: BoundLogger,
-): { stop: () => Promise<void> } {
-  let pending: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    pending = pending.then(async () => {
-      if (abort.signal.aborted) return;
-      try {
-        await deps.jobs.heartbeat(ref, deps.leaseMs);
-      } catch (error) {
-        if (error instanceof LeaseLostError) abort.abort(error);
-        // A throttled heartbeat is retried at the next tick, well before the lease ends.
-        else log.warn('heartbeat failed', errorFields(error));
-      }
-    });
-  }, deps.heartbeatMs);
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await pending;
-    },
-  };
-}
-
-async function send(
-  deps: AttemptDependencies,
-  messages: readonly TaskMessage[],
-  log: BoundLogger,
-): Promise<void> {
-  if (messages.length === 0) return;
-  try {
-    await deps.queue.send(messages);
-  } catch (error) {
-    // The tasks stay QUEUED in the store; the reconciler sends them again.
-    log.warn('sending runnable tasks failed', errorFields(error));
-  }
-}
-
-/** The job's context, or the error reading it, thrown where the attempt fails. */
-function jobContext(job: ClaimedAttempt['job']): JobContext {
-  if ('error' in job) throw job.error;
-  return job.context;
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
-function errorFields(error: unknown): Record<string, unknown> {
-  return { error: describeError(error) };
 }

@@ -73,6 +73,7 @@ export async function completeTask(
         cluster: known.cluster as string,
         state: accepts ? 'QUEUED' : 'CANCELLED',
         parentTracks: tracksSettlement(known),
+        traceparent: request.traceparent,
       },
       specs,
       ids,

@@ -5,6 +5,7 @@ import type { ValidatedTaskSpec } from '../../core/jobs/task-spec.js';
 import type { TaskState } from '../../core/jobs/task-state.js';
 import { TRIGGER_INPUT_KEY } from '../../core/jobs/trigger-payload.js';
 import type { StoredJob, StoredTask, TaskDispatch } from '../../core/ports/job-store.js';
+import { isTraceparent } from '../../core/ports/tracing.js';
 import { type JobStoreContext, shardOf } from './job-store-dynamo.js';
 
 /** Attribute holding the count of a job's tasks in one state. */
@@ -90,6 +91,8 @@ export interface BatchParent {
   readonly state: 'QUEUED' | 'CANCELLED';
   /** Whether the parent's settlement releases anything (its own dependents or its parent's). */
   readonly parentTracks: boolean;
+  /** The span the tasks' attempts are children of; dropped unless a well-formed traceparent. */
+  readonly traceparent?: string | undefined;
 }
 
 /**
@@ -141,6 +144,7 @@ export function batchItems(
       ...(released
         ? { enqueuedAt: now, ...dueAttributes(context, taskId, now + context.checkAfterMs) }
         : {}),
+      ...(isTraceparent(parent.traceparent) ? { traceparent: parent.traceparent } : {}),
     };
   });
 }
@@ -256,6 +260,7 @@ export function dispatchOf(item: Record<string, unknown>): TaskDispatch {
       version: `v${item.versionMajor as number}.${item.versionMinor as number}` as TaskVersion,
     },
     notBefore: (item.notBefore as number | undefined) ?? 0,
+    ...(isTraceparent(item.traceparent) ? { traceparent: item.traceparent } : {}),
   };
 }
 

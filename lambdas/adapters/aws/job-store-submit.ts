@@ -39,6 +39,7 @@ interface Submission {
   readonly key: string | undefined;
   /** Set with a key that names a one-time fact: the job id is derived, no record is written. */
   readonly keyTime: number | undefined;
+  readonly traceparent: string | undefined;
 }
 
 /**
@@ -151,6 +152,7 @@ function validateSubmission(request: SubmitJobRequest): Submission {
         : serializeTaskInput(request.trigger, 'trigger').json,
     key,
     keyTime,
+    traceparent: request.traceparent,
   };
 }
 
@@ -167,7 +169,14 @@ function jobWrites(
   const rootIds = inline ? [jobId] : roots.map(() => context.newId(now));
   const tasks = batchItems(
     context,
-    { jobId, parentId: null, cluster, state: 'QUEUED', parentTracks: false },
+    {
+      jobId,
+      parentId: null,
+      cluster,
+      state: 'QUEUED',
+      parentTracks: false,
+      traceparent: submission.traceparent,
+    },
     roots,
     rootIds,
     now,

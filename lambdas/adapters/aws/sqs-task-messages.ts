@@ -10,6 +10,7 @@ import {
   InvalidTaskQueueError,
   type RefusedEntry,
 } from '../../core/ports/task-queue-errors.js';
+import { isTraceparent } from '../../core/ports/tracing.js';
 import type { EntryFailure } from './partial-batch-retry.js';
 
 // The SQS limits the app shares with the CDK constructs; queue names live in
@@ -34,7 +35,8 @@ export const SQS_MAX_PAYLOAD_BYTES = 262_144;
 
 /**
  * The message body: `{"jobId","taskId","attempt","version"}` as JSON, plus
- * `handOffs` once a runner handed the message on. The cluster and the task
+ * `handOffs` once a runner handed the message on and `traceparent` when the
+ * task is traced (a malformed one is dropped, never refused). The cluster and the task
  * name are the queue (its route); backoff is in the job store.
  *
  * @throws InvalidTaskMessageError when the ids are empty, the attempt is not a positive integer or the body exceeds 256 KiB
@@ -53,6 +55,7 @@ export function encodeTaskMessage(message: TaskMessage): string {
     attempt: message.attempt,
     version: message.identifier.version,
     ...(message.handOffs ? { handOffs: message.handOffs } : {}),
+    ...(isTraceparent(message.traceparent) ? { traceparent: message.traceparent } : {}),
   });
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > SQS_MAX_PAYLOAD_BYTES) {
@@ -113,6 +116,7 @@ export function decodeTaskMessage(body: string | undefined, route: TaskRoute): T
     cluster: route.cluster,
     identifier,
     ...(Number.isInteger(handOffs) && (handOffs as number) > 0 ? { handOffs } : {}),
+    ...(isTraceparent(candidate.traceparent) ? { traceparent: candidate.traceparent } : {}),
   } as TaskMessage;
   const problem = fieldsProblem(message);
   if (problem) throw new InvalidTaskMessageError(problem.field, problem.problem);

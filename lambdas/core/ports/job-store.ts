@@ -20,6 +20,8 @@ export interface TaskDispatch {
   readonly identifier: TaskIdentifier;
   /** Epoch ms before which the task may not be claimed (retry backoff); 0 for at once. */
   readonly notBefore: number;
+  /** The span the task's attempts are children of (the job's, or the attempt that spawned it). */
+  readonly traceparent?: string | undefined;
 }
 
 /** A task as the job store keeps it. */
@@ -77,6 +79,8 @@ export interface SubmitJobRequest {
    * is held by a record that expires.
    */
   readonly idempotencyKeyTime?: number | undefined;
+  /** The span the job's root tasks run under (W3C traceparent); kept only when well-formed. */
+  readonly traceparent?: string | undefined;
 }
 
 export interface SubmitJobResult {
@@ -158,6 +162,8 @@ export type ClaimResult =
 export interface CompleteRequest extends LeaseRef {
   /** Up to 64 subtasks; `dependsOn` are indices into this list. */
   readonly subtasks?: readonly TaskSpec[] | undefined;
+  /** The attempt's span: the subtasks' attempts become its children (W3C traceparent). */
+  readonly traceparent?: string | undefined;
   /**
    * The label the attempt set (`currentTask.display`), at most 1,024
    * characters without control characters; replaces the task's `display`.

@@ -27,6 +27,8 @@ export interface TaskMessage {
   readonly notBefore?: number | undefined;
   /** How often runners with an older minor version handed the message on; 0 or absent at first. */
   readonly handOffs?: number | undefined;
+  /** The span the attempt is a child of (W3C traceparent), when the task was traced. */
+  readonly traceparent?: string | undefined;
 }
 
 /** Names one delivery of a message, to acknowledge or release it. Opaque outside the adapter. */

@@ -11,6 +11,7 @@ import type { TaskDispatch } from '../ports/job-store.js';
 import { automationTaskSpec, type BatchAutomation } from './automation-catalog.js';
 import { sendAll } from './send-tasks.js';
 import type { ReadyBatch, ServiceDependencies } from './service-dependencies.js';
+import { submitTraced } from './submit-traced.js';
 
 /** Batches prepared (members read, job submitted) at once. */
 export const DISPATCH_CONCURRENCY = 8;
@@ -163,7 +164,7 @@ async function prepare(
       root = spec;
     }
   }
-  const result = await deps.jobs.submit({
+  const result = await submitTraced(deps, {
     name: entry.automation.name,
     root,
     automationId: entry.automation.id,

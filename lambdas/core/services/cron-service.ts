@@ -5,6 +5,7 @@ import type { TaskDispatch } from '../ports/job-store.js';
 import { automationTaskSpec } from './automation-catalog.js';
 import { sendAll } from './send-tasks.js';
 import type { ServiceDependencies } from './service-dependencies.js';
+import { submitTraced } from './submit-traced.js';
 
 export interface CronTickResult {
   readonly fired: number;
@@ -62,7 +63,7 @@ export async function cronTick(
     for (const [at, { expression, timezone }] of [...fireTimes].sort(([a], [b]) => a - b)) {
       const fireTime = new Date(at).toISOString();
       const trigger = { kind: 'cron' as const, fireTime, expression, timezone };
-      const result = await deps.jobs.submit({
+      const result = await submitTraced(deps, {
         name: automation.name,
         root: automationTaskSpec(automation, task, trigger),
         automationId: automation.id,

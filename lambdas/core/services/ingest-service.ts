@@ -4,6 +4,7 @@ import { eventIdentity } from '../events/object-event.js';
 import { isoTime } from '../jobs/trigger-payload.js';
 import type { DeliveredBatchEvent } from '../ports/batch-store.js';
 import type { TaskDispatch } from '../ports/job-store.js';
+import { NO_TRACING } from '../ports/tracing.js';
 import {
   type AutomationCatalog,
   automationTaskSpec,
@@ -12,6 +13,7 @@ import {
 import { dispatchClosedBatches } from './batch-dispatch.js';
 import { sendAll } from './send-tasks.js';
 import type { ServiceDependencies } from './service-dependencies.js';
+import { submitTraced } from './submit-traced.js';
 
 /** Job submits in flight at once: enough to hide latency, well under the SDK's 50 sockets. */
 export const SUBMIT_CONCURRENCY = 16;
@@ -57,20 +59,27 @@ export async function ingestObjectEvents(
 
   const submissions: Array<() => Promise<void>> = [];
   const runnable: TaskDispatch[] = [];
+  const tracing = deps.tracing ?? NO_TRACING;
   for (const event of events) {
     if (event.type !== 'created') continue;
-    for (const match of catalog.storageMatches(event.bucket, event.key)) {
-      submissions.push(() =>
-        submitStorageJob(deps, match, event).then(
-          (result) => {
-            runnable.push(...result.runnable);
-            if (result.created) jobsSubmitted++;
-            else duplicateJobs++;
-          },
-          (error: unknown) => fail(event, `storage automation ${match.automation.name}`, error),
-        ),
-      );
-    }
+    const matches = catalog.storageMatches(event.bucket, event.key);
+    if (matches.length === 0) continue;
+    // One span per object, the root of its trace: its jobs and their task attempts nest below.
+    const attributes = { 'aws.s3.bucket': event.bucket, 'aws.s3.key': event.key };
+    submissions.push(() =>
+      tracing.span('ingest object', attributes, async () => {
+        for (const match of matches) {
+          await submitStorageJob(deps, match, event).then(
+            (result) => {
+              runnable.push(...result.runnable);
+              if (result.created) jobsSubmitted++;
+              else duplicateJobs++;
+            },
+            (error: unknown) => fail(event, `storage automation ${match.automation.name}`, error),
+          );
+        }
+      }),
+    );
   }
   await mapConcurrent(submissions, SUBMIT_CONCURRENCY, (submit) => submit());
   // One send for the whole invocation, 10 messages per SQS call. A lost send is not a
@@ -137,7 +146,7 @@ async function submitStorageJob(
     sequencer: event.sequencer,
     eventTime: isoTime(event.time, 'eventTime'),
   };
-  const result = await deps.jobs.submit({
+  const result = await submitTraced(deps, {
     name: automation.name,
     root: automationTaskSpec(automation, task, trigger),
     automationId: automation.id,

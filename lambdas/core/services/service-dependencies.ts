@@ -2,6 +2,7 @@ import type { BatchRecord, BatchStore } from '../ports/batch-store.js';
 import type { BatchToPublish } from '../ports/event-publisher.js';
 import type { JobStore, TaskDispatch } from '../ports/job-store.js';
 import type { QueueDepth, TaskRoute } from '../ports/task-queue.js';
+import type { Tracing } from '../ports/tracing.js';
 
 /** A closed batch with its member keys when they were read, as the `objects-batch-ready` event announces it. */
 export interface ReadyBatch extends BatchToPublish {
@@ -26,6 +27,8 @@ export interface ServiceDependencies {
   readonly membersTable?: string | undefined;
   /** Receives what happened, for logs and metrics. */
   readonly observe?: (event: ServiceEvent) => void;
+  /** Spans around ingest and job submits; none recorded when left out. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /** Why the reconciler sends tasks again (a bounded set: the `reason` dimension of TasksRequeued). */

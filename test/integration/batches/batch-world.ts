@@ -134,6 +134,7 @@ export function createBatchWorld(tables: BatchTables, options: WorldOptions): Ba
       new Metrics({ namespace: 'BucketflowTest', serviceName: 'bucketflow-test' }),
     ),
     clock,
+    flushTraces: async () => undefined,
     catalog: () => catalog,
   };
   return {

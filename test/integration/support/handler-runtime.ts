@@ -4,7 +4,11 @@ import { batchesTable } from '../../../lambdas/adapters/aws/tables/batches-table
 import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
 import type { ReadyBatch } from '../../../lambdas/core/services/service-dependencies.js';
 import type { HandlerConfig } from '../../../lambdas/handlers/config.js';
-import { createHandlerRuntime, type HandlerRuntime } from '../../../lambdas/handlers/runtime.js';
+import {
+  createHandlerRuntime,
+  type HandlerRuntime,
+  type RuntimeOptions,
+} from '../../../lambdas/handlers/runtime.js';
 import type { TestClock } from '../../support/test-clock.js';
 import { localClients, uniqueName } from './local-aws.js';
 
@@ -19,6 +23,8 @@ export interface TestRuntime {
 export interface TestRuntimeOptions {
   /** The clock of the test world: the handlers, stores and queue all read it. @default Date.now */
   readonly clock?: TestClock;
+  /** Spans of ingest and job submits (`startTracing`). @default none */
+  readonly tracing?: RuntimeOptions['tracing'];
 }
 
 /**
@@ -47,6 +53,7 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
   const published: ReadyBatch[] = [];
   const runtime = createHandlerRuntime(config, clients, {
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
     publishBatchReady: async (batches) => {
       published.push(...batches);
     },
