@@ -74,10 +74,10 @@ export function startProcessRunner(
           resolve(host);
           break;
         case 'started':
-          events.onStarted(message.seq, message.at);
+          events.onStarted(message.seq, message.at, message.task);
           break;
         case 'completed':
-          events.onCompleted(message.jobId, message.at);
+          events.onCompleted(message.task, message.at);
           break;
         case 'error':
           events.onError(message.message);

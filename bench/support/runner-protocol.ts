@@ -3,8 +3,8 @@ import type { BenchRunnerSettings, SideCounts } from './bench-runner-client.js';
 /** What a runner worker sends the bench over its IPC channel. */
 export type WorkerMessage =
   | { readonly type: 'ready'; readonly runnerId: string }
-  | { readonly type: 'started'; readonly seq: number; readonly at: number }
-  | { readonly type: 'completed'; readonly jobId: string; readonly at: number }
+  | { readonly type: 'started'; readonly seq: number; readonly at: number; readonly task: string }
+  | { readonly type: 'completed'; readonly task: string; readonly at: number }
   | { readonly type: 'error'; readonly message: string }
   | { readonly type: 'stopped'; readonly counts: SideCounts };
 

@@ -3,23 +3,52 @@ import { DYNAMODB_WRITES as WRITES } from '../dynamodb-item-ledger.js';
 import { fmt } from '../harness.js';
 import type { SideCounts } from './bench-runner-client.js';
 
-/** The figures of one measured run of bench/task-runners.bench.ts. */
+/** The figures of one measured run (bench/support/runner-run.ts). */
 export interface RunResult {
   readonly label: string;
   /** Runner processes; 0 for the runner in the bench process. */
   readonly processes: number;
+  /** Tasks completed, subtasks included. */
   readonly tasks: number;
+  readonly jobs: number;
   readonly elapsedMs: number;
   readonly submitMs: number;
   readonly tasksPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** Distinct tasks whose `execute` the runners reported starting. */
   readonly startsSeen: number;
+  /** Jobs of the run that are COMPLETED in the store. */
   readonly completedInStore: number;
+  /** Tasks of the run's jobs that are COMPUTED in the store. */
+  readonly computedInStore: number;
   readonly submitCounts: SideCounts;
   /** Summed over the run's runners. */
   readonly runnerCounts: SideCounts;
+}
+
+/** The check row every runner bench prints: the store holds every job COMPLETED, every task COMPUTED. */
+export function storeCheck(results: readonly RunResult[]): {
+  name: string;
+  pass: boolean;
+  detail: string;
+} {
+  return {
+    name: 'every job COMPLETED and every task COMPUTED in the job store, every task started once or more',
+    pass: results.every(
+      (result) =>
+        result.completedInStore === result.jobs &&
+        result.computedInStore === result.tasks &&
+        result.startsSeen === result.tasks,
+    ),
+    detail: results
+      .map(
+        (result) =>
+          `${result.label}: jobs ${result.completedInStore}/${result.jobs}, tasks ${result.computedInStore}/${result.tasks}`,
+      )
+      .join(' / '),
+  };
 }
 
 /** Nearest-rank percentile of ascending `sorted`. */

@@ -21,8 +21,8 @@ const send = (message: WorkerMessage, then?: () => void): void => {
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as WorkerArguments;
 const { runner, side } = await startBenchRunner(resolveConnection(), settings, {
-  onStarted: (seq, at) => send({ type: 'started', seq, at }),
-  onCompleted: (jobId, at) => send({ type: 'completed', jobId, at }),
+  onStarted: (seq, at, task) => send({ type: 'started', seq, at, task }),
+  onCompleted: (task, at) => send({ type: 'completed', task, at }),
   onError: (message) => send({ type: 'error', message }),
 });
 
