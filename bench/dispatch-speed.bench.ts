@@ -7,7 +7,9 @@ import {
 } from './support/runner-bench-session.js';
 import { measureRun, type SubmitContext, submitSingleTaskJobs } from './support/runner-run.js';
 import {
+  cpuRows,
   operationRows,
+  type PhaseSpread,
   type RunResult,
   requestRows,
   storeCheck,
@@ -69,7 +71,7 @@ function idleRun(
   processes: number,
   startRunners: StartRunners,
 ): Promise<RunResult> {
-  return measureRun(session.submitter, {
+  return measureRun(session, {
     label,
     processes,
     startRunners,
@@ -91,7 +93,7 @@ function throughputRun(
   startRunners: StartRunners,
   jobs: number,
 ): Promise<RunResult> {
-  return measureRun(session.submitter, {
+  return measureRun(session, {
     label,
     processes: 1,
     startRunners,
@@ -106,7 +108,7 @@ function treeRun(
   label: string,
   startRunners: StartRunners,
 ): Promise<RunResult> {
-  return measureRun(session.submitter, {
+  return measureRun(session, {
     label,
     processes: 1,
     startRunners,
@@ -132,6 +134,9 @@ function sections(
         'p50 start ms': fmt(result.p50Ms, 1),
         'p99 start ms': fmt(result.p99Ms, 1),
         'max start ms': fmt(result.maxMs, 1),
+        'submit p50/p99': phase(result.phases.submit),
+        'queue p50/p99': phase(result.phases.delivery),
+        'receive to start p50/p99': phase(result.phases.claim),
       })),
       checks: [
         ...latency.map((result) => ({
@@ -143,7 +148,7 @@ function sections(
       ],
       notes: [
         `each job is submitted ${IDLE_GAP_MS} ms after the previous one completed in the store, so the runner is in its long poll (${WAIT_SECONDS} s) when it arrives`,
-        'start latency = execute() start in the runner - the bench calling client.jobs.submit (same machine, same clock): the submit (DynamoDB transaction + SendMessageBatch), the receive, the claim and the job read',
+        "start latency = execute() start in the runner - the bench calling client.jobs.submit (same machine, same clock), in three phases (ms): submit = the submit call (PutItem of the job with its inline root, SendMessageBatch); queue = submit returned to the runner's ReceiveMessage returning it (local-aws-sqs scans for messages every 10 ms); receive to start = the claim (one UpdateItem) and the runner's own work before execute()",
         TODAY,
         machine,
       ],
@@ -180,7 +185,19 @@ function sections(
       ],
     },
     { title: 'Dispatch speed: requests per task by operation', rows: operationRows(all) },
+    {
+      title: 'Dispatch speed: CPU per task by process (where the time goes)',
+      rows: cpuRows(all),
+      notes: [
+        'CPU = user + system time over the run (DynamoDB Local from /proc, the runner processes from ready to stopped); "cores" = CPU time / elapsed time',
+        machine,
+      ],
+    },
   ];
+}
+
+function phase(spread: PhaseSpread): string {
+  return `${fmt(spread.p50, 0)} / ${fmt(spread.p99, 0)}`;
 }
 
 function sleep(ms: number): Promise<void> {

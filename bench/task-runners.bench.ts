@@ -31,7 +31,7 @@ export async function run(): Promise<BenchSection[]> {
   try {
     const settings = { concurrency: RUNNER_CONCURRENCY, waitSeconds: WAIT_SECONDS };
     const measure = (label: string, processes: number, startRunners: StartRunners, tasks: number) =>
-      measureRun(session.submitter, {
+      measureRun(session, {
         label,
         processes,
         startRunners,

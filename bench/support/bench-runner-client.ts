@@ -29,6 +29,8 @@ export interface SideCounts {
 
 /** What a runner reports to the bench, in a worker process or in the bench process. */
 export interface RunnerEvents {
+  /** A ReceiveMessage brought the message of `task` (`jobId/taskId`), at epoch ms `at`. */
+  onReceived(task: string, at: number): void;
   /** `execute` began for task `seq` (`task`: `jobId/taskId`), at epoch ms `at`. */
   onStarted(seq: number, at: number, task: string): void;
   /** The store accepted the completion of `task` (`jobId/taskId`). */
@@ -60,7 +62,10 @@ export interface AccountedClient {
 
 export function accountedClient(
   connection: Connection,
-  observeJobs: (jobs: JobStore) => JobStore = (jobs) => jobs,
+  observe: {
+    readonly jobs?: (jobs: JobStore) => JobStore;
+    readonly queue?: (queue: SqsTaskQueue) => SqsTaskQueue;
+  } = {},
 ): AccountedClient {
   const clients = createAwsClients(connection.endpoints, { local: connection.kind === 'local' });
   const accounting = new RequestAccounting().attach({
@@ -68,14 +73,17 @@ export function accountedClient(
     sqs: clients.sqs,
   });
   const empty = countEmptyReceives(clients.sqs);
-  const jobs = observeJobs(
-    new DynamoDbJobStore({ client: clients.dynamodb, tableName: connection.tables.jobs }),
-  );
-  const queue = new SqsTaskQueue({
+  const store = new DynamoDbJobStore({
+    client: clients.dynamodb,
+    tableName: connection.tables.jobs,
+  });
+  const jobs = observe.jobs ? observe.jobs(store) : store;
+  const sqs = new SqsTaskQueue({
     client: clients.sqs,
     prefix: connection.taskQueuePrefix,
     partialLongPolls: connection.kind !== 'local',
   });
+  const queue = observe.queue ? observe.queue(sqs) : sqs;
   const client = new Client({
     jobs,
     automations: new DynamoDbAutomationStore({
@@ -113,7 +121,10 @@ export async function startBenchRunner(
   settings: BenchRunnerSettings,
   events: RunnerEvents,
 ): Promise<BenchRunner> {
-  const side = accountedClient(connection, (jobs) => observeOutcomes(jobs, events));
+  const side = accountedClient(connection, {
+    jobs: (jobs) => observeOutcomes(jobs, events),
+    queue: (queue) => observeReceives(queue, events),
+  });
   const runner = side.client.runner({
     cluster: settings.cluster,
     tasks: [startReportingTask(events.onStarted)],
@@ -181,6 +192,26 @@ function observeOutcomes(jobs: JobStore, events: RunnerEvents): JobStore {
         };
       }
       // The store keeps private fields: its methods must run with the store as `this`.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Reports when each message arrived, without changing what the queue does. */
+function observeReceives(queue: SqsTaskQueue, events: RunnerEvents): SqsTaskQueue {
+  return new Proxy(queue, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (property === 'receive') {
+        return async (...args: Parameters<SqsTaskQueue['receive']>) => {
+          const received = await target.receive(...args);
+          const at = Date.now();
+          for (const { message } of received)
+            events.onReceived(`${message.jobId}/${message.taskId}`, at);
+          return received;
+        };
+      }
+      // The queue keeps private fields: its methods must run with the queue as `this`.
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });

@@ -16,6 +16,7 @@ import {
   type BenchRunnerSettings,
   type RunnerEvents,
 } from './bench-runner-client.js';
+import { dynamoDbLocalPid } from './process-cpu.js';
 import { type RunnerHost, startInProcessRunner, startProcessRunner } from './runner-hosts.js';
 
 /** Starts the runners of one run on `cluster`, reporting to `events`; resolves once all are ready. */
@@ -32,6 +33,8 @@ export type RunnerSettings = Omit<BenchRunnerSettings, 'cluster'>;
 export interface RunnerBenchSession {
   readonly connection: Connection;
   readonly submitter: AccountedClient;
+  /** DynamoDB Local's JVM, whose CPU time runs report; undefined where /proc cannot tell. */
+  readonly dynamoDbPid: number | undefined;
   /** The runner in the bench process (the baseline). */
   inProcess(settings: RunnerSettings): StartRunners;
   /** `count` runner processes, `node --import tsx` each. */
@@ -72,6 +75,7 @@ export async function openRunnerBenchSession(name: string): Promise<RunnerBenchS
     return {
       connection,
       submitter: side,
+      dynamoDbPid: await dynamoDbLocalPid(servers.endpoints.dynamodb),
       inProcess: (settings) => (cluster, events) =>
         track(
           startInProcessRunner(connection, { ...settings, cluster }, events).then((host) => [host]),

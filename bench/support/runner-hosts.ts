@@ -16,10 +16,17 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 
+/** What a stopped runner reports. */
+export interface RunnerStopped {
+  readonly counts: SideCounts;
+  /** CPU time of its process from ready to stopped; 0 in the bench process, whose CPU the bench counts. */
+  readonly cpuMs: number;
+}
+
 /** A running bench runner, in a child process or in the bench process. */
 export interface RunnerHost {
   /** Stops polling, waits for running tasks, and returns the requests the runner sent. */
-  stop(): Promise<SideCounts>;
+  stop(): Promise<RunnerStopped>;
   /** Ends a worker process at once (SIGKILL), or stops an in-process runner's polling; for `finally`. */
   kill(): void;
 }
@@ -44,12 +51,12 @@ export function startProcessRunner(
     // stdout is ignored so that `--json` output stays clean; warnings go to stderr.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  let onStopped: ((counts: SideCounts) => void) | undefined;
+  let onStopped: ((stopped: RunnerStopped) => void) | undefined;
   let stopping = false;
   const host: RunnerHost = {
     stop: () => {
       stopping = true;
-      const stopped = new Promise<SideCounts>((resolve, reject) => {
+      const stopped = new Promise<RunnerStopped>((resolve, reject) => {
         onStopped = resolve;
         const timer = setTimeout(() => {
           kill(child);
@@ -73,6 +80,9 @@ export function startProcessRunner(
           clearTimeout(timer);
           resolve(host);
           break;
+        case 'received':
+          events.onReceived(message.task, message.at);
+          break;
         case 'started':
           events.onStarted(message.seq, message.at, message.task);
           break;
@@ -83,7 +93,7 @@ export function startProcessRunner(
           events.onError(message.message);
           break;
         case 'stopped':
-          onStopped?.(message.counts);
+          onStopped?.({ counts: message.counts, cpuMs: message.cpuMs });
           break;
       }
     });
@@ -110,7 +120,7 @@ export async function startInProcessRunner(
       await running;
       const counts = side.counts();
       side.destroy();
-      return counts;
+      return { counts, cpuMs: 0 };
     },
     kill: () => void runner.stop(),
   };

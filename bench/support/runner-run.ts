@@ -8,8 +8,9 @@ import {
   type RunnerEvents,
   startReportingTask,
 } from './bench-runner-client.js';
-import type { StartRunners } from './runner-bench-session.js';
-import { percentile, type RunResult, sumCounts } from './task-runner-figures.js';
+import { ownCpuMs, processCpuMs } from './process-cpu.js';
+import type { RunnerBenchSession, StartRunners } from './runner-bench-session.js';
+import { percentile, type RunResult, type StartPhases, sumCounts } from './task-runner-figures.js';
 
 const DEFAULT_RUN_TIMEOUT_MS = 60_000;
 /** Store reads in flight while verifying a run. */
@@ -44,7 +45,11 @@ export interface RunPlan {
  * completion; then stop the runners and check in the store that every job
  * is COMPLETED and every task COMPUTED.
  */
-export async function measureRun(submitter: AccountedClient, plan: RunPlan): Promise<RunResult> {
+export async function measureRun(
+  session: Pick<RunnerBenchSession, 'submitter' | 'dynamoDbPid'>,
+  plan: RunPlan,
+): Promise<RunResult> {
+  const { submitter } = session;
   const { client, queue } = submitter;
   const { label, tasks } = plan;
   const cluster = (await client.clusters.create(`bench-${label.replace(/\W+/g, '-')}`)).slug;
@@ -54,7 +59,8 @@ export async function measureRun(submitter: AccountedClient, plan: RunPlan): Pro
   const runners = await plan.startRunners(cluster, progress.events);
   const BenchTask = startReportingTask(() => undefined);
   submitter.reset();
-  const submittedAt = new Map<number, number>();
+  const cpuBefore = { dynamodb: await processCpuMs(session.dynamoDbPid), bench: ownCpuMs() };
+  const submittedAt = new Map<number, { at: number; returned: number }>();
   const jobIds = new Set<string>();
   const firstSubmit = Date.now();
   let submitMs = 0;
@@ -64,8 +70,9 @@ export async function measureRun(submitter: AccountedClient, plan: RunPlan): Pro
       cluster,
       BenchTask,
       submit: async (seq, task) => {
-        if (seq >= 0) submittedAt.set(seq, Date.now());
+        const at = Date.now();
         const job = await client.jobs.submit(`bench-${label}-${seq}`, task, { cluster });
+        if (seq >= 0) submittedAt.set(seq, { at, returned: Date.now() });
         jobIds.add(job.jobId);
       },
       completions: (count) => progress.reached(count),
@@ -78,11 +85,14 @@ export async function measureRun(submitter: AccountedClient, plan: RunPlan): Pro
     return `${label}: ${progress.completed.size} of ${tasks} tasks completed within ${timeoutMs} ms`;
   });
   const submitCounts = submitter.counts();
-  const runnerCounts = sumCounts(await Promise.all(runners.map((runner) => runner.stop())));
+  const cpuAfter = { dynamodb: await processCpuMs(session.dynamoDbPid), bench: ownCpuMs() };
+  const stopped = await Promise.all(runners.map((runner) => runner.stop()));
+  const runnerCounts = sumCounts(stopped.map((runner) => runner.counts));
   const store = await verify(submitter, jobIds, firstSubmit);
   const latencies = [...submittedAt]
-    .map(([seq, at]) => (progress.startedAt.get(seq) ?? Number.NaN) - at)
+    .map(([seq, submitted]) => (progress.startedAt.get(seq)?.at ?? Number.NaN) - submitted.at)
     .sort((a, b) => a - b);
+  const phases = startPhases(submittedAt, progress);
   const elapsedMs = progress.lastCompletion - firstSubmit;
   return {
     label,
@@ -95,11 +105,17 @@ export async function measureRun(submitter: AccountedClient, plan: RunPlan): Pro
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
     maxMs: latencies.at(-1) ?? Number.NaN,
+    phases,
     startsSeen: progress.started.size,
     completedInStore: store.completedJobs,
     computedInStore: store.computedTasks,
     submitCounts,
     runnerCounts,
+    cpuMs: {
+      dynamodb: cpuAfter.dynamodb - cpuBefore.dynamodb,
+      bench: cpuAfter.bench - cpuBefore.bench,
+      runners: stopped.reduce((sum, runner) => sum + runner.cpuMs, 0),
+    },
   };
 }
 
@@ -122,8 +138,10 @@ export async function submitSingleTaskJobs(
 
 /** Starts and completions the runners report, and waiters on the completion count. */
 class RunProgress {
-  /** First `execute` start per submitted `seq`. */
-  readonly startedAt = new Map<number, number>();
+  /** First `execute` start per submitted `seq`, and the task it started. */
+  readonly startedAt = new Map<number, { readonly at: number; readonly task: string }>();
+  /** First receive per task (`jobId/taskId`). */
+  readonly receivedAt = new Map<string, number>();
   readonly started = new Set<string>();
   readonly completed = new Set<string>();
   lastCompletion = 0;
@@ -133,9 +151,12 @@ class RunProgress {
 
   constructor(label: string) {
     this.events = {
+      onReceived: (task, at) => {
+        if (!this.receivedAt.has(task)) this.receivedAt.set(task, at);
+      },
       onStarted: (seq, at, task) => {
         this.started.add(task);
-        if (seq >= 0 && !this.startedAt.has(seq)) this.startedAt.set(seq, at);
+        if (seq >= 0 && !this.startedAt.has(seq)) this.startedAt.set(seq, { at, task });
       },
       onCompleted: (task, at) => {
         this.completed.add(task);
@@ -166,6 +187,29 @@ class RunProgress {
     }
     this.#waiters = waiting;
   }
+}
+
+/** Submit to start, split where the bench can see it: the submit call, the queue, the runner. */
+function startPhases(
+  submittedAt: ReadonlyMap<number, { readonly at: number; readonly returned: number }>,
+  progress: RunProgress,
+): StartPhases {
+  const submit: number[] = [];
+  const delivery: number[] = [];
+  const claim: number[] = [];
+  for (const [seq, submitted] of submittedAt) {
+    const started = progress.startedAt.get(seq);
+    const received = started && progress.receivedAt.get(started.task);
+    if (!started || received === undefined) continue;
+    submit.push(submitted.returned - submitted.at);
+    delivery.push(received - submitted.returned);
+    claim.push(started.at - received);
+  }
+  const spread = (values: number[]) => {
+    const sorted = values.sort((a, b) => a - b);
+    return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  };
+  return { submit: spread(submit), delivery: spread(delivery), claim: spread(claim) };
 }
 
 /** Jobs COMPLETED and tasks COMPUTED in the store, of the jobs this run submitted. */

@@ -2,6 +2,7 @@ import type { OperationCount } from '../../lambdas/adapters/aws/request-accounti
 import { DYNAMODB_WRITES as WRITES } from '../dynamodb-item-ledger.js';
 import { fmt } from '../harness.js';
 import type { SideCounts } from './bench-runner-client.js';
+import type { RunCpu } from './process-cpu.js';
 
 /** The figures of one measured run (bench/support/runner-run.ts). */
 export interface RunResult {
@@ -17,6 +18,7 @@ export interface RunResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  readonly phases: StartPhases;
   /** Distinct tasks whose `execute` the runners reported starting. */
   readonly startsSeen: number;
   /** Jobs of the run that are COMPLETED in the store. */
@@ -26,6 +28,43 @@ export interface RunResult {
   readonly submitCounts: SideCounts;
   /** Summed over the run's runners. */
   readonly runnerCounts: SideCounts;
+  /** CPU the run cost, by process (runner processes: from ready to stopped). */
+  readonly cpuMs: RunCpu;
+}
+
+/** Percentiles of one phase of submit to start, in ms. */
+export interface PhaseSpread {
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/**
+ * Submit to start in three phases: the submit call (DynamoDB write and
+ * SendMessageBatch), the queue (submit returned to ReceiveMessage returned
+ * in the runner: the server's long-poll answer), and the runner (receive to
+ * `execute`: the claim and what precedes `execute`).
+ */
+export interface StartPhases {
+  readonly submit: PhaseSpread;
+  readonly delivery: PhaseSpread;
+  readonly claim: PhaseSpread;
+}
+
+/** CPU ms per task, by process: where a run's time goes on a machine whose cores it shares. */
+export function cpuRows(results: readonly RunResult[]): Record<string, string | number>[] {
+  return results.map((result) => {
+    const per = (ms: number) => fmt(ms / result.tasks, 2);
+    const { dynamodb, bench, runners } = result.cpuMs;
+    const seconds = result.elapsedMs / 1000;
+    return {
+      run: result.label,
+      'DynamoDB Local ms/task': per(dynamodb),
+      'bench process ms/task': per(bench),
+      'runner processes ms/task': per(runners),
+      'DynamoDB Local cores': fmt(dynamodb / 1000 / seconds, 2),
+      'all cores': fmt((dynamodb + bench + runners) / 1000 / seconds, 2),
+    };
+  });
 }
 
 /** The check row every runner bench prints: the store holds every job COMPLETED, every task COMPUTED. */

@@ -1,5 +1,6 @@
 import { resolveConnection } from '../../lambdas/sdk/connection.js';
 import { startBenchRunner } from './bench-runner-client.js';
+import { ownCpuMs } from './process-cpu.js';
 import type { HostMessage, WorkerArguments, WorkerMessage } from './runner-protocol.js';
 
 /*
@@ -21,6 +22,7 @@ const send = (message: WorkerMessage, then?: () => void): void => {
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as WorkerArguments;
 const { runner, side } = await startBenchRunner(resolveConnection(), settings, {
+  onReceived: (task, at) => send({ type: 'received', task, at }),
   onStarted: (seq, at, task) => send({ type: 'started', seq, at, task }),
   onCompleted: (task, at) => send({ type: 'completed', task, at }),
   onError: (message) => send({ type: 'error', message }),
@@ -34,8 +36,9 @@ const stop = async (): Promise<void> => {
   await runner.stop();
   await running;
   const counts = side.counts();
+  const cpuMs = ownCpuMs() - readyCpuMs;
   side.destroy();
-  if (process.connected) send({ type: 'stopped', counts }, () => process.exit(0));
+  if (process.connected) send({ type: 'stopped', counts, cpuMs }, () => process.exit(0));
   else process.exit(0);
 };
 process.on('message', (message: HostMessage) => {
@@ -44,4 +47,6 @@ process.on('message', (message: HostMessage) => {
 // A bench that died without saying stop must not leave this process polling.
 process.once('disconnect', () => void stop());
 
+// Starting (tsx compiling the worker) is not the runner's work.
+const readyCpuMs = ownCpuMs();
 send({ type: 'ready', runnerId: runner.runnerId });
