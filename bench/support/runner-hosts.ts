@@ -8,7 +8,7 @@ import {
   type SideCounts,
   startBenchRunner,
 } from './bench-runner-client.js';
-import type { HostMessage, WorkerMessage } from './runner-protocol.js';
+import type { HostMessage, RunnerEvent, WorkerMessage } from './runner-protocol.js';
 
 const WORKER = fileURLToPath(new URL('./task-runner-worker.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -40,7 +40,10 @@ export function startProcessRunner(
   settings: BenchRunnerSettings,
   events: RunnerEvents,
 ): Promise<RunnerHost> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(settings)], {
+  // e.g. BENCH_RUNNER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the runner processes.
+  const nodeArgs = process.env.BENCH_RUNNER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const args = [...nodeArgs, '--import', 'tsx', WORKER, JSON.stringify(settings)];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -80,17 +83,8 @@ export function startProcessRunner(
           clearTimeout(timer);
           resolve(host);
           break;
-        case 'received':
-          events.onReceived(message.task, message.at);
-          break;
-        case 'started':
-          events.onStarted(message.seq, message.at, message.task);
-          break;
-        case 'completed':
-          events.onCompleted(message.task, message.at);
-          break;
-        case 'error':
-          events.onError(message.message);
+        case 'events':
+          for (const event of message.events) deliver(event, events);
           break;
         case 'stopped':
           onStopped?.({ counts: message.counts, cpuMs: message.cpuMs });
@@ -124,6 +118,23 @@ export async function startInProcessRunner(
     },
     kill: () => void runner.stop(),
   };
+}
+
+function deliver(event: RunnerEvent, events: RunnerEvents): void {
+  switch (event.type) {
+    case 'received':
+      events.onReceived(event.task, event.at);
+      break;
+    case 'started':
+      events.onStarted(event.seq, event.at, event.task);
+      break;
+    case 'completed':
+      events.onCompleted(event.task, event.at);
+      break;
+    case 'error':
+      events.onError(event.message);
+      break;
+  }
 }
 
 function kill(child: ChildProcess): void {
