@@ -36,7 +36,11 @@ export interface TaskRunnerOptions {
   readonly waitSeconds?: number | undefined;
   /** Where `runForever` announces the runner, so that job views can tell why a task waits. */
   readonly announcements?: RunnerRegistry | undefined;
-  /** Longest an acknowledgement waits for a batch of deletes to fill, in ms. @default 20 */
+  /**
+   * Longest an acknowledgement waits for a batch of deletes to fill, in ms.
+   * The delete is off the path of every task (the lease holds the task), so
+   * waiting longer only makes batches fuller. @default 100
+   */
   readonly ackDelayMs?: number | undefined;
   /** Where log lines go. @default powertoolsLogSink(): Powertools JSON lines on stdout and stderr */
   readonly logSink?: LogSink | undefined;
