@@ -190,6 +190,7 @@ function sections(
       rows: cpuRows(all),
       notes: [
         'CPU = user + system time over the run (DynamoDB Local from /proc, the runner processes from ready to stopped); "cores" = CPU time / elapsed time',
+        'CPU ceiling = cores x 1000 / (CPU ms per task of all three): the tasks/s these processes could reach with the whole machine to themselves, CPU being the limit',
         machine,
       ],
     },

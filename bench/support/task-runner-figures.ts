@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { OperationCount } from '../../lambdas/adapters/aws/request-accounting.js';
 import { DYNAMODB_WRITES as WRITES } from '../dynamodb-item-ledger.js';
 import { fmt } from '../harness.js';
@@ -63,6 +64,11 @@ export function cpuRows(results: readonly RunResult[]): Record<string, string | 
       'runner processes ms/task': per(runners),
       'DynamoDB Local cores': fmt(dynamodb / 1000 / seconds, 2),
       'all cores': fmt((dynamodb + bench + runners) / 1000 / seconds, 2),
+      // What the cores could do if these processes had them to themselves and CPU were the limit.
+      'CPU ceiling tasks/s': fmt(
+        (availableParallelism() * 1000 * result.tasks) / (dynamodb + bench + runners),
+        0,
+      ),
     };
   });
 }
