@@ -12,6 +12,7 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<Ben
     { name: 'partitions', load: () => import('./partitions.bench.js') },
     { name: 'bundles', load: () => import('./bundles.bench.js') },
     { name: 'task-runners', load: () => import('./task-runners.bench.js') },
+    { name: 'dispatch-speed', load: () => import('./dispatch-speed.bench.js') },
   ];
 
 const args = process.argv.slice(2);

@@ -1,32 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAwsClients, destroyAwsClients } from '../lambdas/adapters/aws/aws-clients.js';
-import { ensureTable } from '../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../lambdas/adapters/aws/tables/automations-table.js';
-import { jobsTable } from '../lambdas/adapters/aws/tables/jobs-table.js';
-import { type LocalServers, startLocalServers } from '../lambdas/adapters/local/local-servers.js';
-import { taskRouteOf } from '../lambdas/core/jobs/task-routing.js';
-import { type Connection, writeLocalConnection } from '../lambdas/sdk/connection.js';
+import { availableParallelism } from 'node:os';
 import { type BenchSection, fmt } from './harness.js';
-import {
-  type AccountedClient,
-  accountedClient,
-  BENCH_TASK_IDENTIFIER,
-  type RunnerEvents,
-  startReportingTask,
-} from './support/bench-runner-client.js';
-import {
-  type RunnerHost,
-  startInProcessRunner,
-  startProcessRunner,
-} from './support/runner-hosts.js';
+import { openRunnerBenchSession, type StartRunners } from './support/runner-bench-session.js';
+import { measureRun, submitSingleTaskJobs } from './support/runner-run.js';
 import {
   operationRows,
-  percentile,
   type RunResult,
   requestRows,
-  sumCounts,
+  storeCheck,
 } from './support/task-runner-figures.js';
 
 /** Jobs (one trivial task each) per measured run: the whole suite takes about 90 s on 2 busy cores. */
@@ -41,178 +21,37 @@ const WAIT_SECONDS = 1;
 const RUN_TIMEOUT_MS = 60_000;
 const PROCESS_COUNTS = [1, 2, 4] as const;
 
-type StartRunners = (cluster: string, events: RunnerEvents) => Promise<RunnerHost[]>;
-
 /**
  * Task runners on the local servers: tasks/s and submit-to-start latency
  * with the runner in the bench process (the baseline) and in 1, 2 and 4
  * runner processes, and the DynamoDB and SQS requests each task costs.
  */
 export async function run(): Promise<BenchSection[]> {
-  const servers = await startLocalServers();
-  const dataDir = await mkdtemp(join(tmpdir(), 'bucketflow-bench-runners-'));
-  const hosts: RunnerHost[] = [];
-  let submitter: AccountedClient | undefined;
+  const session = await openRunnerBenchSession('runners');
   try {
-    const connection = await benchConnection(servers, dataDir);
-    submitter = accountedClient(connection);
-    const side = submitter;
-    const settings = (cluster: string) => ({
-      cluster,
-      concurrency: RUNNER_CONCURRENCY,
-      waitSeconds: WAIT_SECONDS,
-    });
-    const track = async (started: Promise<RunnerHost[]>) => {
-      const list = await started;
-      hosts.push(...list);
-      return list;
-    };
-    const inProcess: StartRunners = (cluster, events) =>
-      track(startInProcessRunner(connection, settings(cluster), events).then((host) => [host]));
-    const processes =
-      (count: number): StartRunners =>
-      (cluster, events) =>
-        track(
-          Promise.all(
-            Array.from({ length: count }, () =>
-              startProcessRunner(dataDir, settings(cluster), events),
-            ),
-          ),
-        );
-
+    const settings = { concurrency: RUNNER_CONCURRENCY, waitSeconds: WAIT_SECONDS };
+    const measure = (label: string, processes: number, startRunners: StartRunners, tasks: number) =>
+      measureRun(session, {
+        label,
+        processes,
+        startRunners,
+        tasks,
+        timeoutMs: RUN_TIMEOUT_MS,
+        submit: (context) => submitSingleTaskJobs(context, tasks, SUBMIT_CONCURRENCY),
+      });
     // DynamoDB Local's JVM and the SDK's connections warm up here, not in the baseline.
-    await measureRun(side, 'warm-up', 0, inProcess, WARMUP_TASKS);
+    await measure('warm-up', 0, session.inProcess(settings), WARMUP_TASKS);
     const results: RunResult[] = [
-      await measureRun(side, 'in-process', 0, inProcess, TASKS_PER_RUN),
+      await measure('in-process', 0, session.inProcess(settings), TASKS_PER_RUN),
     ];
     for (const count of PROCESS_COUNTS) {
       const label = `${count} process${count > 1 ? 'es' : ''}`;
-      results.push(await measureRun(side, label, count, processes(count), TASKS_PER_RUN));
+      results.push(await measure(label, count, session.processes(count, settings), TASKS_PER_RUN));
     }
     return sections(results);
   } finally {
-    for (const host of hosts) host.kill();
-    submitter?.destroy();
-    await servers.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await session.close();
   }
-}
-
-/** Unique tables on the local servers, and a local.json the worker processes resolve. */
-async function benchConnection(servers: LocalServers, dataDir: string): Promise<Connection> {
-  const stamp = `${Date.now().toString(36)}${process.pid}`;
-  const connection: Connection = {
-    kind: 'local',
-    endpoints: servers.endpoints,
-    tables: {
-      jobs: `bench-runners-jobs-${stamp}`,
-      automations: `bench-runners-automations-${stamp}`,
-      // Required by the connection format; runners never read the batches table.
-      batches: `bench-runners-batches-${stamp}`,
-    },
-    taskQueuePrefix: `bench-${stamp}-`,
-  };
-  const clients = createAwsClients(servers.endpoints, { local: true });
-  try {
-    await Promise.all([
-      ensureTable(clients.dynamodb, jobsTable, connection.tables.jobs),
-      ensureTable(clients.dynamodb, automationsTable, connection.tables.automations),
-    ]);
-  } finally {
-    destroyAwsClients(clients);
-  }
-  await writeLocalConnection(dataDir, connection);
-  return connection;
-}
-
-/**
- * One run on a fresh cluster: start the runners and wait until each is
- * ready, submit `tasks` jobs, and wait until the store has accepted every
- * completion; then stop the runners and check in the store that every job
- * is COMPLETED.
- */
-async function measureRun(
-  submitter: AccountedClient,
-  label: string,
-  processes: number,
-  startRunners: StartRunners,
-  tasks: number,
-): Promise<RunResult> {
-  const { client, queue } = submitter;
-  const cluster = (await client.clusters.create(`bench-${label.replace(/\W+/g, '-')}`)).slug;
-  await queue.ensureRouteQueue(taskRouteOf(cluster, BENCH_TASK_IDENTIFIER));
-
-  const startedAt = new Map<number, number>();
-  const completed = new Set<string>();
-  let lastCompletion = 0;
-  let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
-  const finished = new Promise<void>((resolve, reject) => {
-    settle = { resolve, reject };
-  });
-  // Awaited below; until then a runner error must not count as an unhandled rejection.
-  finished.catch(() => undefined);
-  const events: RunnerEvents = {
-    onStarted: (seq, at) => {
-      if (!startedAt.has(seq)) startedAt.set(seq, at);
-    },
-    onCompleted: (jobId, at) => {
-      completed.add(jobId);
-      lastCompletion = Math.max(lastCompletion, at);
-      if (completed.size >= tasks) settle?.resolve();
-    },
-    onError: (message) => settle?.reject(new Error(`${label}: ${message}`)),
-  };
-  const runners = await startRunners(cluster, events);
-  const BenchTask = startReportingTask(() => undefined);
-  submitter.reset();
-  const submittedAt: number[] = [];
-  const jobIds = new Set<string>();
-  const firstSubmit = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: SUBMIT_CONCURRENCY }, async () => {
-      while (next < tasks) {
-        const seq = next++;
-        submittedAt[seq] = Date.now();
-        const job = await client.jobs.submit(`bench-${label}-${seq}`, new BenchTask({ seq }), {
-          cluster,
-        });
-        jobIds.add(job.jobId);
-      }
-    }),
-  );
-  const submitMs = Date.now() - firstSubmit;
-  await withTimeout(finished, RUN_TIMEOUT_MS, () => {
-    return `${label}: ${completed.size} of ${tasks} tasks completed within ${RUN_TIMEOUT_MS} ms`;
-  });
-  const submitCounts = submitter.counts();
-  const runnerCounts = sumCounts(await Promise.all(runners.map((runner) => runner.stop())));
-
-  const page = await submitter.jobs.queryJobs({
-    from: firstSubmit - 1,
-    to: Date.now() + 1,
-    limit: 1000,
-  });
-  const verified = page.jobs.filter((job) => jobIds.has(job.jobId) && job.state === 'COMPLETED');
-  const latencies = submittedAt
-    .map((at, seq) => (startedAt.get(seq) ?? Number.NaN) - at)
-    .sort((a, b) => a - b);
-  const elapsedMs = lastCompletion - firstSubmit;
-  return {
-    label,
-    processes,
-    tasks,
-    elapsedMs,
-    submitMs,
-    tasksPerSecond: (tasks / elapsedMs) * 1000,
-    p50Ms: percentile(latencies, 0.5),
-    p99Ms: percentile(latencies, 0.99),
-    maxMs: latencies.at(-1) ?? Number.NaN,
-    startsSeen: startedAt.size,
-    completedInStore: verified.length,
-    submitCounts,
-    runnerCounts,
-  };
 }
 
 function sections(all: readonly RunResult[]): BenchSection[] {
@@ -238,18 +77,7 @@ function sections(all: readonly RunResult[]): BenchSection[] {
         'elapsed s': fmt(result.elapsedMs / 1000, 2),
         'submit s': fmt(result.submitMs / 1000, 2),
       })),
-      checks: [
-        {
-          name: 'every job COMPLETED in the job store, every task started once or more',
-          pass: results.every(
-            (result) =>
-              result.completedInStore === result.tasks && result.startsSeen === result.tasks,
-          ),
-          detail: results
-            .map((result) => `${result.label}: ${result.completedInStore}/${result.tasks}`)
-            .join(' / '),
-        },
-      ],
+      checks: [storeCheck(results)],
       notes: [
         `tasks/s = jobs / (last completion accepted by the store - first submit); ${SUBMIT_CONCURRENCY} submits in flight from the bench process`,
         'start latency = execute() start in the runner - the bench calling client.jobs.submit (same machine, same clock); it includes queueing behind busy runners',
@@ -272,20 +100,4 @@ function sections(all: readonly RunResult[]): BenchSection[] {
       rows: operationRows(results),
     },
   ];
-}
-
-async function withTimeout(
-  promise: Promise<void>,
-  ms: number,
-  message: () => string,
-): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message())), ms);
-  });
-  try {
-    await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -11,6 +11,7 @@ import { SqsTaskQueue } from '../../lambdas/adapters/aws/sqs-task-queue.js';
 import type { JobStore } from '../../lambdas/core/ports/job-store.js';
 import { Client } from '../../lambdas/sdk/client.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';
+import type { ExecutionContext } from '../../lambdas/sdk/execution-context.js';
 import { powertoolsLogSink } from '../../lambdas/sdk/powertools-log-sink.js';
 import { Task, type TaskClass } from '../../lambdas/sdk/task.js';
 import type { LogSink } from '../../lambdas/sdk/task-logger.js';
@@ -28,10 +29,12 @@ export interface SideCounts {
 
 /** What a runner reports to the bench, in a worker process or in the bench process. */
 export interface RunnerEvents {
-  /** `execute` began for task `seq`, at epoch ms `at`. */
-  onStarted(seq: number, at: number): void;
-  /** The store accepted the completion (the single-task job is now COMPLETED). */
-  onCompleted(jobId: string, at: number): void;
+  /** A ReceiveMessage brought the message of `task` (`jobId/taskId`), at epoch ms `at`. */
+  onReceived(task: string, at: number): void;
+  /** `execute` began for task `seq` (`task`: `jobId/taskId`), at epoch ms `at`. */
+  onStarted(seq: number, at: number, task: string): void;
+  /** The store accepted the completion of `task` (`jobId/taskId`). */
+  onCompleted(task: string, at: number): void;
   /** Something the bench cannot recover from (a failed attempt, a worker that exited). */
   onError(message: string): void;
 }
@@ -59,7 +62,10 @@ export interface AccountedClient {
 
 export function accountedClient(
   connection: Connection,
-  observeJobs: (jobs: JobStore) => JobStore = (jobs) => jobs,
+  observe: {
+    readonly jobs?: (jobs: JobStore) => JobStore;
+    readonly queue?: (queue: SqsTaskQueue) => SqsTaskQueue;
+  } = {},
 ): AccountedClient {
   const clients = createAwsClients(connection.endpoints, { local: connection.kind === 'local' });
   const accounting = new RequestAccounting().attach({
@@ -67,14 +73,17 @@ export function accountedClient(
     sqs: clients.sqs,
   });
   const empty = countEmptyReceives(clients.sqs);
-  const jobs = observeJobs(
-    new DynamoDbJobStore({ client: clients.dynamodb, tableName: connection.tables.jobs }),
-  );
-  const queue = new SqsTaskQueue({
+  const store = new DynamoDbJobStore({
+    client: clients.dynamodb,
+    tableName: connection.tables.jobs,
+  });
+  const jobs = observe.jobs ? observe.jobs(store) : store;
+  const sqs = new SqsTaskQueue({
     client: clients.sqs,
     prefix: connection.taskQueuePrefix,
     partialLongPolls: connection.kind !== 'local',
   });
+  const queue = observe.queue ? observe.queue(sqs) : sqs;
   const client = new Client({
     jobs,
     automations: new DynamoDbAutomationStore({
@@ -112,7 +121,10 @@ export async function startBenchRunner(
   settings: BenchRunnerSettings,
   events: RunnerEvents,
 ): Promise<BenchRunner> {
-  const side = accountedClient(connection, (jobs) => observeOutcomes(jobs, events));
+  const side = accountedClient(connection, {
+    jobs: (jobs) => observeOutcomes(jobs, events),
+    queue: (queue) => observeReceives(queue, events),
+  });
   const runner = side.client.runner({
     cluster: settings.cluster,
     tasks: [startReportingTask(events.onStarted)],
@@ -125,15 +137,31 @@ export async function startBenchRunner(
   return { runner, side };
 }
 
-/** The bench task's class: the runner registers it, the bench submits instances of it. */
-export type BenchTaskClass = TaskClass & (new (input: { seq: number }) => Task<{ seq: number }>);
+/**
+ * Input of the bench task. `spawn` shapes a tree: the task submits
+ * `spawn[0]` subtasks, each with `spawn.slice(1)`, so `[40, 24]` is a root
+ * with 40 children of 24 leaves each. Subtasks carry `seq` -1.
+ */
+export interface BenchTaskInput {
+  readonly seq: number;
+  readonly spawn?: readonly number[];
+}
 
-/** The bench task: it only records when it started. */
-export function startReportingTask(onStart: (seq: number, at: number) => void): BenchTaskClass {
-  return class BenchNoop extends Task<{ seq: number }> {
+/** The bench task's class: the runner registers it, the bench submits instances of it. */
+export type BenchTaskClass = TaskClass & (new (input: BenchTaskInput) => Task<BenchTaskInput>);
+
+/** The bench task: it records when it started and submits the subtasks `spawn` asks for. */
+export function startReportingTask(
+  onStart: (seq: number, at: number, task: string) => void,
+): BenchTaskClass {
+  return class BenchNoop extends Task<BenchTaskInput> {
     static override identifier = BENCH_TASK_IDENTIFIER;
-    execute(): void {
-      onStart(this.input.seq, Date.now());
+    execute(context: ExecutionContext): void {
+      const { id, jobId } = context.currentTask;
+      onStart(this.input.seq, Date.now(), `${jobId}/${id}`);
+      const [count = 0, ...rest] = this.input.spawn ?? [];
+      const children = Array.from({ length: count }, () => new BenchNoop({ seq: -1, spawn: rest }));
+      if (children.length > 0) context.submitSubtasks(children);
     }
   };
 }
@@ -152,7 +180,7 @@ function observeOutcomes(jobs: JobStore, events: RunnerEvents): JobStore {
       if (property === 'complete') {
         return async (request: Parameters<JobStore['complete']>[0]) => {
           const result = await target.complete(request);
-          events.onCompleted(request.jobId, Date.now());
+          events.onCompleted(`${request.jobId}/${request.taskId}`, Date.now());
           return result;
         };
       }
@@ -164,6 +192,26 @@ function observeOutcomes(jobs: JobStore, events: RunnerEvents): JobStore {
         };
       }
       // The store keeps private fields: its methods must run with the store as `this`.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Reports when each message arrived, without changing what the queue does. */
+function observeReceives(queue: SqsTaskQueue, events: RunnerEvents): SqsTaskQueue {
+  return new Proxy(queue, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (property === 'receive') {
+        return async (...args: Parameters<SqsTaskQueue['receive']>) => {
+          const received = await target.receive(...args);
+          const at = Date.now();
+          for (const { message } of received)
+            events.onReceived(`${message.jobId}/${message.taskId}`, at);
+          return received;
+        };
+      }
+      // The queue keeps private fields: its methods must run with the queue as `this`.
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });

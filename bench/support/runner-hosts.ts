@@ -8,7 +8,7 @@ import {
   type SideCounts,
   startBenchRunner,
 } from './bench-runner-client.js';
-import type { HostMessage, WorkerMessage } from './runner-protocol.js';
+import type { HostMessage, RunnerEvent, WorkerMessage } from './runner-protocol.js';
 
 const WORKER = fileURLToPath(new URL('./task-runner-worker.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,10 +16,17 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 
+/** What a stopped runner reports. */
+export interface RunnerStopped {
+  readonly counts: SideCounts;
+  /** CPU time of its process from ready to stopped; 0 in the bench process, whose CPU the bench counts. */
+  readonly cpuMs: number;
+}
+
 /** A running bench runner, in a child process or in the bench process. */
 export interface RunnerHost {
   /** Stops polling, waits for running tasks, and returns the requests the runner sent. */
-  stop(): Promise<SideCounts>;
+  stop(): Promise<RunnerStopped>;
   /** Ends a worker process at once (SIGKILL), or stops an in-process runner's polling; for `finally`. */
   kill(): void;
 }
@@ -33,7 +40,10 @@ export function startProcessRunner(
   settings: BenchRunnerSettings,
   events: RunnerEvents,
 ): Promise<RunnerHost> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(settings)], {
+  // e.g. BENCH_RUNNER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the runner processes.
+  const nodeArgs = process.env.BENCH_RUNNER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const args = [...nodeArgs, '--import', 'tsx', WORKER, JSON.stringify(settings)];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -44,12 +54,12 @@ export function startProcessRunner(
     // stdout is ignored so that `--json` output stays clean; warnings go to stderr.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  let onStopped: ((counts: SideCounts) => void) | undefined;
+  let onStopped: ((stopped: RunnerStopped) => void) | undefined;
   let stopping = false;
   const host: RunnerHost = {
     stop: () => {
       stopping = true;
-      const stopped = new Promise<SideCounts>((resolve, reject) => {
+      const stopped = new Promise<RunnerStopped>((resolve, reject) => {
         onStopped = resolve;
         const timer = setTimeout(() => {
           kill(child);
@@ -73,17 +83,11 @@ export function startProcessRunner(
           clearTimeout(timer);
           resolve(host);
           break;
-        case 'started':
-          events.onStarted(message.seq, message.at);
-          break;
-        case 'completed':
-          events.onCompleted(message.jobId, message.at);
-          break;
-        case 'error':
-          events.onError(message.message);
+        case 'events':
+          for (const event of message.events) deliver(event, events);
           break;
         case 'stopped':
-          onStopped?.(message.counts);
+          onStopped?.({ counts: message.counts, cpuMs: message.cpuMs });
           break;
       }
     });
@@ -110,10 +114,27 @@ export async function startInProcessRunner(
       await running;
       const counts = side.counts();
       side.destroy();
-      return counts;
+      return { counts, cpuMs: 0 };
     },
     kill: () => void runner.stop(),
   };
+}
+
+function deliver(event: RunnerEvent, events: RunnerEvents): void {
+  switch (event.type) {
+    case 'received':
+      events.onReceived(event.task, event.at);
+      break;
+    case 'started':
+      events.onStarted(event.seq, event.at, event.task);
+      break;
+    case 'completed':
+      events.onCompleted(event.task, event.at);
+      break;
+    case 'error':
+      events.onError(event.message);
+      break;
+  }
 }
 
 function kill(child: ChildProcess): void {

@@ -1,25 +1,99 @@
+import { availableParallelism } from 'node:os';
 import type { OperationCount } from '../../lambdas/adapters/aws/request-accounting.js';
 import { DYNAMODB_WRITES as WRITES } from '../dynamodb-item-ledger.js';
 import { fmt } from '../harness.js';
 import type { SideCounts } from './bench-runner-client.js';
+import type { RunCpu } from './process-cpu.js';
 
-/** The figures of one measured run of bench/task-runners.bench.ts. */
+/** The figures of one measured run (bench/support/runner-run.ts). */
 export interface RunResult {
   readonly label: string;
   /** Runner processes; 0 for the runner in the bench process. */
   readonly processes: number;
+  /** Tasks completed, subtasks included. */
   readonly tasks: number;
+  readonly jobs: number;
   readonly elapsedMs: number;
   readonly submitMs: number;
   readonly tasksPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  readonly phases: StartPhases;
+  /** Distinct tasks whose `execute` the runners reported starting. */
   readonly startsSeen: number;
+  /** Jobs of the run that are COMPLETED in the store. */
   readonly completedInStore: number;
+  /** Tasks of the run's jobs that are COMPUTED in the store. */
+  readonly computedInStore: number;
   readonly submitCounts: SideCounts;
   /** Summed over the run's runners. */
   readonly runnerCounts: SideCounts;
+  /** CPU the run cost, by process (runner processes: from ready to stopped). */
+  readonly cpuMs: RunCpu;
+}
+
+/** Percentiles of one phase of submit to start, in ms. */
+export interface PhaseSpread {
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/**
+ * Submit to start in three phases: the submit call (DynamoDB write and
+ * SendMessageBatch), the queue (submit returned to ReceiveMessage returned
+ * in the runner: the server's long-poll answer), and the runner (receive to
+ * `execute`: the claim and what precedes `execute`).
+ */
+export interface StartPhases {
+  readonly submit: PhaseSpread;
+  readonly delivery: PhaseSpread;
+  readonly claim: PhaseSpread;
+}
+
+/** CPU ms per task, by process: where a run's time goes on a machine whose cores it shares. */
+export function cpuRows(results: readonly RunResult[]): Record<string, string | number>[] {
+  return results.map((result) => {
+    const per = (ms: number) => fmt(ms / result.tasks, 2);
+    const { dynamodb, bench, runners } = result.cpuMs;
+    const seconds = result.elapsedMs / 1000;
+    return {
+      run: result.label,
+      'DynamoDB Local ms/task': per(dynamodb),
+      'bench process ms/task': per(bench),
+      'runner processes ms/task': per(runners),
+      'DynamoDB Local cores': fmt(dynamodb / 1000 / seconds, 2),
+      'all cores': fmt((dynamodb + bench + runners) / 1000 / seconds, 2),
+      // What the cores could do if these processes had them to themselves and CPU were the limit.
+      'CPU ceiling tasks/s': fmt(
+        (availableParallelism() * 1000 * result.tasks) / (dynamodb + bench + runners),
+        0,
+      ),
+    };
+  });
+}
+
+/** The check row every runner bench prints: the store holds every job COMPLETED, every task COMPUTED. */
+export function storeCheck(results: readonly RunResult[]): {
+  name: string;
+  pass: boolean;
+  detail: string;
+} {
+  return {
+    name: 'every job COMPLETED and every task COMPUTED in the job store, every task started once or more',
+    pass: results.every(
+      (result) =>
+        result.completedInStore === result.jobs &&
+        result.computedInStore === result.tasks &&
+        result.startsSeen === result.tasks,
+    ),
+    detail: results
+      .map(
+        (result) =>
+          `${result.label}: jobs ${result.completedInStore}/${result.jobs}, tasks ${result.computedInStore}/${result.tasks}`,
+      )
+      .join(' / '),
+  };
 }
 
 /** Nearest-rank percentile of ascending `sorted`. */

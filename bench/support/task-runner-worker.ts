@@ -1,6 +1,12 @@
 import { resolveConnection } from '../../lambdas/sdk/connection.js';
 import { startBenchRunner } from './bench-runner-client.js';
-import type { HostMessage, WorkerArguments, WorkerMessage } from './runner-protocol.js';
+import { ownCpuMs } from './process-cpu.js';
+import type {
+  HostMessage,
+  RunnerEvent,
+  WorkerArguments,
+  WorkerMessage,
+} from './runner-protocol.js';
 
 /*
  * One runner process of bench/task-runners.bench.ts, started as
@@ -18,12 +24,25 @@ if (!channel) {
 const send = (message: WorkerMessage, then?: () => void): void => {
   channel(message, undefined, undefined, () => then?.());
 };
+// Events go out together once per turn of the event loop: one IPC write per message would
+// be a good part of the runner process's own CPU at 3 events per task.
+let events: RunnerEvent[] = [];
+const report = (event: RunnerEvent): void => {
+  if (events.length === 0) setImmediate(flush);
+  events.push(event);
+};
+const flush = (): void => {
+  if (events.length === 0) return;
+  send({ type: 'events', events });
+  events = [];
+};
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as WorkerArguments;
 const { runner, side } = await startBenchRunner(resolveConnection(), settings, {
-  onStarted: (seq, at) => send({ type: 'started', seq, at }),
-  onCompleted: (jobId, at) => send({ type: 'completed', jobId, at }),
-  onError: (message) => send({ type: 'error', message }),
+  onReceived: (task, at) => report({ type: 'received', task, at }),
+  onStarted: (seq, at, task) => report({ type: 'started', seq, at, task }),
+  onCompleted: (task, at) => report({ type: 'completed', task, at }),
+  onError: (message) => report({ type: 'error', message }),
 });
 
 const running = runner.runForever();
@@ -34,8 +53,10 @@ const stop = async (): Promise<void> => {
   await runner.stop();
   await running;
   const counts = side.counts();
+  const cpuMs = ownCpuMs() - readyCpuMs;
   side.destroy();
-  if (process.connected) send({ type: 'stopped', counts }, () => process.exit(0));
+  flush();
+  if (process.connected) send({ type: 'stopped', counts, cpuMs }, () => process.exit(0));
   else process.exit(0);
 };
 process.on('message', (message: HostMessage) => {
@@ -44,4 +65,6 @@ process.on('message', (message: HostMessage) => {
 // A bench that died without saying stop must not leave this process polling.
 process.once('disconnect', () => void stop());
 
+// Starting (tsx compiling the worker) is not the runner's work.
+const readyCpuMs = ownCpuMs();
 send({ type: 'ready', runnerId: runner.runnerId });

@@ -1,75 +1,24 @@
 import { ValidationError } from '../core/errors.js';
 import { taskRouteOf } from '../core/jobs/task-routing.js';
-import type { JobStore } from '../core/ports/job-store.js';
-import type { ObjectStorage } from '../core/ports/object-storage.js';
-import type { RunnerRegistry } from '../core/ports/runner-registry.js';
-import type { ReceivedTask, TaskQueue, TaskRoute } from '../core/ports/task-queue.js';
+import type { TaskRoute } from '../core/ports/task-queue.js';
 import { DeliveryAcks } from './delivery-acks.js';
 import { RunnerBusyError } from './errors.js';
 import type { TaskLogger } from './execution-context.js';
 import { RunnerAnnouncer } from './runner-announcer.js';
 import { positiveInteger, runnerDependencies } from './runner-dependencies.js';
-import {
-  type AttemptDependencies,
-  type AttemptOutcome,
-  type AttemptReport,
-  processDelivery,
-} from './task-attempt.js';
-import { createTaskLogger, type LogSink } from './task-logger.js';
-import type { TaskRegistry } from './task-registry.js';
-import type { TriggerEnvironment } from './triggers.js';
+import { IDLE_POLL_MS, RunnerPolling, sleep } from './runner-polling.js';
+import { RunnerSlots } from './runner-slots.js';
+import { processDelivery } from './task-attempt.js';
+import { createTaskLogger } from './task-logger.js';
+import type { RunSummary, TaskRunnerOptions } from './task-runner-options.js';
 
-/** Pause between polls of `runAll` that found nothing, while work is still pending elsewhere. */
-const IDLE_POLL_MS = 100;
-/** How often one handed-on message may appear in the queue counts (see `#drained`). */
-const HANDED_ON_COUNT_SLACK = 2;
-/** Acknowledgements wait at most this long for a batch to fill. */
-const DEFAULT_ACK_DELAY_MS = 20;
+export type { RunSummary, TaskRunnerOptions } from './task-runner-options.js';
 
-export interface TaskRunnerOptions {
-  readonly jobs: JobStore;
-  readonly queue: TaskQueue;
-  readonly registry: TaskRegistry;
-  /** Cluster slug; the runner polls the queue of each registered task name and major version on it. */
-  readonly cluster: string;
-  /** Tasks run at once, 1 to 100. @default 1 */
-  readonly concurrency?: number | undefined;
-  /** Lease per claim and heartbeat, in ms. @default 60000 */
-  readonly leaseMs?: number | undefined;
-  /** Heartbeat period, below `leaseMs`. @default leaseMs / 3 */
-  readonly heartbeatMs?: number | undefined;
-  /** Names this runner in leases and logs. @default `runner-<uuid>` */
-  readonly runnerId?: string | undefined;
-  /** Where job caches live (`jobs/<jobId>/cache/`); without it `jobCache` throws. */
-  readonly cacheStorage?: ObjectStorage | undefined;
-  /** Storage clients for storage event triggers. */
-  readonly triggerEnvironment?: TriggerEnvironment | undefined;
-  /**
-   * Delay of the copy this runner sends of a task that needs a newer minor
-   * version than it registered; doubles with each hand-off, up to 15 minutes.
-   * @default 5
-   */
-  readonly handOnDelaySeconds?: number | undefined;
-  /** Long-poll seconds of `runForever`. @default the queue's */
-  readonly waitSeconds?: number | undefined;
-  /** Where `runForever` announces the runner, so that job views can tell why a task waits. */
-  readonly announcements?: RunnerRegistry | undefined;
-  /** Longest an acknowledgement waits for a batch of deletes to fill, in ms. @default 20 */
-  readonly ackDelayMs?: number | undefined;
-  /** Where log lines go. @default powertoolsLogSink(): Powertools JSON lines on stdout and stderr */
-  readonly logSink?: LogSink | undefined;
-  /** Epoch ms, for log times. @default Date.now */
-  readonly clock?: (() => number) | undefined;
-  /**
-   * Told how each claimed attempt ended. The Lambda runner turns it into the
-   * TaskDuration, TaskFailures and TaskRetries metrics; a process runner has no
-   * metrics of its own, so pass one to export them where you run it.
-   */
-  readonly observeAttempt?: ((attempt: AttemptReport) => void) | undefined;
-}
-
-/** Outcomes of the deliveries a call processed. */
-export type RunSummary = Readonly<Record<AttemptOutcome, number>>;
+/**
+ * Acknowledgements wait at most this long for a batch to fill: at 50 tasks/s
+ * that makes batches of about 5 instead of 1 or 2, and nothing waits on them.
+ */
+const DEFAULT_ACK_DELAY_MS = 100;
 
 /**
  * Runs the tasks it registered on one cluster: polls the queue of each
@@ -89,29 +38,19 @@ export type RunSummary = Readonly<Record<AttemptOutcome, number>>;
  */
 export class TaskRunner {
   readonly runnerId: string;
-  readonly #queue: TaskQueue;
   readonly #routes: readonly TaskRoute[];
-  readonly #concurrency: number;
-  readonly #waitSeconds: number | undefined;
-  readonly #deps: AttemptDependencies;
   readonly #acks: DeliveryAcks;
+  readonly #slots: RunnerSlots;
+  readonly #polling: RunnerPolling;
   readonly #announcer: RunnerAnnouncer | undefined;
-  readonly #running = new Set<Promise<void>>();
-  readonly #buffer: ReceivedTask[] = [];
-  /** Messages this runner handed on that may still sit in the queues. */
-  readonly #handedOn = new Set<string>();
   readonly #log: TaskLogger;
-  #waiters: Array<() => void> = [];
-  #summary = emptySummary();
   #active = false;
   #stopped = false;
 
   constructor(options: TaskRunnerOptions) {
-    this.#deps = runnerDependencies(options);
-    this.#concurrency = positiveInteger('concurrency', options.concurrency ?? 1, 100);
-    this.runnerId = this.#deps.runnerId;
-    this.#queue = options.queue;
-    this.#waitSeconds = options.waitSeconds;
+    const deps = runnerDependencies(options);
+    const concurrency = positiveInteger('concurrency', options.concurrency ?? 1, 100);
+    this.runnerId = deps.runnerId;
     const identifiers = options.registry.identifiers();
     if (identifiers.length === 0) {
       throw new ValidationError(
@@ -121,10 +60,20 @@ export class TaskRunner {
       );
     }
     this.#routes = identifiers.map((identifier) => taskRouteOf(options.cluster, identifier));
-    this.#log = createTaskLogger(this.#deps.logSink, { runnerId: this.runnerId }, this.#deps.clock);
-    this.#acks = new DeliveryAcks(options.queue, {
+    this.#log = createTaskLogger(deps.logSink, { runnerId: this.runnerId }, deps.clock);
+    const acks = new DeliveryAcks(options.queue, {
       delayMs: options.ackDelayMs ?? DEFAULT_ACK_DELAY_MS,
       onError: (error) => this.#warn('deleting delivered messages failed', error),
+    });
+    this.#acks = acks;
+    this.#slots = new RunnerSlots(concurrency, (delivery) => processDelivery(deps, delivery, acks));
+    this.#polling = new RunnerPolling({
+      queue: options.queue,
+      routes: this.#routes,
+      slots: this.#slots,
+      waitSeconds: options.waitSeconds,
+      log: this.#log,
+      stopped: () => this.#stopped,
     });
     this.#announcer = options.announcements
       ? new RunnerAnnouncer(
@@ -137,7 +86,7 @@ export class TaskRunner {
 
   /** Deliveries being processed right now (claimed tasks and their completion). */
   get runningCount(): number {
-    return this.#running.size;
+    return this.#slots.runningCount;
   }
 
   /** The queues this runner polls: one per registered task name and major version. */
@@ -148,7 +97,7 @@ export class TaskRunner {
   /** Receives once from each route (up to the free slots, without waiting) and processes it. */
   runOnce(): Promise<RunSummary> {
     return this.#exclusive('runOnce', async (summary) => {
-      await this.#fillAll(0);
+      await this.#polling.fillAll(0);
       await this.#settled();
       return summary;
     });
@@ -164,13 +113,15 @@ export class TaskRunner {
     return this.#exclusive('runAll', async (summary) => {
       try {
         while (!this.#stopped && !options.signal?.aborted) {
-          const received = await this.#fillAll(0);
+          const received = await this.#polling.fillAll(0);
           if (received > 0) continue;
-          if (this.#running.size > 0) {
-            await Promise.race(this.#running);
+          if (this.#slots.runningCount > 0) {
+            await this.#slots.anyEnded();
             continue;
           }
-          if (await this.#drained()) break;
+          // Deletes still waiting for their batch would count as messages in flight.
+          await this.#acks.drain();
+          if (await this.#polling.drained()) break;
           await sleep(IDLE_POLL_MS);
         }
       } finally {
@@ -194,10 +145,10 @@ export class TaskRunner {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       await this.#announcer?.start();
       try {
-        await Promise.all(this.#routes.map((route) => this.#poll(route)));
+        await Promise.all(this.#routes.map((route) => this.#polling.poll(route)));
       } finally {
         options.signal?.removeEventListener('abort', onAbort);
-        await this.#releaseAll(this.#buffer.splice(0));
+        await this.#polling.releaseAll(this.#slots.takeBuffered());
         await this.#settled();
         await this.#announcer?.stop();
       }
@@ -208,7 +159,7 @@ export class TaskRunner {
   /** Stops polling and resolves once the running tasks have finished (see `runForever`). */
   async stop(): Promise<void> {
     this.#halt();
-    while (this.#running.size > 0) await Promise.all(this.#running);
+    await this.#slots.settled();
   }
 
   /** One loop at a time: two would share the concurrency slots and the summary. */
@@ -224,7 +175,7 @@ export class TaskRunner {
     this.#active = true;
     this.#stopped = false;
     try {
-      return await run(this.#resetSummary());
+      return await run(this.#slots.resetSummary());
     } finally {
       this.#active = false;
     }
@@ -232,153 +183,16 @@ export class TaskRunner {
 
   #halt(): void {
     this.#stopped = true;
-    this.#wake();
-  }
-
-  /** One route's long-poll loop: receive into the free slots, hand what arrives to the pump. */
-  async #poll(route: TaskRoute): Promise<void> {
-    while (!this.#stopped) {
-      const free = this.#free();
-      if (free <= 0) {
-        await new Promise<void>((resolve) => this.#waiters.push(resolve));
-        continue;
-      }
-      let deliveries: ReceivedTask[];
-      try {
-        deliveries = await this.#queue.receive(route, {
-          max: Math.min(free, 10),
-          waitSeconds: this.#waitSeconds,
-        });
-      } catch (error) {
-        // A failed poll (throttling, network) must not end the loop while tasks run.
-        this.#warn('receiving task messages failed', error);
-        await sleep(IDLE_POLL_MS);
-        continue;
-      }
-      if (this.#stopped) await this.#releaseAll(deliveries);
-      else this.#enqueue(deliveries);
-    }
-  }
-
-  /** Receives once from every route into the free slots; returns how many new deliveries came. */
-  async #fillAll(waitSeconds: number): Promise<number> {
-    const free = this.#free();
-    if (free <= 0) return 0;
-    const results = await Promise.all(
-      this.#routes.map((route) =>
-        this.#queue.receive(route, { max: Math.min(free, 10), waitSeconds }).catch((error) => {
-          this.#warn('receiving task messages failed', error);
-          return [] as ReceivedTask[];
-        }),
-      ),
-    );
-    const deliveries = results.flat();
-    this.#enqueue(deliveries);
-    return deliveries.length;
-  }
-
-  #free(): number {
-    return this.#concurrency - this.#running.size - this.#buffer.length;
-  }
-
-  #enqueue(deliveries: readonly ReceivedTask[]): void {
-    this.#buffer.push(...deliveries);
-    this.#pump();
-  }
-
-  /** Starts buffered deliveries while slots are free. */
-  #pump(): void {
-    while (this.#running.size < this.#concurrency) {
-      const delivery = this.#buffer.shift();
-      if (!delivery) break;
-      this.#start(delivery);
-    }
-  }
-
-  #start(delivery: ReceivedTask): void {
-    const key = deliveryKey(delivery);
-    const running = processDelivery(this.#deps, delivery, this.#acks).then((outcome) => {
-      this.#summary = { ...this.#summary, [outcome]: this.#summary[outcome] + 1 };
-      if (outcome === 'handed-on') this.#handedOn.add(key);
-      else this.#handedOn.delete(key);
-      this.#running.delete(running);
-      this.#pump();
-      this.#wake();
-    });
-    this.#running.add(running);
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
+    this.#slots.wake();
   }
 
   /** Waits for the running tasks, then sends the pending deletes. */
   async #settled(): Promise<void> {
-    while (this.#running.size > 0) await Promise.all(this.#running);
+    await this.#slots.settled();
     await this.#acks.drain();
-  }
-
-  /** Hands back messages received while stopping, visible again at once for other runners. */
-  async #releaseAll(deliveries: readonly ReceivedTask[]): Promise<void> {
-    if (deliveries.length === 0) return;
-    try {
-      await this.#queue.releaseAll(
-        deliveries.map((delivery) => delivery.receipt),
-        0,
-      );
-      this.#log.info('released messages received while stopping', { count: deliveries.length });
-    } catch (error) {
-      // They come back after their visibility timeout instead.
-      this.#warn('releasing messages received while stopping failed', error);
-    }
-  }
-
-  async #drained(): Promise<boolean> {
-    if (this.#buffer.length > 0) return false;
-    const depths = await Promise.all(this.#routes.map((route) => this.#queue.depth(route)));
-    const pending = depths.reduce(
-      (sum, depth) => sum + depth.visible + depth.inFlight + depth.delayed,
-      0,
-    );
-    // Copies of messages this runner cannot run must not keep it going. The local SQS server
-    // counts an in-flight message as visible too, so one may show up twice in `pending`.
-    return pending <= this.#handedOn.size * HANDED_ON_COUNT_SLACK;
   }
 
   #warn(message: string, error: unknown): void {
     this.#log.warn(message, { error: error instanceof Error ? error.message : String(error) });
   }
-
-  #resetSummary(): RunSummary {
-    this.#summary = emptySummary();
-    // A getter view, so the caller's summary reflects outcomes recorded after it was returned.
-    const view = {} as Record<AttemptOutcome, number>;
-    for (const key of Object.keys(this.#summary) as AttemptOutcome[]) {
-      Object.defineProperty(view, key, { enumerable: true, get: () => this.#summary[key] });
-    }
-    return view;
-  }
-}
-
-function deliveryKey(delivery: ReceivedTask): string {
-  const { jobId, taskId, attempt } = delivery.message;
-  return `${jobId}/${taskId}/${attempt}`;
-}
-
-function emptySummary(): Record<AttemptOutcome, number> {
-  return {
-    computed: 0,
-    failed: 0,
-    'handed-on': 0,
-    skipped: 0,
-    'claim-error': 0,
-    'lease-lost': 0,
-    error: 0,
-  };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
