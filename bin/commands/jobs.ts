@@ -10,6 +10,7 @@ import {
 } from './connection-options.js';
 import { formatJob, formatJobTable, formatJobTreeText } from './job-format.js';
 import { findJob, registerJobsLogsCommand } from './jobs-logs.js';
+import { registerJobsTraceCommand } from './jobs-trace.js';
 import { watchJob } from './jobs-watch.js';
 import {
   INPUT_OPTION_HELP,
@@ -58,7 +59,7 @@ const DURATION_UNITS_MS: Readonly<Record<string, number>> = {
 };
 
 /**
- * Registers `bucketflow jobs submit|list|find|cancel|retry|tree|watch|logs`.
+ * Registers `bucketflow jobs submit|list|find|cancel|retry|tree|watch|logs|trace`.
  *
  * @example
  * ```ts
@@ -255,6 +256,7 @@ export function registerJobsCommand(program: Command): void {
   );
 
   registerJobsLogsCommand(jobs);
+  registerJobsTraceCommand(jobs);
 }
 
 /**

@@ -11,6 +11,11 @@ import type {
 } from '../core/ports/job-store.js';
 import type { RunnerRegistry } from '../core/ports/runner-registry.js';
 import type { TaskQueue } from '../core/ports/task-queue.js';
+
+/** Client submits trace through the process's global tracer provider (none: nothing recorded). */
+const CLIENT_TRACING = new OtelTracing();
+
+import { OtelTracing } from '../adapters/otel/otel-tracing.js';
 import { UnknownClusterError } from './errors.js';
 import { jobToMermaid, jobToSvg } from './job-visualization.js';
 import type { AnyTask } from './task.js';
@@ -113,11 +118,17 @@ export class ClientJobs {
     for (const each of tasks) each.toSpec({ maxRetries: options.maxRetries });
     const cluster = await this.#cluster(options.cluster);
     const specs = tasks.map((each) => each.toSpec({ cluster, maxRetries: options.maxRetries }));
-    const submitted = await this.#jobs.submit(
-      Array.isArray(task) ? { name, roots: specs } : { name, root: specs[0] },
-    );
-    await this.#queue.send(submitted.runnable);
-    return submitted.job;
+    // A span of its own, child of the caller's current one: the job's attempts nest below it.
+    return CLIENT_TRACING.span('submit job', { 'bucketflow.job.name': name }, async (span) => {
+      const submitted = await this.#jobs.submit({
+        name,
+        ...(Array.isArray(task) ? { roots: specs } : { root: specs[0] }),
+        traceparent: span.traceparent,
+      });
+      span.set({ 'bucketflow.job.id': submitted.job.jobId });
+      await this.#queue.send(submitted.runnable);
+      return submitted.job;
+    });
   }
 
   /**

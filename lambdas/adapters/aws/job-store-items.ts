@@ -221,6 +221,7 @@ export function toJob(item: Record<string, unknown>): StoredJob {
       (item.triggerJson as string | undefined) ??
       (inline && item.triggerInRoot === true ? rootTrigger(item.inputJson) : undefined),
     idempotencyKey: item.idempotencyKey as string | undefined,
+    ...(isTraceparent(item.traceparent) ? { traceparent: item.traceparent } : {}),
     taskCount: (item.taskCount as number | undefined) ?? 0,
     counts,
     createdAt: item.createdAt as number,

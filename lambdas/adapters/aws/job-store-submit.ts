@@ -5,6 +5,7 @@ import { type ValidatedTaskSpec, validateSubtasks } from '../../core/jobs/task-s
 import { textProblem } from '../../core/jobs/text-rules.js';
 import type { SubmitJobRequest, SubmitJobResult } from '../../core/ports/job-store.js';
 import { JobStoreContentionError } from '../../core/ports/job-store-errors.js';
+import { isTraceparent } from '../../core/ports/tracing.js';
 import { ConditionFailed, commit, type JobStoreContext, type Write } from './job-store-dynamo.js';
 import {
   claimKey,
@@ -195,6 +196,7 @@ function jobWrites(
     automationId: submission.automationId,
     ...(rootHoldsTrigger ? { triggerInRoot: true } : { triggerJson: submission.triggerJson }),
     idempotencyKey: key,
+    ...(isTraceparent(submission.traceparent) ? { traceparent: submission.traceparent } : {}),
     cluster,
     taskCount: roots.length,
     nQueued: roots.length,

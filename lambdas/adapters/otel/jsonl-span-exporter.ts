@@ -1,4 +1,4 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type HrTime, SpanStatusCode } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
@@ -82,4 +82,34 @@ export function spanLine(span: ReadableSpan): SpanLine {
 
 function epochMs([seconds, nanos]: HrTime): number {
   return seconds * 1000 + nanos / 1e6;
+}
+
+/**
+ * The spans of one trace in a local trace file, in the order they ended;
+ * lines that are not spans (a torn last line after a crash) are skipped.
+ *
+ * @example
+ * ```ts
+ * const spans = await readTrace(join(dataDir, LOCAL_TRACE_FILE), traceId);
+ * ```
+ */
+export async function readTrace(file: string, traceId: string): Promise<SpanLine[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const spans: SpanLine[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.includes(traceId)) continue;
+    try {
+      const span = JSON.parse(line) as SpanLine;
+      if (span.traceId === traceId && typeof span.spanId === 'string') spans.push(span);
+    } catch {
+      // A line cut short by a crash.
+    }
+  }
+  return spans;
 }

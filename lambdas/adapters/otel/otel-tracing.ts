@@ -31,9 +31,10 @@ export const TRACER_NAME = 'bucketflow';
  * ```
  */
 export class OtelTracing implements Tracing {
-  readonly #tracer: Tracer;
+  readonly #tracer: Tracer | undefined;
 
-  constructor(tracer: Tracer = trace.getTracer(TRACER_NAME)) {
+  /** Without a tracer, each span asks the global provider as it is then (none: nothing recorded). */
+  constructor(tracer?: Tracer) {
     this.#tracer = tracer;
   }
 
@@ -42,7 +43,8 @@ export class OtelTracing implements Tracing {
     attributes: SpanAttributes,
     fn: (span: ActiveSpan) => Promise<T>,
   ): Promise<T> {
-    return inSpan(this.#tracer, name, attributes, context.active(), (span) =>
+    const tracer = this.#tracer ?? trace.getTracer(TRACER_NAME);
+    return inSpan(tracer, name, attributes, context.active(), (span) =>
       fn({
         traceparent: traceparentOf(span),
         set: (more) => span.setAttributes(defined(more)),

@@ -49,6 +49,8 @@ export interface StoredJob extends JobRecord {
   /** The trigger (storage event, cron fire time, batch) as JSON text, if any. */
   readonly triggerJson?: string | undefined;
   readonly idempotencyKey?: string | undefined;
+  /** The span the job was submitted in (W3C traceparent): its trace id finds the job's trace. */
+  readonly traceparent?: string | undefined;
   readonly taskCount: number;
   readonly counts: TaskStateCounts;
 }
