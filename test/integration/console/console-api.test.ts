@@ -40,7 +40,7 @@ describe('startConsoleServer API', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(html).toContain('<h2 id="automations-heading">Automations');
+    expect(html).toContain('<h2 id="jobs-heading" tabindex="-1">Jobs');
     expect(html).toContain('src="/console.js"');
   });
 
