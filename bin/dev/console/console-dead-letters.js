@@ -16,7 +16,9 @@ function what(letter) {
       el(
         'span',
         { className: 'sub mono' },
-        `job ${letter.jobId}, attempt ${letter.attempt ?? '?'}`,
+        'job ',
+        el('a', { href: `#job=${encodeURIComponent(letter.jobId)}` }, letter.jobId),
+        `, attempt ${letter.attempt ?? '?'}`,
       ),
     ];
   }

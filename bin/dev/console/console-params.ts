@@ -143,16 +143,16 @@ function parseTime(name: 'from' | 'to', text: string): number {
 }
 
 function parseStates(text: string): ReadonlySet<JobState> {
-  const states = text.split(',').map((part) => part.trim().toUpperCase());
-  for (const state of states) {
-    if (!(JOB_STATES as readonly string[]).includes(state)) {
+  const parts = text.split(',').map((part) => part.trim());
+  for (const part of parts) {
+    if (!(JOB_STATES as readonly string[]).includes(part.toUpperCase())) {
       throw new ConsoleRequestError(
         400,
-        `state: '${state}' is not a job state (use one or more of ${JOB_STATES.join(', ')}, comma-separated)`,
+        `state: '${part}' is not a job state (use one or more of ${JOB_STATES.join(', ')}, comma-separated)`,
       );
     }
   }
-  return new Set(states as JobState[]);
+  return new Set(parts.map((part) => part.toUpperCase() as JobState));
 }
 
 function parseSearch(text: string): string | undefined {

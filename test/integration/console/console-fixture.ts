@@ -14,55 +14,11 @@ import { createBatchPolicy } from '../../../lambdas/core/batching/batch-threshol
 import type { Automation } from '../../../lambdas/core/ports/automation-store.js';
 import type { StoredJob } from '../../../lambdas/core/ports/job-store.js';
 import { Client } from '../../../lambdas/sdk/client.js';
-import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';
-import { identifierOf, Task } from '../../../lambdas/sdk/task.js';
-import { BatchTask, CronTask, StorageEventTask } from '../../../lambdas/sdk/trigger-tasks.js';
+import { identifierOf } from '../../../lambdas/sdk/task.js';
 import { createLocalDeployment } from '../support/local-aws.js';
+import { Flaky, Greet, HOSTILE_KEY, OnText, Pack, Parent, Tick } from './console-tasks.js';
 
-export class Greet extends Task<{ who: string }> {
-  static override identifier = { name: 'console/Greet', version: 'v1.0' };
-  execute(context: ExecutionContext) {
-    context.currentTask.display = `Greet ${this.input.who}`;
-  }
-}
-
-export class Parent extends Task {
-  static override identifier = { name: 'console/Parent', version: 'v1.2' };
-  execute(context: ExecutionContext) {
-    const first = context.submitSubtask(new Greet({ who: 'alice' }));
-    context.submitSubtask(new Greet({ who: 'bob' }), { dependsOn: [first] });
-  }
-}
-
-/** Fails every attempt with a long error, the kind that once made the error column unreadable. */
-export class Flaky extends Task<{ disk: string }> {
-  static override identifier = { name: 'console/Flaky', version: 'v2.0' };
-  execute(context: ExecutionContext) {
-    context.logger.info('writing the cache', { disk: this.input.disk });
-    throw new Error(`${FLAKY_ERROR}\nsecond line of the error`);
-  }
-}
-
-/** A long error with a long unbroken token, as a real ENOSPC or stack trace has. */
-export const FLAKY_ERROR = `ENOSPC: no space left on device, write '/var/lib/bucketflow/cache/${'segment-'.repeat(30)}tile.bin' while packing the scene archive for the nightly export run`;
-
-/** An object key with everything a key may hold that markup or a terminal would misread. */
-export const HOSTILE_KEY = 'in box/<script>alert(1)</script> a+b%20 ü\nline.txt';
-
-class OnText extends StorageEventTask {
-  static override identifier = { name: 'console/OnText', version: 'v1.0' };
-  execute() {}
-}
-
-class Pack extends BatchTask {
-  static override identifier = { name: 'console/Pack', version: 'v1.0' };
-  execute() {}
-}
-
-class Tick extends CronTask {
-  static override identifier = { name: 'console/Tick', version: 'v1.0' };
-  execute() {}
-}
+export { FLAKY_ERROR, Greet, HOSTILE_KEY } from './console-tasks.js';
 
 /** The runner the seed announces on the default cluster. */
 export const RUNNER_ID = 'runner-console-1';
