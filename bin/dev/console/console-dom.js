@@ -17,7 +17,11 @@ export async function api(path, init) {
     headers: { accept: 'application/json', ...(init?.headers ?? {}) },
   });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  if (!response.ok) {
+    const error = new Error(body.error ?? `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    throw error;
+  }
   if (typeof body.now === 'number') clock.offset = body.now - Date.now();
   return body;
 }

@@ -12,6 +12,8 @@ import { ConsoleRequestError } from './errors.js';
 export const SCAN_PAGE_SIZE = 200;
 /** Jobs one filtered request looks at before it answers with what it found and a cursor. */
 export const MAX_SCANNED_JOBS = 2000;
+/** Store pages one request reads at most, however few jobs they hold. */
+export const MAX_STORE_PAGES = 20;
 /** Failed jobs whose error is remembered, so a poll does not read their tasks again. */
 const ERROR_CACHE_SIZE = 1000;
 
@@ -116,6 +118,7 @@ async function scan(
   let skip = query.cursor?.skip ?? 0;
   const found: StoredJob[] = [];
   let scanned = 0;
+  let pages = 0;
   const cursor = (next: string | undefined, at: number) =>
     encodeJobsCursor({ from: query.from, to: query.to, store: next, skip: at, pageSize });
   for (;;) {
@@ -143,7 +146,10 @@ async function scan(
     if (page.nextCursor === undefined) return { jobs: found, nextCursor: null, scanned };
     store = page.nextCursor;
     skip = 0;
-    if (scanned >= MAX_SCANNED_JOBS) return { jobs: found, nextCursor: cursor(store, 0), scanned };
+    pages++;
+    if (scanned >= MAX_SCANNED_JOBS || pages >= MAX_STORE_PAGES) {
+      return { jobs: found, nextCursor: cursor(store, 0), scanned };
+    }
   }
 }
 

@@ -183,7 +183,15 @@ export const jobsView = {
   async refresh() {
     await fillAutomations();
     const query = pageQuery();
-    const body = await api(`/api/jobs?${query}`);
+    const body = await api(`/api/jobs?${query}`).catch((error) => {
+      if (error.status === 400) {
+        // No rows that the refused filters did not select; the message says what to change.
+        $('jobs-table').tBodies[0].replaceChildren();
+        $('jobs-empty').hidden = false;
+        $('jobs-empty').textContent = error.message;
+      }
+      throw error;
+    });
     // A response to filters or a page the user has left since is dropped.
     if (pageQuery() === query) renderJobs(body);
   },

@@ -51,7 +51,9 @@ async function poll() {
       await VIEWS[route.name].refresh(route);
       setStatus(`Updated ${new Date().toLocaleTimeString()}`);
     } catch (error) {
-      setStatus(`${error.message}. Retrying…`, true);
+      // A request the API refuses (a bad filter) fails again until the user changes it.
+      const refused = error.status >= 400 && error.status < 500;
+      setStatus(refused ? error.message : `${error.message}. Retrying…`, true);
     }
   })();
   state.polling = run;
