@@ -21,6 +21,7 @@ import { loadTaskModules } from '../commands/runner-tasks.js';
 import { formatBanner } from './banner.js';
 import { applyConfig } from './config-apply.js';
 import { loadConfigFile } from './config-loading.js';
+import { localConsoleSources } from './console/console-local-sources.js';
 import { startConsoleServer } from './console/console-server.js';
 import { assertNotRunning } from './data-dir-lock.js';
 import { CACHE_BUCKET, DATA_FILES, LOCAL_CATALOG_TTL_MS } from './dev-constants.js';
@@ -192,6 +193,12 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
       client,
       batches: runtime.deps.batches,
       deadLetters: async () => services.deadLetters.letters(),
+      ...localConsoleSources({
+        clients,
+        jobsTable: handlerConfig.tables.jobs,
+        dataDir,
+        queueDepth: runtime.deps.queueDepth,
+      }),
       port: ports.console,
       onError: (error) => log.line('error', `console: ${String(error)}`),
     });

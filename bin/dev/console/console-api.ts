@@ -2,38 +2,16 @@ import type {
   AutomationKind,
   BatchTrigger,
 } from '../../../lambdas/core/automations/automation-spec.js';
-import type { TaskStateCounts } from '../../../lambdas/core/jobs/job-counts.js';
+import { nextFireTime } from '../../../lambdas/core/cron/catch-up.js';
 import { formatTaskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
-import type { JobState, TaskState } from '../../../lambdas/core/jobs/task-state.js';
 import { escapeForDisplay } from '../../../lambdas/core/jobs/text-rules.js';
-import { isUlid } from '../../../lambdas/core/jobs/ulid.js';
 import type { Automation } from '../../../lambdas/core/ports/automation-store.js';
-import type { BatchStore } from '../../../lambdas/core/ports/batch-store.js';
-import type { StoredJob, StoredTask } from '../../../lambdas/core/ports/job-store.js';
-import type { Client } from '../../../lambdas/sdk/client.js';
-import { buildJobTree, MAX_VISUALIZED_TASKS } from '../../../lambdas/sdk/job-tree.js';
-import { jobToSvg } from '../../../lambdas/sdk/job-visualization.js';
-import type { DeadLetterSummary } from '../../commands/dlq-format.js';
-import { ConsoleRequestError } from './errors.js';
+import { automationsById, type ConsoleSources } from './console-sources.js';
 
-/** How far back the jobs list looks: the job index is bucketed by month, so one or two Queries. */
-export const RECENT_JOBS_WINDOW_MS = 31 * 24 * 3_600_000;
-/** Jobs listed when `?limit` is left out. */
-export const DEFAULT_JOBS_LIMIT = 50;
 /** Open batches listed per poll. */
 export const OPEN_BATCHES_LIMIT = 200;
 /** Stuck batches listed per poll. */
 export const STUCK_BATCHES_LIMIT = 100;
-/** Largest `?limit` of the jobs list (the job store's page size). */
-export const MAX_JOBS_LIMIT = 1000;
-
-/** What the console reads; `now` is read per request so tests can fix it. */
-export interface ConsoleSources {
-  readonly client: Client;
-  readonly batches: BatchStore;
-  readonly deadLetters?: (() => Promise<readonly DeadLetterSummary[]>) | undefined;
-  readonly now: () => number;
-}
 
 /** An automation as `GET /api/automations` lists it. */
 export interface AutomationView {
@@ -48,6 +26,8 @@ export interface AutomationView {
   readonly triggers: Automation['triggers'];
   /** One readable line per trigger, e.g. `demo: **.txt` or `'* * * * *' UTC`. */
   readonly summary: readonly string[];
+  /** An enabled cron automation's next fire time (epoch ms) after the request's `now`; else null. */
+  readonly nextFireAt: number | null;
 }
 
 /** An open batch as `GET /api/batches` lists it. Times are epoch ms. */
@@ -70,50 +50,11 @@ export interface OpenBatchView {
   readonly dueReason: 'quiet' | 'max-age';
 }
 
-/** A job as `GET /api/jobs` lists it. */
-export interface JobView {
-  readonly jobId: string;
-  readonly name: string;
-  readonly state: JobState;
-  readonly cluster: string;
-  readonly automationId: string | null;
-  readonly automation: string | null;
-  readonly taskCount: number;
-  readonly counts: TaskStateCounts;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
-
-/** A task of `GET /api/jobs/:id`, in tree order (parents before their subtasks). */
-export interface TaskView {
-  readonly taskId: string;
-  readonly parentId: string | null;
-  readonly depth: number;
-  readonly identifier: string;
-  readonly state: TaskState;
-  readonly display: string;
-  readonly attempts: number;
-  readonly cluster: string;
-  readonly dependsOn: readonly string[];
-  readonly lastError: string | null;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
-
-/** `GET /api/jobs/:id`: the job, its tasks and its diagram. */
-export interface JobDetailView {
-  readonly job: JobView;
-  readonly tasks: readonly TaskView[];
-  /** The task tree as SVG; null when the job has more tasks than a diagram shows. */
-  readonly svg: string | null;
-  /** Why there is no diagram. */
-  readonly svgNote: string | null;
-}
-
 /** Every automation, enabled or not, oldest first. */
 export async function listAutomations(sources: ConsoleSources) {
   const automations = await sources.client.automations.list({ includeDisabled: true });
-  return { automations: automations.map(automationView) };
+  const now = sources.now();
+  return { now, automations: automations.map((automation) => automationView(automation, now)) };
 }
 
 /** Open batches with their automation's name and location, earliest deadline first. */
@@ -202,86 +143,11 @@ export async function listDeadLetters(sources: ConsoleSources) {
   };
 }
 
-/** The jobs submitted in the last {@link RECENT_JOBS_WINDOW_MS}, newest first. */
-export async function listRecentJobs(sources: ConsoleSources, limitText: string | null) {
-  const limit = parseLimit(limitText);
-  const now = sources.now();
-  const [page, automations] = await Promise.all([
-    sources.client.jobs.query({
-      from: Math.max(0, now - RECENT_JOBS_WINDOW_MS),
-      to: now + 1,
-      limit,
-    }),
-    automationsById(sources),
-  ]);
-  return { now, jobs: page.jobs.map((job) => jobView(job, automations)) };
-}
-
-/** One job with its tasks in tree order and its diagram; 404 for an unknown id. */
-export async function jobDetail(sources: ConsoleSources, jobId: string): Promise<JobDetailView> {
-  const job = await findJob(sources, jobId);
-  const [tasks, automations] = await Promise.all([
-    sources.client.jobs.tasks(jobId),
-    automationsById(sources),
-  ]);
-  // Job and tasks come from one read, so the diagram and the table always agree.
-  const tree = buildJobTree(job, tasks, { maxTasks: Math.max(tasks.length, 1) });
-  const byId = new Map(tasks.map((task) => [task.taskId, task]));
-  const drawable = tasks.length <= MAX_VISUALIZED_TASKS;
-  return {
-    job: jobView(job, automations),
-    tasks: tree.nodes.flatMap((node) => {
-      const task = byId.get(node.task.taskId);
-      return task ? [taskView(task, node.depth)] : [];
-    }),
-    svg: drawable ? jobToSvg(job, tasks) : null,
-    svgNote: drawable
-      ? null
-      : `${tasks.length} tasks: more than the ${MAX_VISUALIZED_TASKS} a diagram shows; see the table`,
-  };
-}
-
-/** Cancels the job's unfinished tasks. */
-export async function cancelJob(sources: ConsoleSources, jobId: string) {
-  await findJob(sources, jobId);
-  const result = await sources.client.jobs.cancel(jobId);
-  return { job: jobView(result.job, await automationsById(sources)), cancelled: result.cancelled };
-}
-
-/** Requeues the job's failed and cancelled tasks. */
-export async function retryJob(sources: ConsoleSources, jobId: string) {
-  await findJob(sources, jobId);
-  const result = await sources.client.jobs.retry(jobId);
-  return { job: jobView(result.job, await automationsById(sources)), requeued: result.requeued };
-}
-
-async function findJob(sources: ConsoleSources, jobId: string): Promise<StoredJob> {
-  if (!isUlid(jobId)) {
-    throw new ConsoleRequestError(400, `job id '${jobId}' is not a job id (26-character ULID)`);
-  }
-  const job = await sources.client.jobs.find(jobId);
-  if (job === undefined) throw new ConsoleRequestError(404, `job ${jobId}: not found`);
-  return job;
-}
-
-function parseLimit(text: string | null): number {
-  if (text === null) return DEFAULT_JOBS_LIMIT;
-  const limit = /^\d{1,4}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(limit >= 1 && limit <= MAX_JOBS_LIMIT)) {
-    throw new ConsoleRequestError(
-      400,
-      `limit: '${text}' is not an integer from 1 to ${MAX_JOBS_LIMIT} (e.g. ?limit=${DEFAULT_JOBS_LIMIT})`,
-    );
-  }
-  return limit;
-}
-
-async function automationsById(sources: ConsoleSources): Promise<Map<string, Automation>> {
-  const automations = await sources.client.automations.list({ includeDisabled: true });
-  return new Map(automations.map((automation) => [automation.id, automation]));
-}
-
-function automationView(automation: Automation): AutomationView {
+function automationView(automation: Automation, now: number): AutomationView {
+  const next =
+    automation.kind === 'cron' && automation.enabled
+      ? nextFireTime(automation.triggers.cron, now)
+      : undefined;
   return {
     id: automation.id,
     name: automation.name,
@@ -292,6 +158,7 @@ function automationView(automation: Automation): AutomationView {
     task: automation.task ? formatTaskIdentifier(automation.task.identifier) : null,
     triggers: automation.triggers,
     summary: summarise(automation.triggers),
+    nextFireAt: next?.getTime() ?? null,
   };
 }
 
@@ -317,36 +184,4 @@ function summarise(triggers: Automation['triggers']): string[] {
       ]
     : [];
   return [...storage, ...cron, ...batches];
-}
-
-function jobView(job: StoredJob, automations: ReadonlyMap<string, Automation>): JobView {
-  return {
-    jobId: job.jobId,
-    name: job.name,
-    state: job.state,
-    cluster: job.cluster,
-    automationId: job.automationId ?? null,
-    automation: job.automationId ? (automations.get(job.automationId)?.name ?? null) : null,
-    taskCount: job.taskCount,
-    counts: job.counts,
-    createdAt: job.createdAt,
-    updatedAt: job.updatedAt,
-  };
-}
-
-function taskView(task: StoredTask, depth: number): TaskView {
-  return {
-    taskId: task.taskId,
-    parentId: task.parentId,
-    depth,
-    identifier: formatTaskIdentifier(task.identifier),
-    state: task.state,
-    display: task.display,
-    attempts: task.attempts,
-    cluster: task.cluster,
-    dependsOn: task.dependsOn,
-    lastError: task.lastError ?? null,
-    createdAt: task.createdAt,
-    updatedAt: task.updatedAt,
-  };
 }

@@ -12,6 +12,9 @@ export interface ConsoleAsset {
 const SCRIPTS = [
   'console.js',
   'console-dom.js',
+  'console-jobs.js',
+  'console-job.js',
+  'console-clusters.js',
   'console-tables.js',
   'console-dead-letters.js',
 ] as const;
@@ -28,8 +31,8 @@ const JOB_STATE_COLORS: Readonly<Record<JobState, TaskState>> = {
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="${TASK_STATE_COLORS.RUNNING.fill}"/><path d="M0 16 16 0v13a3 3 0 0 1-3 3z" fill="${TASK_STATE_COLORS.COMPUTED.fill}"/></svg>`;
 
 /**
- * The page, its script and its stylesheet (files next to this module, no
- * build step), plus the state colour rules generated from
+ * The page, its scripts and its stylesheet (files next to this module, no
+ * build step; the two CSS files are served as one), plus the state colour rules generated from
  * {@link TASK_STATE_COLORS} so that badges match the task tree diagrams.
  *
  * @example
@@ -40,8 +43,8 @@ const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><re
  */
 export async function loadConsoleAssets(): Promise<ReadonlyMap<string, ConsoleAsset>> {
   const read = (name: string) => readFile(new URL(`./${name}`, import.meta.url));
-  const [html, css, ...scripts] = await Promise.all(
-    ['console.html', 'console.css', ...SCRIPTS].map(read),
+  const [html, css, viewsCss, ...scripts] = await Promise.all(
+    ['console.html', 'console.css', 'console-views.css', ...SCRIPTS].map(read),
   );
   const assets = new Map<string, ConsoleAsset>([
     ['/', { contentType: 'text/html; charset=utf-8', body: html as Buffer }],
@@ -49,7 +52,7 @@ export async function loadConsoleAssets(): Promise<ReadonlyMap<string, ConsoleAs
       '/console.css',
       {
         contentType: 'text/css; charset=utf-8',
-        body: Buffer.concat([css as Buffer, Buffer.from(stateColorCss())]),
+        body: Buffer.concat([css as Buffer, viewsCss as Buffer, Buffer.from(stateColorCss())]),
       },
     ],
     ['/favicon.svg', { contentType: 'image/svg+xml', body: Buffer.from(FAVICON) }],

@@ -1,9 +1,7 @@
-// The dead letters panel of the console page: ingest events and task messages
-// that failed too often, polled on its own so the other listings stay as they are.
+// The dead letters panel of the batches view: ingest events and task messages
+// that failed too often.
 
 import { $, cell, el, liveTime, syncRows } from './console-dom.js';
-
-const POLL_MS = 5000;
 
 function what(letter) {
   if (letter.key !== undefined) {
@@ -18,7 +16,9 @@ function what(letter) {
       el(
         'span',
         { className: 'sub mono' },
-        `job ${letter.jobId}, attempt ${letter.attempt ?? '?'}`,
+        'job ',
+        el('a', { href: `#job=${encodeURIComponent(letter.jobId)}` }, letter.jobId),
+        `, attempt ${letter.attempt ?? '?'}`,
       ),
     ];
   }
@@ -53,14 +53,3 @@ export function renderDeadLetters({ letters }) {
     ],
   );
 }
-
-async function poll() {
-  try {
-    const response = await fetch('/api/dead-letters', { headers: { accept: 'application/json' } });
-    if (response.ok) renderDeadLetters(await response.json());
-  } finally {
-    setTimeout(poll, POLL_MS);
-  }
-}
-
-poll();

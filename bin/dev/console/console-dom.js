@@ -1,11 +1,30 @@
-// DOM helpers of the console page: element building, keyed table rows that
-// update in place (so focus and a pending click survive a refresh), and times
-// that tick. Data only ever reaches the page as text nodes.
+// DOM helpers of the console page: the API call, element building, keyed table
+// rows that update in place (so focus, an open fold and a pending click survive
+// a refresh), folded long text and times that tick. Data only ever reaches the
+// page as text nodes.
 
 /** Server time minus page time, so ages tick on the server's clock. */
 export const clock = { offset: 0 };
 
 export const $ = (id) => document.getElementById(id);
+
+/** Text longer than this, or of more than one line, is folded to its first lines. */
+const FOLD_CHARS = 140;
+
+export async function api(path, init) {
+  const response = await fetch(path, {
+    ...init,
+    headers: { accept: 'application/json', ...(init?.headers ?? {}) },
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(body.error ?? `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    throw error;
+  }
+  if (typeof body.now === 'number') clock.offset = body.now - Date.now();
+  return body;
+}
 
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -24,7 +43,7 @@ function now() {
   return Date.now() + clock.offset;
 }
 
-function duration(ms) {
+export function duration(ms) {
   const seconds = Math.max(0, Math.floor(ms / 1000));
   if (seconds < 60) return `${seconds} s`;
   const minutes = Math.floor(seconds / 60);
@@ -70,6 +89,41 @@ export function tick() {
   }
 }
 
+/** An absolute time in the page's zone, to the millisecond: `2026-03-01 08:00:01.234`. */
+export function clockTime(epochMs) {
+  if (!isValidTime(epochMs)) return '—';
+  const at = new Date(epochMs);
+  const pad = (value, width = 2) => String(value).padStart(width, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}.${pad(at.getMilliseconds(), 3)}`;
+}
+
+/** A time as its clock time with a live "ago" below it. */
+export function stamp(epochMs) {
+  if (epochMs === null || epochMs === undefined) return '—';
+  return [
+    el('time', { datetime: isoTime(epochMs) }, clockTime(epochMs)),
+    el('span', { className: 'sub' }, liveTime(epochMs, 'ago')),
+  ];
+}
+
+/**
+ * Long or multi-line text (errors, keys) folded to its first lines, with a
+ * native disclosure to read all of it; the text wraps anywhere, so a long
+ * path or stack never widens its table.
+ */
+export function fold(text, className = '') {
+  if (text === null || text === undefined || text === '') return '—';
+  if (text.length <= FOLD_CHARS && !text.includes('\n')) {
+    return el('span', { className: `wrap ${className}` }, text);
+  }
+  return el(
+    'details',
+    { className: `fold ${className}` },
+    el('summary', {}, el('span', { className: 'fold-head' }, text)),
+    el('pre', { className: 'fold-body' }, text),
+  );
+}
+
 export function badge(state) {
   return el('span', { className: `badge state-${state}` }, state);
 }
@@ -77,6 +131,10 @@ export function badge(state) {
 // A cell whose content is rebuilt only when `value` changes.
 export function cell(value, build = () => String(value), options = {}) {
   return { sig: JSON.stringify(value), build, ...options };
+}
+
+export function tally(id, count, noun) {
+  $(id).textContent = `(${count} ${noun}${count === 1 ? '' : 's'})`;
 }
 
 export function syncRows(tbody, items, keyOf, cellsOf, decorate = () => {}) {

@@ -1,14 +1,13 @@
 import {
-  type ConsoleSources,
-  cancelJob,
-  jobDetail,
   listAutomations,
   listDeadLetters,
   listOpenBatches,
-  listRecentJobs,
   listStuckBatches,
-  retryJob,
 } from './console-api.js';
+import { listClusters } from './console-clusters-api.js';
+import { cancelJob, jobDetail, retryJob } from './console-job-api.js';
+import { listJobs } from './console-jobs-api.js';
+import type { ConsoleSources } from './console-sources.js';
 import { ConsoleRequestError } from './errors.js';
 
 /** A matched API request: what to run; its result is the JSON body of a 200. */
@@ -34,6 +33,7 @@ const ROUTES: readonly RouteDefinition[] = [
     pattern: /^\/api\/batches\/stuck$/,
     handler: (sources) => listStuckBatches(sources),
   },
+  { method: 'GET', pattern: /^\/api\/clusters$/, handler: (sources) => listClusters(sources) },
   {
     method: 'GET',
     pattern: /^\/api\/dead-letters$/,
@@ -42,7 +42,7 @@ const ROUTES: readonly RouteDefinition[] = [
   {
     method: 'GET',
     pattern: /^\/api\/jobs$/,
-    handler: (sources, _match, url) => listRecentJobs(sources, url.searchParams.get('limit')),
+    handler: (sources, _match, url) => listJobs(sources, url.searchParams),
   },
   {
     method: 'GET',
@@ -92,7 +92,7 @@ export function routeRequest(method: string, url: URL): ConsoleRoute {
   }
   throw new ConsoleRequestError(
     404,
-    `no route for ${method} ${url.pathname} (the API has /api/automations, /api/batches, /api/batches/stuck, /api/dead-letters, /api/jobs and /api/jobs/:id)`,
+    `no route for ${method} ${url.pathname} (the API has /api/automations, /api/batches, /api/batches/stuck, /api/clusters, /api/dead-letters, /api/jobs and /api/jobs/:id)`,
   );
 }
 

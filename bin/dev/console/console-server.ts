@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { ValidationError } from '../../../lambdas/core/errors.js';
 import type { BatchStore } from '../../../lambdas/core/ports/batch-store.js';
 import { JobNotFoundError } from '../../../lambdas/core/ports/job-store-errors.js';
+import type { RunnerRegistry } from '../../../lambdas/core/ports/runner-registry.js';
 import type { Client } from '../../../lambdas/sdk/client.js';
 import type { DeadLetterSummary } from '../../commands/dlq-format.js';
 import { type ConsoleAsset, loadConsoleAssets } from './console-assets.js';
 import { type ConsoleRoute, routeRequest } from './console-routes.js';
+import type { ConsoleSources } from './console-sources.js';
 import { ConsoleRequestError, ConsoleStartError } from './errors.js';
 
 /** Options of {@link startConsoleServer}. */
@@ -17,6 +19,14 @@ export interface ConsoleServerOptions {
   readonly batches: BatchStore;
   /** The dead-lettered ingest events and task messages; none when absent. */
   readonly deadLetters?: (() => Promise<readonly DeadLetterSummary[]>) | undefined;
+  /** Runner announcements, for the clusters view's runners seen recently; none listed when absent. */
+  readonly runners?: RunnerRegistry | undefined;
+  /** Queue depths (`TaskQueue.depth`) for the clusters view; not shown when absent. */
+  readonly queueDepth?: ConsoleSources['queueDepth'];
+  /** A job's task log lines, for attempts and logs in the job view; only the store's facts when absent. */
+  readonly taskLogs?: ConsoleSources['taskLogs'];
+  /** The clock of ages, next fire times and the default time range. @default Date.now */
+  readonly now?: (() => number) | undefined;
   /** TCP port; 0 picks a free one. @default 0 */
   readonly port?: number | undefined;
   /** Only loopback: the console has no authentication. @default '127.0.0.1' */
@@ -43,10 +53,12 @@ const PAGE_HEADERS = {
 
 /**
  * Starts the local console of `bucketflow dev` on loopback: a single page
- * (automations, open batches, recent jobs, a job's task tree) and the JSON
- * API it polls. Plain `node:http`, no framework, no build step.
+ * (jobs with filters, a job's trigger, tasks, attempts and log, clusters,
+ * automations with their next fire, batches) and the JSON API it polls.
+ * Plain `node:http`, no framework, no build step. docs/console.md lists the API.
  *
- * Routes: `GET /api/automations`, `GET /api/batches`, `GET /api/dead-letters`, `GET /api/jobs?limit=N`,
+ * Routes: `GET /api/automations`, `GET /api/batches`, `GET /api/batches/stuck`, `GET /api/clusters`,
+ * `GET /api/dead-letters`, `GET /api/jobs?state=&automation=&from=&to=&q=&limit=&cursor=`,
  * `GET /api/jobs/:id`, `POST /api/jobs/:id/cancel`, `POST /api/jobs/:id/retry`.
  * Errors are `{ "error": "…" }` with 400, 403, 404, 405 or 500.
  *
@@ -64,11 +76,14 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     throw new ValidationError('port', `${String(port)} is not a TCP port`, 'pass 0 to 65535');
   }
   const assets = await loadConsoleAssets();
-  const sources = {
+  const sources: ConsoleSources = {
     client: options.client,
     batches: options.batches,
     deadLetters: options.deadLetters,
-    now: Date.now,
+    runners: options.runners,
+    queueDepth: options.queueDepth,
+    taskLogs: options.taskLogs,
+    now: options.now ?? Date.now,
   };
   let origins: ReadonlySet<string> = new Set();
 

@@ -1,17 +1,26 @@
-// The listings of the console page: automations, open batches, stuck batches
-// and recent jobs, each a keyed table refreshed from one API response.
+// The automations and batches views of the console page: automations with
+// their next fire, open batches, stuck batches and dead letters, each a keyed
+// table refreshed from one API response.
 
-import { $, badge, cell, el, liveTime, syncRows } from './console-dom.js';
-
-/** Task states in the order the progress bars show them. */
-const TASK_STATES = ['COMPUTED', 'RUNNING', 'QUEUED', 'FAILED', 'CANCELLED'];
+import { renderDeadLetters } from './console-dead-letters.js';
+import { $, api, cell, clockTime, el, fold, liveTime, syncRows, tally } from './console-dom.js';
 
 function showEmpty(id, empty) {
   $(id).hidden = !empty;
 }
 
-function tally(id, count, noun) {
-  $(id).textContent = `(${count} ${noun}${count === 1 ? '' : 's'})`;
+function nextFire(automation) {
+  if (automation.nextFireAt === null) {
+    return automation.kind === 'cron' ? el('span', { className: 'sub' }, 'paused') : '—';
+  }
+  return [
+    el(
+      'time',
+      { datetime: new Date(automation.nextFireAt).toISOString() },
+      clockTime(automation.nextFireAt),
+    ),
+    el('span', { className: 'sub' }, liveTime(automation.nextFireAt, 'until')),
+  ];
 }
 
 export function renderAutomations({ automations }) {
@@ -35,6 +44,7 @@ export function renderAutomations({ automations }) {
           automation.summary.map((line) => el('li', {}, line)),
         ),
       ),
+      cell(automation.nextFireAt, () => nextFire(automation), { className: 'numeric' }),
       cell(automation.task, () => el('span', { className: 'mono' }, automation.task ?? '—')),
       cell(automation.cluster, () => el('span', { className: 'mono' }, automation.cluster)),
       cell(automation.enabled, () =>
@@ -111,66 +121,29 @@ export function renderStuckBatches({ batches }) {
       }),
       cell(batch.closedAt, () => liveTime(batch.closedAt, 'ago'), { className: 'numeric' }),
       cell(batch.attempts, () => String(batch.attempts), { className: 'numeric' }),
-      cell(batch.error, () => el('span', { className: 'mono' }, batch.error)),
+      cell(batch.error, () => fold(batch.error, 'mono error-text')),
       cell(batch.retryAt, () => (batch.retryAt === null ? '—' : liveTime(batch.retryAt, 'until'))),
     ],
   );
 }
 
-export function countsText(job) {
-  const parts = TASK_STATES.filter((state) => job.counts[state] > 0).map(
-    (state) => `${job.counts[state]} ${state.toLowerCase()}`,
-  );
-  return `${parts.join(', ') || 'no tasks'} of ${job.taskCount}`;
-}
+export const automationsView = {
+  section: 'view-automations',
+  async refresh() {
+    renderAutomations(await api('/api/automations'));
+  },
+};
 
-function progress(job) {
-  const bar = el('span', { className: 'progress', role: 'img', 'aria-label': countsText(job) });
-  for (const state of TASK_STATES) {
-    const count = job.counts[state];
-    if (count === 0 || job.taskCount === 0) continue;
-    const segment = el('span', { className: `state-${state}` });
-    segment.style.width = `${(100 * count) / job.taskCount}%`;
-    bar.append(segment);
-  }
-  return bar;
-}
-
-/** `onSelect(jobId)` runs when a job's name is clicked; `selectedJobId` marks its row. */
-export function renderJobs({ jobs }, { selectedJobId, onSelect }) {
-  tally('jobs-tally', jobs.length, 'job');
-  showEmpty('jobs-empty', jobs.length === 0);
-  syncRows(
-    $('jobs-table').tBodies[0],
-    jobs,
-    (job) => job.jobId,
-    (job) => [
-      cell(
-        [job.name, job.jobId],
-        () => [
-          el(
-            'button',
-            { type: 'button', className: 'job-link', onClick: () => onSelect(job.jobId) },
-            job.name,
-          ),
-          el('span', { className: 'sub mono' }, job.jobId),
-        ],
-        { header: true },
-      ),
-      cell(job.state, () => badge(job.state)),
-      cell([job.counts, job.taskCount], () => [
-        el('span', { className: 'numeric' }, `${job.counts.COMPUTED} of ${job.taskCount} computed`),
-        progress(job),
-      ]),
-      cell(
-        job.automation ?? job.automationId,
-        () => job.automation ?? (job.automationId ? `deleted (${job.automationId})` : 'manual'),
-      ),
-      cell(job.createdAt, () => liveTime(job.createdAt, 'ago'), { className: 'numeric' }),
-    ],
-    (row, job) => {
-      if (job.jobId === selectedJobId) row.setAttribute('aria-current', 'true');
-      else row.removeAttribute('aria-current');
-    },
-  );
-}
+export const batchesView = {
+  section: 'view-batches',
+  async refresh() {
+    const [open, stuck, letters] = await Promise.all([
+      api('/api/batches'),
+      api('/api/batches/stuck'),
+      api('/api/dead-letters'),
+    ]);
+    renderBatches(open);
+    renderStuckBatches(stuck);
+    renderDeadLetters(letters);
+  },
+};

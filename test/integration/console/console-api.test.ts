@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  AutomationView,
-  JobDetailView,
-  JobView,
-  OpenBatchView,
-} from '../../../bin/dev/console/console-api.js';
+import type { AutomationView, OpenBatchView } from '../../../bin/dev/console/console-api.js';
+import type { ClusterView } from '../../../bin/dev/console/console-clusters-api.js';
+import type { JobView } from '../../../bin/dev/console/console-jobs-api.js';
 import { startConsoleServer } from '../../../bin/dev/console/console-server.js';
 import { TASK_STATE_COLORS } from '../../../lambdas/sdk/task-state-colors.js';
-import { type ConsoleFixture, createConsoleFixture, rawRequest } from './console-fixture.js';
+import {
+  type ConsoleFixture,
+  createConsoleFixture,
+  RUNNER_ID,
+  rawRequest,
+} from './console-fixture.js';
 
 describe('startConsoleServer API', () => {
   let fixture: ConsoleFixture;
@@ -38,7 +40,7 @@ describe('startConsoleServer API', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(html).toContain('<h2 id="automations-heading">Automations');
+    expect(html).toContain('<h2 id="jobs-heading" tabindex="-1">Jobs');
     expect(html).toContain('src="/console.js"');
   });
 
@@ -80,6 +82,59 @@ describe('startConsoleServer API', () => {
     expect(byName.get('paused-report')).toMatchObject({ enabled: false });
   });
 
+  it('gives each enabled cron automation its next fire time after the console clock', async () => {
+    // Prepare
+    const now = fixture.seed.completed.createdAt;
+    fixture.clock.fixed = now;
+
+    // Act
+    const { body } = await api<{ now: number; automations: AutomationView[] }>('/api/automations');
+    fixture.clock.fixed = undefined;
+
+    // Assess
+    const byName = new Map(body.automations.map((automation) => [automation.name, automation]));
+    expect(body.now).toBe(now);
+    expect(byName.get('every-minute')?.nextFireAt).toBe((Math.floor(now / 60_000) + 1) * 60_000);
+    expect(byName.get('paused-report')?.nextFireAt).toBeNull();
+    expect(byName.get('text-uploads')?.nextFireAt).toBeNull();
+  });
+
+  it('lists clusters with queue depths, DLQ depth and the runners seen recently', async () => {
+    // Act
+    const { status, body } = await api<{ clusters: ClusterView[] }>('/api/clusters');
+
+    // Assess
+    expect(status).toBe(200);
+    const bySlug = new Map(body.clusters.map((cluster) => [cluster.slug, cluster]));
+    const standard = bySlug.get('default');
+    expect(standard?.runners).toEqual([
+      expect.objectContaining({
+        runnerId: RUNNER_ID,
+        kind: 'process',
+        identifiers: ['console/Parent@v1.2', 'console/Greet@v1.0'],
+      }),
+    ]);
+    expect(standard?.runners[0]?.seenAt).toBeGreaterThanOrEqual(fixture.seed.completed.createdAt);
+    expect(standard?.deadLettered).toBe(0);
+    expect(standard?.routes).toContainEqual(
+      expect.objectContaining({ taskName: 'console/Greet', versionMajor: 1, runners: 1 }),
+    );
+    // No runner polls the idle cluster; of its queued tasks only waiting-job's was sent (the
+    // others went to the job store alone), so its Greet queue holds one message.
+    const idle = bySlug.get(fixture.seed.waiting.cluster);
+    expect(idle?.runners).toEqual([]);
+    expect(idle?.routes).toEqual([
+      {
+        taskName: 'console/Greet',
+        versionMajor: 1,
+        runners: 0,
+        sources: ['queued-task'],
+        depth: { visible: 1, inFlight: 0, delayed: 0 },
+      },
+    ]);
+    expect(idle?.deadLettered).toBe(0);
+  });
+
   it('lists open batches with their automation, location, count, age and deadline', async () => {
     // Act
     const { status, body } = await api<{ now: number; batches: OpenBatchView[] }>('/api/batches');
@@ -102,80 +157,6 @@ describe('startConsoleServer API', () => {
       dueReason: 'quiet',
     });
     expect(batch?.ageMs).toBe(body.now - fixture.seed.openBatch.firstEventAt);
-  });
-
-  it('lists recent jobs newest first with state, counts, automation and submission time', async () => {
-    // Act
-    const all = await api<{ jobs: JobView[] }>('/api/jobs');
-    const limited = await api<{ jobs: JobView[] }>('/api/jobs?limit=2');
-
-    // Assess
-    expect(all.status).toBe(200);
-    expect(all.body.jobs.map((job) => job.name)).toEqual([
-      'from-automation',
-      'waiting-job',
-      'parent-job',
-    ]);
-    expect(all.body.jobs[0]).toMatchObject({
-      jobId: fixture.seed.automated.jobId,
-      state: 'QUEUED',
-      automationId: fixture.seed.storage.id,
-      automation: 'text-uploads',
-      createdAt: fixture.seed.automated.createdAt,
-    });
-    expect(all.body.jobs[2]).toMatchObject({
-      state: 'COMPLETED',
-      automation: null,
-      taskCount: 3,
-      counts: { COMPUTED: 3, QUEUED: 0, RUNNING: 0, FAILED: 0, CANCELLED: 0 },
-    });
-    expect(limited.body.jobs).toHaveLength(2);
-  });
-
-  it('rejects a limit that is not an integer from 1 to 1000 with 400', async () => {
-    // Act
-    const answers = await Promise.all(
-      ['0', '1001', 'ten', '-1'].map((l) => api(`/api/jobs?limit=${l}`)),
-    );
-
-    // Assess
-    for (const answer of answers) {
-      expect(answer.status).toBe(400);
-      expect(answer.body.error).toMatch(/^limit: .* is not an integer from 1 to 1000/);
-    }
-  });
-
-  it('shows a job with its tasks in tree order and its task tree as SVG', async () => {
-    // Prepare
-    const { jobId } = fixture.seed.completed;
-
-    // Act
-    const { status, body } = await api<JobDetailView>(`/api/jobs/${jobId}`);
-
-    // Assess
-    expect(status).toBe(200);
-    expect(body.job).toMatchObject({ jobId, name: 'parent-job', state: 'COMPLETED' });
-    expect(body.tasks).toEqual([
-      expect.objectContaining({
-        depth: 0,
-        identifier: 'console/Parent@v1.2',
-        state: 'COMPUTED',
-        attempts: 1,
-      }),
-      expect.objectContaining({
-        depth: 1,
-        display: 'Greet alice',
-        identifier: 'console/Greet@v1.0',
-      }),
-      expect.objectContaining({
-        depth: 1,
-        display: 'Greet bob',
-        dependsOn: [body.tasks[1]?.taskId],
-      }),
-    ]);
-    expect(body.svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(body.svg).toBe(await fixture.client.jobs.visualize(jobId, 'svg'));
-    expect(body.svgNote).toBeNull();
   });
 
   it('answers 404 for an unknown job and 400 for a malformed id', async () => {

@@ -6,44 +6,22 @@ import { type ConsoleServer, startConsoleServer } from '../../../bin/dev/console
 import { DynamoDbAutomationStore } from '../../../lambdas/adapters/aws/dynamodb-automation-store.js';
 import { DynamoDbBatchStore } from '../../../lambdas/adapters/aws/dynamodb-batch-store.js';
 import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
+import { DynamoDbRunnerRegistry } from '../../../lambdas/adapters/aws/dynamodb-runner-registry.js';
+import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
+import { LocalTaskLog } from '../../../lambdas/adapters/local/local-task-log.js';
+import { DEFAULT_CLUSTER_SLUG } from '../../../lambdas/core/automations/cluster-slug.js';
 import { createBatchPolicy } from '../../../lambdas/core/batching/batch-thresholds.js';
 import type { Automation } from '../../../lambdas/core/ports/automation-store.js';
 import type { StoredJob } from '../../../lambdas/core/ports/job-store.js';
 import { Client } from '../../../lambdas/sdk/client.js';
-import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';
-import { Task } from '../../../lambdas/sdk/task.js';
-import { BatchTask, CronTask, StorageEventTask } from '../../../lambdas/sdk/trigger-tasks.js';
+import { identifierOf } from '../../../lambdas/sdk/task.js';
 import { createLocalDeployment } from '../support/local-aws.js';
+import { Flaky, Greet, HOSTILE_KEY, OnText, Pack, Parent, Tick } from './console-tasks.js';
 
-export class Greet extends Task<{ who: string }> {
-  static override identifier = { name: 'console/Greet', version: 'v1.0' };
-  execute(context: ExecutionContext) {
-    context.currentTask.display = `Greet ${this.input.who}`;
-  }
-}
+export { FLAKY_ERROR, Greet, HOSTILE_KEY } from './console-tasks.js';
 
-export class Parent extends Task {
-  static override identifier = { name: 'console/Parent', version: 'v1.2' };
-  execute(context: ExecutionContext) {
-    const first = context.submitSubtask(new Greet({ who: 'alice' }));
-    context.submitSubtask(new Greet({ who: 'bob' }), { dependsOn: [first] });
-  }
-}
-
-class OnText extends StorageEventTask {
-  static override identifier = { name: 'console/OnText', version: 'v1.0' };
-  execute() {}
-}
-
-class Pack extends BatchTask {
-  static override identifier = { name: 'console/Pack', version: 'v1.0' };
-  execute() {}
-}
-
-class Tick extends CronTask {
-  static override identifier = { name: 'console/Tick', version: 'v1.0' };
-  execute() {}
-}
+/** The runner the seed announces on the default cluster. */
+export const RUNNER_ID = 'runner-console-1';
 
 /** What the seed created, to assert against. */
 export interface ConsoleSeed {
@@ -59,6 +37,14 @@ export interface ConsoleSeed {
   readonly automated: StoredJob;
   /** The open batch: 3 objects under `scenes/` of the batch automation. */
   readonly openBatch: { readonly batchId: string; readonly firstEventAt: number };
+  /** A job whose only task failed both its attempts (maxRetries 1). */
+  readonly failed: StoredJob;
+  /** Submitted by the storage automation for {@link HOSTILE_KEY}; its display has a line break. */
+  readonly keyed: StoredJob;
+  /** Submitted by the batch automation for a closed batch of two members. */
+  readonly batched: StoredJob;
+  /** Submitted by the cron automation for one fire time. */
+  readonly fired: StoredJob;
 }
 
 /** A console server on fresh tables, the client and stores behind it, and seeded data. */
@@ -66,7 +52,10 @@ export interface ConsoleFixture {
   readonly server: ConsoleServer;
   readonly client: Client;
   readonly jobs: DynamoDbJobStore;
+  readonly runners: DynamoDbRunnerRegistry;
   readonly seed: ConsoleSeed;
+  /** The console's clock: the wall clock unless a test fixes `fixed` (epoch ms). */
+  readonly clock: { fixed: number | undefined };
   /** Runs the default cluster's queue until drained. */
   runAll(): Promise<void>;
   close(): Promise<void>;
@@ -82,24 +71,48 @@ export async function createConsoleFixture(): Promise<ConsoleFixture> {
     tableName: tables.automations,
   });
   const batches = new DynamoDbBatchStore({ client: clients.dynamodb, tableName: tables.batches });
+  const runners = new DynamoDbRunnerRegistry({ client: clients.dynamodb, tableName: tables.jobs });
+  const queue = new SqsTaskQueue({ client: clients.sqs, prefix: connection.taskQueuePrefix });
   const folder = await mkdtemp(join(tmpdir(), 'bucketflow-console-'));
+  const taskLog = new LocalTaskLog(folder);
   const runAll = async () => {
     const runner = client.runner({
-      tasks: [Parent, Greet],
+      tasks: [Parent, Greet, Flaky],
       waitSeconds: 0,
       handOnDelaySeconds: 0,
-      logSink: () => {},
+      logSink: taskLog.sink,
     });
     await runner.runAll();
   };
 
   const seed = await seedData(client, jobs, automationStore, batches, folder, runAll);
-  const server = await startConsoleServer({ client, batches, port: 0 });
+  // runAll withdraws its runner at the end; this one stays, as a long-running runner would.
+  await runners.announce(
+    {
+      runnerId: RUNNER_ID,
+      cluster: DEFAULT_CLUSTER_SLUG,
+      identifiers: [identifierOf(Parent), identifierOf(Greet)],
+      kind: 'process',
+    },
+    15 * 60_000,
+  );
+  const clock: { fixed: number | undefined } = { fixed: undefined };
+  const server = await startConsoleServer({
+    client,
+    batches,
+    runners,
+    queueDepth: (route) => queue.depth(route),
+    taskLogs: (query) => taskLog.read(query),
+    now: () => clock.fixed ?? Date.now(),
+    port: 0,
+  });
   return {
     server,
     client,
     jobs,
+    runners,
     seed,
+    clock,
     runAll,
     close: async () => {
       await server.stop();
@@ -164,12 +177,66 @@ async function seedData(
   const open = await batches.findOpen(batch.id, 'demo', 'scenes/');
   if (open === undefined) throw new Error('seeding left no open batch');
 
+  // A millisecond apart at least, so that newest-first order is the order of submission.
+  const later = () => new Promise((resolve) => setTimeout(resolve, 2));
   const completed = await client.jobs.submit('parent-job', new Parent());
   await runAll();
   const cluster = await client.clusters.create('idle');
   const waiting = await client.jobs.submit('waiting-job', new Greet({ who: 'nobody' }), {
     cluster: cluster.slug,
   });
+  await later();
+  const failed = await client.jobs.submit('flaky-job', new Flaky({ disk: '/dev/sda1' }), {
+    maxRetries: 1,
+  });
+  await runAll();
+  const triggered = async (name: string, automationId: string, trigger: unknown) => {
+    await later();
+    return jobs.submit({
+      name,
+      root: new Greet({ who: name }).toSpec({ cluster: cluster.slug }),
+      automationId,
+      trigger,
+    });
+  };
+  const eventTime = new Date(firstEventAt).toISOString();
+  const fired = await triggered('cron-fired', cron.id, {
+    kind: 'cron',
+    fireTime: new Date(Math.floor(firstEventAt / 60_000) * 60_000).toISOString(),
+    expression: '* * * * *',
+    timezone: 'UTC',
+  });
+  const batched = await triggered('batch-closed', batch.id, {
+    kind: 'batch',
+    batchId: '01JNB7Q4W8ZK3M5T2V9XG6H1CD',
+    bucket: 'demo',
+    prefix: 'tiles/',
+    count: 2,
+    reason: 'count',
+    members: { location: 'inline' },
+    keys: ['tiles/a.tif', 'tiles/b.tif'],
+    firstEventAt: eventTime,
+    lastEventAt: eventTime,
+  });
+  await later();
+  const keyed = await jobs.submit({
+    name: 'hostile-key',
+    root: {
+      ...new Greet({ who: HOSTILE_KEY }).toSpec({ cluster: cluster.slug }),
+      display: 'first line\n<b>second</b> line',
+    },
+    automationId: storage.id,
+    trigger: {
+      kind: 'storage',
+      type: 'created',
+      location: 'demo',
+      bucket: 'demo',
+      key: HOSTILE_KEY,
+      size: 12,
+      eventTime,
+    },
+  });
+  await later();
   const automated = await jobs.submit({
     name: 'from-automation',
     root: new Greet({ who: 'ingest' }).toSpec({ cluster: cluster.slug }),
@@ -183,6 +250,10 @@ async function seedData(
     completed: (await client.jobs.find(completed.jobId)) ?? completed,
     waiting,
     automated: automated.job,
+    failed: (await client.jobs.find(failed.jobId)) ?? failed,
+    keyed: keyed.job,
+    batched: batched.job,
+    fired: fired.job,
     openBatch: { batchId: open.batchId, firstEventAt: open.firstEventAt },
   };
 }

@@ -1,41 +1,29 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_STATE_COLORS } from '../../../lambdas/sdk/task-state-colors.js';
-import { type ConsoleFixture, createConsoleFixture, Greet } from './console-fixture.js';
+import { launchChromium, openPage, rgb } from './console-browser.js';
+import { type ConsoleFixture, createConsoleFixture, Greet, RUNNER_ID } from './console-fixture.js';
 
-const CHROMIUM = process.env.BUCKETFLOW_CHROMIUM ?? '/usr/bin/chromium';
-
-/** `#rrggbb` as the `rgb(r, g, b)` that getComputedStyle reports. */
-function rgb(hex: string): string {
-  const [r, g, b] = [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16));
-  return `rgb(${r}, ${g}, ${b})`;
-}
+/** Long enough for a 2 s poll on a loaded machine. */
+const POLL = { timeout: 5_000 };
 
 describe('console page in Chromium', () => {
   let fixture: ConsoleFixture;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
+
+  const jobRows = () => page.locator('#jobs-table tbody tr');
+  const jobNames = () => page.locator('#jobs-table tbody tr .job-link').allInnerTexts();
+  async function visit(hash: string, ready: string): Promise<void> {
+    await page.goto(new URL(hash, fixture.server.url).href);
+    await page.locator(ready).first().waitFor();
+  }
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: install it with 'apt-get install chromium' (or set BUCKETFLOW_CHROMIUM to its path)`,
-      );
-    }
     fixture = await createConsoleFixture();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
-    page = await browser.newPage();
-    // Script errors and CSP violations both reach the console as errors.
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(fixture.server.url);
+    browser = await launchChromium();
+    ({ page, errors: pageErrors } = await openPage(browser, 1400));
   });
 
   afterAll(async () => {
@@ -43,29 +31,189 @@ describe('console page in Chromium', () => {
     await fixture?.close();
   });
 
-  it('lists the automations with their kind, triggers and status', async () => {
-    // Prepare
-    const rows = page.locator('#automations-table tbody tr');
-
+  it('lists jobs with state badges in the task state colours, triggers and errors', async () => {
     // Act
-    await rows.nth(3).waitFor();
+    await visit('/#jobs', '#jobs-table tbody tr');
 
     // Assess
-    const text = await page.locator('#automations-table').innerText();
-    expect(text).toContain('text-uploads');
-    expect(text).toContain('demo: **.txt');
-    expect(text).toContain('scene-packages');
-    expect(text).toContain('every-minute');
-    expect(await rows.filter({ hasText: 'paused-report' }).innerText()).toContain('disabled');
-    expect(await page.getByRole('heading', { level: 2, name: /Automations/ }).innerText()).toBe(
+    const row = jobRows().filter({ hasText: 'parent-job' });
+    expect(await row.locator('.badge').innerText()).toBe('COMPLETED');
+    expect(
+      await page.evaluate(
+        `getComputedStyle(document.querySelector('#jobs-table tr[data-key="${fixture.seed.completed.jobId}"] .badge')).backgroundColor`,
+      ),
+    ).toBe(rgb(TASK_STATE_COLORS.COMPUTED.fill));
+    expect(await row.innerText()).toContain('3 of 3 computed');
+    expect(await jobRows().filter({ hasText: 'from-automation' }).innerText()).toContain(
+      'text-uploads',
+    );
+    expect(
+      await jobRows().filter({ hasText: 'flaky-job' }).locator('.error-cell').innerText(),
+    ).toContain('ENOSPC: no space left on device');
+    expect(await page.locator('nav a[aria-current="page"]').innerText()).toBe('Jobs');
+  });
+
+  it('shows hostile object keys as text, never as markup', async () => {
+    // Prepare
+    const row = jobRows().filter({ hasText: 'hostile-key' });
+
+    // Act
+    const trigger = await row.locator('.trigger-cell .mono').innerText();
+
+    // Assess
+    expect(trigger).toBe('in box/<script>alert(1)</script> a+b%20 ü\\x0Aline.txt');
+    expect(await page.locator('#view-jobs script').count()).toBe(0);
+  });
+
+  it('filters jobs by state and automation, and searches by object key', async () => {
+    // Prepare
+    await visit('/#jobs', '#jobs-table tbody tr');
+
+    // Act
+    await page.locator('#filter-state').selectOption('FAILED');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(jobNames, POLL).toEqual(['flaky-job']);
+    const failedHash = new URL(page.url()).hash;
+    await page.locator('#filter-state').selectOption('');
+    await page.locator('#filter-automation').selectOption({ label: 'text-uploads' });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(jobNames, POLL).toEqual(['from-automation', 'hostile-key']);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.locator('#filter-q').fill('tiles/B');
+    await page.locator('#filter-q').press('Enter');
+
+    // Assess
+    await expect.poll(jobNames, POLL).toEqual(['batch-closed']);
+    expect(failedHash).toBe('#jobs?state=FAILED');
+    expect(await page.locator('#filter-automation').inputValue()).toBe('');
+  });
+
+  it('says which filter the API refused and how to fix it, instead of listing jobs', async () => {
+    // Act
+    await page.goto(new URL('/#jobs?state=done', fixture.server.url).href);
+
+    // Assess
+    const message =
+      "state: 'done' is not a job state (use one or more of QUEUED, STARTED, COMPLETED, FAILED, CANCELLED, comma-separated)";
+    await expect.poll(() => page.locator('#jobs-empty').innerText(), POLL).toBe(message);
+    expect(await page.locator('#status').innerText()).toBe(message);
+    expect(await jobRows().count()).toBe(0);
+  });
+
+  it('pages to older and newer jobs', async () => {
+    // Prepare
+    await visit('/#jobs?limit=3', '#jobs-table tbody tr');
+    await expect.poll(() => jobRows().count()).toBe(3);
+    const first = await jobNames();
+
+    // Act
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await expect.poll(jobNames, POLL).not.toEqual(first);
+    const second = await jobNames();
+    await page.getByRole('button', { name: '← Newer' }).click();
+
+    // Assess
+    await expect.poll(jobNames, POLL).toEqual(first);
+    expect(second).toHaveLength(3);
+    expect(second.some((name) => first.includes(name))).toBe(false);
+  });
+
+  it('folds a long error to two lines and unfolds it on request', async () => {
+    // Prepare
+    await visit('/#jobs', '#jobs-table tbody tr');
+    const fold = jobRows().filter({ hasText: 'flaky-job' }).locator('.error-cell details');
+    const folded = await fold.boundingBox();
+
+    // Act
+    await fold.locator('summary').click();
+
+    // Assess
+    const body = fold.locator('.fold-body');
+    expect(await body.isVisible()).toBe(true);
+    expect(await body.innerText()).toContain('second line of the error');
+    expect((await fold.boundingBox())?.height).toBeGreaterThan(folded?.height ?? 0);
+    expect(folded?.height).toBeLessThan(80);
+  });
+
+  it("shows a job's task tree, trigger, input, attempts and log when it is chosen", async () => {
+    // Act
+    await page.getByRole('link', { name: 'flaky-job' }).click();
+    await page.locator('#attempts-table tbody tr').nth(1).waitFor();
+
+    // Assess
+    expect(await page.locator('#job-heading').innerText()).toBe('Job flaky-job');
+    expect(page.url()).toContain(`#job=${fixture.seed.failed.jobId}`);
+    expect(await page.locator('#job-trigger-none').isVisible()).toBe(true);
+    expect(await page.locator('#job-input').innerText()).toBe('{\n  "disk": "/dev/sda1"\n}');
+    expect(await page.locator('#job-tree svg g.task[data-state="FAILED"]').count()).toBe(1);
+    const attempts = page.locator('#attempts-table tbody tr');
+    expect(await attempts.count()).toBe(2);
+    expect(await attempts.nth(1).innerText()).toMatch(
+      /attempt 2[\s\S]*\d+ ms[\s\S]*failed[\s\S]*ENOSPC/,
+    );
+    const logs = await page.locator('#logs-table tbody').innerText();
+    expect(logs).toContain('writing the cache');
+    expect(logs).toContain('{"disk":"/dev/sda1"}');
+    expect(await page.getByRole('button', { name: 'Retry job' }).isEnabled()).toBe(true);
+  });
+
+  it('shows the trigger of a storage job with its key and a display with a line break', async () => {
+    // Act
+    await visit(`/#job=${fixture.seed.keyed.jobId}`, '#job-trigger dd');
+
+    // Assess
+    const trigger = await page.locator('#job-trigger').innerText();
+    expect(trigger).toContain('in box/<script>alert(1)</script> a+b%20 ü\\x0Aline.txt');
+    expect(trigger).toContain('12 bytes');
+    const name = page.locator('#tasks-table tbody tr .task-name').first();
+    expect(await name.innerText()).toMatch(/^first line\n<b>second<\/b> line/);
+    expect(await page.locator('#attempts-empty').isVisible()).toBe(true);
+  });
+
+  it('lists the members of a batch job', async () => {
+    // Act
+    await visit(`/#job=${fixture.seed.batched.jobId}`, '#job-members li');
+
+    // Assess
+    expect(await page.locator('#job-members li').allInnerTexts()).toEqual([
+      'tiles/a.tif',
+      'tiles/b.tif',
+    ]);
+    expect(await page.locator('#job-trigger').innerText()).toContain('count (2 objects)');
+  });
+
+  it('shows clusters with queue depth, DLQ depth and the runners seen recently', async () => {
+    // Act
+    await visit('/#clusters', '#clusters .cluster');
+
+    // Assess
+    const standard = page.locator('.cluster[data-slug="default"]');
+    expect(await standard.locator('[data-dlq]').innerText()).toBe('DLQ: 0');
+    expect(await standard.innerText()).toContain(RUNNER_ID);
+    expect(await standard.innerText()).toContain('console/Greet@v1.0');
+    const idle = page.locator(`.cluster[data-slug="${fixture.seed.waiting.cluster}"]`);
+    const route = idle.locator('tbody tr', { hasText: 'console/Greet@v1.x' });
+    expect(await route.locator('td').first().innerText()).toBe('1');
+    expect(await route.innerText()).toContain('none: its tasks wait until a runner registers it');
+  });
+
+  it('shows each cron automation with its next fire time', async () => {
+    // Act
+    await visit('/#automations', '#automations-table tbody tr');
+
+    // Assess
+    const rows = page.locator('#automations-table tbody tr');
+    expect(await rows.filter({ hasText: 'every-minute' }).innerText()).toMatch(/in \d+ s/);
+    expect(await rows.filter({ hasText: 'paused-report' }).innerText()).toContain('paused');
+    expect(await page.locator('#automations-heading').innerText()).toBe(
       'Automations (4 automations)',
     );
   });
 
   it('shows the open batch with its count, and its age ticks', async () => {
     // Prepare
+    await visit('/#batches', '#batches-table tbody tr');
     const row = page.locator('#batches-table tbody tr', { hasText: 'scene-packages' });
-    await row.waitFor();
     const age = row.locator('td').nth(3);
     const before = await age.innerText();
 
@@ -74,69 +222,40 @@ describe('console page in Chromium', () => {
 
     // Assess
     expect(await row.locator('.batch-count').innerText()).toBe('3 of 5');
-    expect(await row.innerText()).toContain('scenes/');
     expect(await row.innerText()).toMatch(/in 9 min \d+ s/);
   });
 
-  it('lists recent jobs with state badges in the task state colours', async () => {
+  it('picks up a newly submitted job by polling, and stops polling while the tab is hidden', async () => {
     // Prepare
-    const row = page.locator('#jobs-table tbody tr', { hasText: 'parent-job' });
-    await row.waitFor();
-    const badge = row.locator('.badge');
+    await visit('/#jobs', '#jobs-table tbody tr');
+    const polls: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/jobs') polls.push(request.url());
+    });
+    const setHidden = (hidden: boolean) =>
+      page.evaluate(
+        `Object.defineProperty(document, 'hidden', { configurable: true, get: () => ${hidden} });
+        document.dispatchEvent(new Event('visibilitychange'));`,
+      );
 
     // Act
-    const colour = await page.evaluate(
-      `getComputedStyle(document.querySelector('#jobs-table tr[data-key="${fixture.seed.completed.jobId}"] .badge')).backgroundColor`,
-    );
-
-    // Assess
-    expect(await badge.innerText()).toBe('COMPLETED');
-    expect(colour).toBe(rgb(TASK_STATE_COLORS.COMPUTED.fill));
-    expect(await row.innerText()).toContain('3 of 3 computed');
-    const automated = page.locator('#jobs-table tbody tr', { hasText: 'from-automation' });
-    expect(await automated.innerText()).toContain('text-uploads');
-  });
-
-  it('shows the task tree and the tasks table of a job when it is clicked', async () => {
-    // Prepare
-    const detail = page.locator('#job-detail');
-
-    // Act
-    await page.getByRole('button', { name: 'parent-job' }).click();
-    await page.locator('#job-tree svg').waitFor();
-
-    // Assess
-    expect(await detail.getByRole('heading', { level: 2 }).innerText()).toBe('Job parent-job');
-    expect(page.url()).toContain(`#job=${fixture.seed.completed.jobId}`);
-    expect(await page.locator('#job-tree svg g.task').count()).toBe(3);
-    expect(await page.locator('#job-tree svg g.task[data-state="COMPUTED"]').count()).toBe(3);
-    const tasks = page.locator('#tasks-table tbody tr');
-    expect(await tasks.count()).toBe(3);
-    expect(await tasks.nth(0).innerText()).toMatch(/console\/Parent@v1\.2\s+1/);
-    expect(await tasks.nth(1).innerText()).toContain('Greet alice');
-    expect(await tasks.nth(2).innerText()).toContain('Greet bob');
-    expect(await tasks.nth(2).locator('.badge').innerText()).toBe('COMPUTED');
-    expect(await page.getByRole('button', { name: 'Cancel job' }).isDisabled()).toBe(true);
-    expect(await page.getByRole('button', { name: 'Retry job' }).isDisabled()).toBe(true);
-  });
-
-  it('picks up a newly submitted job by polling', async () => {
-    // Prepare
-    const rows = page.locator('#jobs-table tbody tr', { hasText: 'late-arrival' });
-
-    // Act
+    await setHidden(true);
+    await page.waitForTimeout(500);
+    const hiddenAt = polls.length;
     await fixture.client.jobs.submit('late-arrival', new Greet({ who: 'late' }));
+    await page.waitForTimeout(4_500);
+    const whileHidden = polls.length - hiddenAt;
+    await setHidden(false);
 
     // Assess
-    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
-    expect(await page.locator('#jobs-table tbody tr').first().innerText()).toContain(
-      'late-arrival',
-    );
+    await expect.poll(jobNames, { timeout: 5_000 }).toContain('late-arrival');
+    expect(whileHidden).toBe(0);
+    expect((await jobNames())[0]).toBe('late-arrival');
   });
 
-  it('cancels a queued job from its detail view', async () => {
+  it('cancels a queued job from its job view', async () => {
     // Prepare
-    await page.getByRole('button', { name: 'waiting-job' }).click();
+    await visit(`/#job=${fixture.seed.waiting.jobId}`, '#tasks-table tbody tr');
     const cancel = page.getByRole('button', { name: 'Cancel job' });
     await expect.poll(() => cancel.isEnabled(), { timeout: 5_000 }).toBe(true);
 
@@ -144,9 +263,7 @@ describe('console page in Chromium', () => {
     await cancel.click();
 
     // Assess
-    const badge = page
-      .locator('#jobs-table tbody tr', { hasText: 'waiting-job' })
-      .locator('.badge');
+    const badge = page.locator('#job-facts .badge');
     await expect.poll(() => badge.innerText(), { timeout: 5_000 }).toBe('CANCELLED');
     expect(await page.locator('#job-notice').innerText()).toBe(
       'Cancelled 1 queued task(s) of waiting-job.',
@@ -155,7 +272,9 @@ describe('console page in Chromium', () => {
   });
 
   it('runs without script errors or content security policy violations', () => {
-    // Assess
-    expect(pageErrors).toEqual([]);
+    // Assess: Chromium logs the refused filter's 400 itself; that one is expected.
+    const refused = /^Failed to load resource: the server responded with a status of 400/;
+    expect(pageErrors.filter((error) => !refused.test(error))).toEqual([]);
+    expect(pageErrors.filter((error) => refused.test(error)).length).toBeGreaterThan(0);
   });
 });
