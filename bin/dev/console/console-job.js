@@ -43,9 +43,20 @@ function renderFacts(job) {
     ['Tasks', countsText(job)],
     ['Automation', automationText(job)],
     ['Cluster', el('span', { className: 'mono' }, job.cluster)],
+    ['Trace', traceText(job)],
     ['Submitted', stamp(job.createdAt)],
     ['Updated', stamp(job.updatedAt)],
   ]);
+}
+
+/** The trace id and the command that prints the trace (docs/tracing.md). */
+function traceText(job) {
+  if (job.traceId === null) return 'not traced';
+  return el(
+    'span',
+    { className: 'mono wrap', title: `npx bucketflow jobs trace ${job.jobId}` },
+    job.traceId,
+  );
 }
 
 function renderTrigger(trigger) {

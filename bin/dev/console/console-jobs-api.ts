@@ -31,6 +31,8 @@ export interface JobView {
   readonly trigger: TriggerView | null;
   /** A FAILED job's error: the last error of its first failed task. */
   readonly error: string | null;
+  /** The trace the job was submitted in (`bucketflow jobs trace JOB` prints it); null untraced. */
+  readonly traceId: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -90,6 +92,7 @@ export function jobView(
     counts: job.counts,
     trigger: triggerSummary(job),
     error,
+    traceId: job.traceparent?.split('-')[1] ?? null,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
   };
