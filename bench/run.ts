@@ -13,6 +13,7 @@ const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<Ben
     { name: 'bundles', load: () => import('./bundles.bench.js') },
     { name: 'task-runners', load: () => import('./task-runners.bench.js') },
     { name: 'dispatch-speed', load: () => import('./dispatch-speed.bench.js') },
+    { name: 'dynamodb-local', load: () => import('./dynamodb-local.bench.js') },
   ];
 
 const args = process.argv.slice(2);

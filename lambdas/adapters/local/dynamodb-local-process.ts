@@ -17,11 +17,30 @@ const LAUNCHER = 'LoopbackDynamoDbLocal';
 /** Output kept for the error message of a failed start. */
 const MAX_OUTPUT_CHARS = 10_000;
 
+/**
+ * JVM options of DynamoDB Local, a single-threaded server (its requests
+ * serialise on about one core) that a local run or a test world starts
+ * afresh and then sends a few thousand requests. The C1 compiler alone
+ * reaches its fast code at once: UpdateItem costs about 1.1 ms of CPU from
+ * the first thousand requests, against 2.9 ms cold with the default tiered
+ * compiler, which gets to 0.8 ms only after some 10,000 requests. The serial
+ * collector spends no second core on a heap that holds no table data (the
+ * in-memory tables live in SQLite's native memory). Measured on the
+ * dispatch-speed bench: 1,000 single-task jobs at 137 tasks/s against 108;
+ * `npm run bench -- dynamodb-local` compares the two in one run.
+ */
+export const DYNAMODB_LOCAL_JVM_OPTIONS: readonly string[] = [
+  '-XX:TieredStopAtLevel=1',
+  '-XX:+UseSerialGC',
+];
+
 /** Options of {@link startDynamoDbLocal}. */
 export interface DynamoDbLocalOptions {
   readonly port: number;
   /** Folder of the database files; in memory when absent. */
   readonly dbPath?: string | undefined;
+  /** JVM options; {@link DYNAMODB_LOCAL_JVM_OPTIONS} when absent. */
+  readonly jvmOptions?: readonly string[] | undefined;
 }
 
 /** A running DynamoDB Local. */
@@ -52,6 +71,7 @@ export async function startDynamoDbLocal(
   const child: ChildProcess = spawn(
     'java',
     [
+      ...(options.jvmOptions ?? DYNAMODB_LOCAL_JVM_OPTIONS),
       `-Djava.library.path=${distribution.libDir}`,
       '-cp',
       [launcherDir, distribution.jar, `${distribution.libDir}${sep}*`].join(delimiter),
