@@ -6,6 +6,7 @@ import {
 } from '../../lambdas/adapters/otel/jsonl-span-exporter.js';
 import { ValidationError } from '../../lambdas/core/errors.js';
 import { escapeForDisplay } from '../../lambdas/core/jobs/text-rules.js';
+import { traceIdOf } from '../../lambdas/core/ports/tracing.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';
 import { printJson } from './cli-io.js';
 import {
@@ -54,7 +55,7 @@ export function registerJobsTraceCommand(jobs: Command): void {
     connectedAction(async (id: string, options: TraceOptions) => {
       const { client, connection } = await connect(options);
       const job = await findJob(client, id);
-      const traceId = job.traceparent?.split('-')[1];
+      const traceId = traceIdOf(job.traceparent);
       if (traceId === undefined) {
         throw new ValidationError(
           `job ${job.jobId}`,

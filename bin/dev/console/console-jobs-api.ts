@@ -3,6 +3,7 @@ import type { JobState } from '../../../lambdas/core/jobs/task-state.js';
 import { isUlid } from '../../../lambdas/core/jobs/ulid.js';
 import type { Automation } from '../../../lambdas/core/ports/automation-store.js';
 import type { StoredJob } from '../../../lambdas/core/ports/job-store.js';
+import { traceIdOf } from '../../../lambdas/core/ports/tracing.js';
 import { encodeJobsCursor, type JobListQuery, parseJobListQuery } from './console-params.js';
 import { automationsById, type ConsoleSources } from './console-sources.js';
 import { type TriggerView, triggerMentions, triggerSummary } from './console-triggers.js';
@@ -92,7 +93,7 @@ export function jobView(
     counts: job.counts,
     trigger: triggerSummary(job),
     error,
-    traceId: job.traceparent?.split('-')[1] ?? null,
+    traceId: traceIdOf(job.traceparent) ?? null,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
   };

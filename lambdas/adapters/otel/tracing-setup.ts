@@ -69,8 +69,7 @@ export function startTracing(options: TracingSetupOptions): StartedTracing {
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
     spanProcessors: processors,
   });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  registerContextOnce();
   if (exporters.length > 0) trace.setGlobalTracerProvider(provider);
   return {
     tracing: new OtelTracing(provider.getTracer(TRACER_NAME)),
@@ -78,4 +77,21 @@ export function startTracing(options: TracingSetupOptions): StartedTracing {
     flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
+}
+
+/** Whether this process's context manager and propagator were registered (by bucketflow or before it). */
+let contextRegistered = false;
+
+/**
+ * Registers an AsyncLocalStorage context manager and the W3C propagator,
+ * once per process: OpenTelemetry keeps the first registration, so a
+ * manager made on a later call would stay enabled with nothing using it.
+ * Where the process registered its own first, ours is disabled again.
+ */
+function registerContextOnce(): void {
+  if (contextRegistered) return;
+  contextRegistered = true;
+  const manager = new AsyncLocalStorageContextManager().enable();
+  if (!context.setGlobalContextManager(manager)) manager.disable();
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 }

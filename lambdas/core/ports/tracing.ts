@@ -50,3 +50,16 @@ const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}
 export function isTraceparent(text: unknown): text is string {
   return typeof text === 'string' && TRACEPARENT.test(text);
 }
+
+/**
+ * The trace id of a stored traceparent (its second field), or undefined
+ * without one: what `jobs trace`, the console and log lines show.
+ *
+ * @example
+ * ```ts
+ * traceIdOf('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'); // '4bf92f3577b34da6a3ce929d0e0e4736'
+ * ```
+ */
+export function traceIdOf(traceparent: string | undefined): string | undefined {
+  return isTraceparent(traceparent) ? traceparent.split('-')[1] : undefined;
+}
