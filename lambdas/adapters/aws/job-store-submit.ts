@@ -58,14 +58,16 @@ export async function submitJob(
   request: SubmitJobRequest,
 ): Promise<SubmitJobResult> {
   const submission = validateSubmission(request);
-  const key = submission.key;
-  if (key !== undefined && submission.keyTime !== undefined) {
-    return submitUnderDerivedId(context, submission, key, submission.keyTime);
-  }
+  const { key, keyTime } = submission;
+  // A key that names a one-time fact gives the job id itself: the job item's own
+  // `attribute_not_exists` condition lets exactly one of any number of submits (racing,
+  // or repeated years later) create it, and the others read it back. No record expires.
+  const derivedId =
+    key !== undefined && keyTime !== undefined ? derivedJobId(key, keyTime) : undefined;
   for (let round = 1; ; round++) {
     const now = context.clock();
-    let jobId = context.newId(now);
-    if (key !== undefined && submission.roots.length === 1) {
+    let jobId = derivedId ?? context.newId(now);
+    if (key !== undefined && derivedId === undefined && submission.roots.length === 1) {
       const claimed = await claimKey(context, key, jobId, now);
       if ('existing' in claimed) return claimed.existing;
       if ('retry' in claimed) {
@@ -81,40 +83,24 @@ export async function submitJob(
     } catch (error) {
       if (!(error instanceof ConditionFailed) || key === undefined) throw error;
       // Another submit with the same key wrote the job (or, for several roots, the record).
-      const existing = await findByIdempotencyKey(context, key, now);
+      const existing =
+        derivedId === undefined
+          ? await findByIdempotencyKey(context, key, now)
+          : await existingJob(context, derivedId);
       if (existing) return existing;
-      if (round < IDEMPOTENT_ROUNDS) continue;
+      if (derivedId === undefined && round < IDEMPOTENT_ROUNDS) continue;
       throw error;
     }
     return createdResult(writes);
   }
 }
 
-/**
- * Submits under the job id `derivedJobId` gives the key: the job item's own
- * `attribute_not_exists` condition lets exactly one of any number of
- * submits (racing, or repeated years later) create it, and the others read
- * it back. No record, so nothing expires.
- */
-async function submitUnderDerivedId(
+async function existingJob(
   context: JobStoreContext,
-  submission: Submission,
-  key: string,
-  keyTime: number,
-): Promise<SubmitJobResult> {
-  const now = context.clock();
-  const jobId = derivedJobId(key, keyTime);
-  await markDay(context, now);
-  const writes = jobWrites(context, submission, jobId, now);
-  try {
-    await commit(context, `submit job ${submission.name}`, writes);
-  } catch (error) {
-    if (!(error instanceof ConditionFailed)) throw error;
-    const job = await getItem(context, jobKey(jobId));
-    if (!job) throw error;
-    return { job: toJob(job), created: false, runnable: [] };
-  }
-  return createdResult(writes);
+  jobId: string,
+): Promise<SubmitJobResult | undefined> {
+  const job = await getItem(context, jobKey(jobId));
+  return job && { job: toJob(job), created: false, runnable: [] };
 }
 
 function createdResult(writes: readonly Write[]): SubmitJobResult {
