@@ -3,6 +3,7 @@ import { formatTaskIdentifier } from '../core/jobs/task-identifier.js';
 import type { JobStore } from '../core/ports/job-store.js';
 import type { ObjectStorage } from '../core/ports/object-storage.js';
 import type { ReceivedTask, TaskQueue } from '../core/ports/task-queue.js';
+import { traceIdOf } from '../core/ports/tracing.js';
 import { type AttemptTrace, traceAttempt } from './attempt-tracing.js';
 import { type AttemptEnd, errorFields, runClaimed, send } from './claimed-attempt.js';
 import type { JobTriggerCache } from './job-trigger-cache.js';
@@ -155,7 +156,9 @@ async function claimAndRun(
     (context) => ({ context }),
     (error: unknown) => ({ error: error ?? new Error('reading the job failed') }),
   );
-  // The task's own lines carry the job's correlation keys; the runner's add who ran it.
+  // The task's own lines carry the job's correlation keys and the attempt's trace id (which
+  // finds the attempt in X-Ray or any trace store); the runner's lines add who ran it.
+  const traceId = traceIdOf(attempt.traceparent);
   const taskLog = createTaskLogger(
     deps.logSink,
     {
@@ -163,6 +166,7 @@ async function claimAndRun(
       taskId: task.taskId,
       attempt: claim.lease.attempt,
       ...('context' in job ? job.context.logKeys : {}),
+      ...(traceId === undefined ? {} : { traceId }),
     },
     deps.clock,
   );

@@ -32,6 +32,7 @@ export const CORRELATION_KEYS: ReadonlySet<string> = new Set([
   'batchId',
   'prefix',
   'fireTime',
+  'traceId',
 ]);
 
 /** Where log records go; a runner takes one so tests and embedders can capture logs. */

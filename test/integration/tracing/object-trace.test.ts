@@ -6,6 +6,7 @@ import { type StartedTracing, startTracing } from '../../../lambdas/adapters/ote
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
 import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';
 import { Task } from '../../../lambdas/sdk/task.js';
+import type { LogRecord } from '../../../lambdas/sdk/task-logger.js';
 import { TaskRegistry } from '../../../lambdas/sdk/task-registry.js';
 import { TaskRunner } from '../../../lambdas/sdk/task-runner.js';
 import { objectCreatedEvent } from '../../support/s3-event-factories.js';
@@ -51,6 +52,7 @@ describe('one trace per object', () => {
     // Prepare
     const ingest = createS3IngestHandler(env.runtime);
     const key = 'plates/a b+1%ü.tif';
+    const logs: LogRecord[] = [];
     const runner = new TaskRunner({
       jobs: env.runtime.deps.jobs,
       queue: new SqsTaskQueue({
@@ -60,7 +62,7 @@ describe('one trace per object', () => {
       }),
       registry: new TaskRegistry([TracedObject, TracedThumb]),
       cluster: 'default',
-      logSink: () => undefined,
+      logSink: (record) => logs.push(record),
     });
 
     // Act
@@ -100,6 +102,11 @@ describe('one trace per object', () => {
     expect(parentOf(thumb)).toBe(object);
     expect(childNames(thumb)).toEqual(['claim', 'complete', 'execute']);
     expect(spans.filter((span) => span.spanContext().traceId !== traceId)).toEqual([]);
+
+    // Every line the two attempts logged names the trace, as a top-level key.
+    const taskLines = logs.filter((line) => line.fields.taskId !== undefined);
+    expect(taskLines.length).toBeGreaterThanOrEqual(4);
+    expect(taskLines.filter((line) => line.fields.traceId !== traceId)).toEqual([]);
 
     function parentOf(span: ReadableSpan): ReadableSpan | undefined {
       const parent = span.parentSpanContext?.spanId;
