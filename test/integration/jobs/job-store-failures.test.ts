@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CHECK_AFTER_MS } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
+import { DEFAULT_CHECK_AFTER_MS } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
 import { MAX_LEASE_EXPIRIES } from '../../../lambdas/core/jobs/retry-policy.js';
 import type { ExpiredLease, TaskDispatch } from '../../../lambdas/core/ports/job-store.js';
 import { LeaseLostError } from '../../../lambdas/core/ports/job-store-errors.js';

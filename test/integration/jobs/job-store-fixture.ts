@@ -1,6 +1,6 @@
-import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
+import { ensureTable } from '../../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { jobsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
+import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import type { TaskSpec } from '../../../lambdas/core/jobs/task-spec.js';
 import type { TaskDispatch } from '../../../lambdas/core/ports/job-store.js';

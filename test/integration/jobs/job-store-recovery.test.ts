@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BilledUnits, DynamoDbItemLedger } from '../../../bench/dynamodb-item-ledger.js';
 import { AwsBilling } from '../../../bench/support/aws-billing.js';
-import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
+import { jobsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
+import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
 import type { TaskDispatch } from '../../../lambdas/core/ports/job-store.js';
 import { localClients } from '../support/local-aws.js';
 import { createFixture, type JobStoreFixture, run, spec } from './job-store-fixture.js';

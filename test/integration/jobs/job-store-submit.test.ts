@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
+import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
 import { InvalidTaskSpecError } from '../../../lambdas/core/jobs/errors.js';
 import {
   InvalidJobQueryError,

@@ -5,14 +5,14 @@ import {
   delaySecondsUntil,
   encodeTaskMessage,
   SQS_MAX_DELAY_SECONDS,
-} from '../../../lambdas/adapters/aws/sqs-task-messages.js';
+} from '../../../lambdas/adapters/aws/queues/task-messages.js';
 import {
   deadLetterQueueName,
   maxClusterSlugLength,
   SQS_QUEUE_NAME_MAX,
   taskQueueName,
   validateQueuePrefix,
-} from '../../../lambdas/adapters/aws/task-queue-names.js';
+} from '../../../lambdas/adapters/aws/queues/task-queue-names.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import { InvalidTaskMessageError } from '../../../lambdas/core/ports/task-queue-errors.js';
