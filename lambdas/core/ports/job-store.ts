@@ -3,26 +3,7 @@ import type { JobRecord, TaskRecord } from '../jobs/records.js';
 import type { TaskIdentifier } from '../jobs/task-identifier.js';
 import type { TaskSpec } from '../jobs/task-spec.js';
 import type { TaskState } from '../jobs/task-state.js';
-
-/**
- * What a task queue message carries, and what a claim names: the task and
- * the attempt the claim would start (1 for the first claim). A message for an
- * older attempt can no longer claim, so duplicate and stale sends are harmless.
- */
-export interface TaskDispatch {
-  readonly jobId: string;
-  readonly taskId: string;
-  /** The attempt this message may start: the task's `attempts` + 1 when it was released. */
-  readonly attempt: number;
-  /** Cluster slug: with the identifier's name and major version, which queue the message goes to. */
-  readonly cluster: string;
-  /** The identifier the task was submitted as. */
-  readonly identifier: TaskIdentifier;
-  /** Epoch ms before which the task may not be claimed (retry backoff); 0 for at once. */
-  readonly notBefore: number;
-  /** The span the task's attempts are children of (the job's, or the attempt that spawned it). */
-  readonly traceparent?: string | undefined;
-}
+import type { TaskMessage } from './task-queue.js';
 
 /** A task as the job store keeps it. */
 export interface StoredTask extends TaskRecord {
@@ -90,7 +71,7 @@ export interface SubmitJobResult {
   /** False when the idempotency key named an existing job. */
   readonly created: boolean;
   /** Tasks to send to their queues now (the runnable roots on creation; none on a repeat). */
-  readonly runnable: readonly TaskDispatch[];
+  readonly runnable: readonly TaskMessage[];
 }
 
 export interface JobQuery {
@@ -177,7 +158,7 @@ export interface CompleteRequest extends LeaseRef {
 export interface CompleteResult {
   readonly subtaskIds: readonly string[];
   /** Tasks now runnable: send each to its cluster queue. */
-  readonly runnable: readonly TaskDispatch[];
+  readonly runnable: readonly TaskMessage[];
   /** True when this attempt had already been recorded as complete (a repeated call). */
   readonly alreadyCompleted: boolean;
 }
@@ -190,7 +171,7 @@ export interface FailRequest extends LeaseRef {
 export interface AttemptEndResult {
   readonly state: Extract<TaskState, 'QUEUED' | 'FAILED' | 'CANCELLED'>;
   /** For QUEUED: the message to send (with a delay up to `notBefore`). */
-  readonly retry?: TaskDispatch | undefined;
+  readonly retry?: TaskMessage | undefined;
   /** Tasks cancelled because this failure failed the job. */
   readonly cancelled: number;
 }
@@ -219,7 +200,7 @@ export interface RetryJobResult {
   /** FAILED and CANCELLED tasks put back to QUEUED. */
   readonly requeued: number;
   /** Of those, the ones to send now. */
-  readonly runnable: readonly TaskDispatch[];
+  readonly runnable: readonly TaskMessage[];
 }
 
 /**
@@ -274,5 +255,5 @@ export interface JobStore {
   clearDue(task: Pick<StoredTask, 'jobId' | 'taskId' | 'state' | 'attempts'>): Promise<boolean>;
   requeueExpired(lease: ExpiredLease): Promise<RequeueResult>;
   /** Redoes the releases of a completion (idempotent) and clears its due entry; returns tasks to send. */
-  resumeReleases(jobId: string, taskId: string): Promise<TaskDispatch[]>;
+  resumeReleases(jobId: string, taskId: string): Promise<TaskMessage[]>;
 }

@@ -4,15 +4,16 @@ import type { TaskRoute } from '../jobs/task-routing.js';
 export type { TaskRoute } from '../jobs/task-routing.js';
 
 /**
- * A message on a task queue. It only names the task, the attempt it may
- * start and the identifier it was submitted as; the task's truth (state,
- * input, lease, backoff) is in the job store. A job store `TaskDispatch` is a
- * valid `TaskMessage`.
+ * A message on a task queue, and what a claim names: the task, the attempt
+ * it may start (1 for the first claim) and the identifier it was submitted
+ * as. The task's truth (state, input, lease, backoff) is in the job store,
+ * whose released tasks are these messages. A message for an older attempt
+ * can no longer claim, so duplicate and stale sends are harmless.
  */
 export interface TaskMessage {
   readonly jobId: string;
   readonly taskId: string;
-  /** The attempt a claim with this message would start (1 for the first). */
+  /** The attempt a claim with this message would start: the task's `attempts` + 1 when it was released. */
   readonly attempt: number;
   /** Cluster slug: with the identifier's name and major version, which queue the message goes to. */
   readonly cluster: string;

@@ -21,9 +21,9 @@ import type {
   StoredTask,
   SubmitJobRequest,
   SubmitJobResult,
-  TaskDispatch,
 } from '../../../core/ports/job-store.js';
 import { JobNotFoundError, TaskNotFoundError } from '../../../core/ports/job-store-errors.js';
+import type { TaskMessage } from '../../../core/ports/task-queue.js';
 import { REDELIVERY_HORIZON_MS } from '../../../core/retention.js';
 import { claimTask, extendLease } from './claims.js';
 import { completeTask } from './completion.js';
@@ -190,7 +190,7 @@ export class DynamoDbJobStore implements JobStore {
     return requeueExpiredLease(this.#context, lease);
   }
 
-  resumeReleases(jobId: string, taskId: string): Promise<TaskDispatch[]> {
+  resumeReleases(jobId: string, taskId: string): Promise<TaskMessage[]> {
     return releaseSettled(this.#context, jobId, taskId);
   }
 }

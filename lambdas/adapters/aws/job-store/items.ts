@@ -4,7 +4,8 @@ import { parseTaskVersion } from '../../../core/jobs/task-identifier.js';
 import type { ValidatedTaskSpec } from '../../../core/jobs/task-spec.js';
 import type { TaskState } from '../../../core/jobs/task-state.js';
 import { TRIGGER_INPUT_KEY } from '../../../core/jobs/trigger-payload.js';
-import type { StoredJob, StoredTask, TaskDispatch } from '../../../core/ports/job-store.js';
+import type { StoredJob, StoredTask } from '../../../core/ports/job-store.js';
+import type { TaskMessage } from '../../../core/ports/task-queue.js';
 import { isTraceparent } from '../../../core/ports/tracing.js';
 import { type JobStoreContext, shardOf } from './store-context.js';
 
@@ -249,7 +250,7 @@ function listOf(value: unknown): string[] {
 }
 
 /** The queue message for a runnable task: the next attempt. */
-export function dispatchOf(item: Record<string, unknown>): TaskDispatch {
+export function dispatchOf(item: Record<string, unknown>): TaskMessage {
   const { jobId, taskId } = idsOf(item);
   return {
     jobId,

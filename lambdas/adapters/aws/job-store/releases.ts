@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { TaskDispatch } from '../../../core/ports/job-store.js';
+import type { TaskMessage } from '../../../core/ports/task-queue.js';
 import { dispatchOf, dueAttributes, idsOf, jobKey, taskKey } from './items.js';
 import { getItem } from './reads.js';
 import { conditionalWrite, type JobStoreContext, UpdateBuilder } from './store-context.js';
@@ -25,8 +25,8 @@ export async function releaseSettled(
   jobId: string,
   taskId: string,
   known?: Item,
-): Promise<TaskDispatch[]> {
-  const released: TaskDispatch[] = [];
+): Promise<TaskMessage[]> {
+  const released: TaskMessage[] = [];
   // The completion already read the task; its dependents and parent do not change.
   const start = known ?? (await getItem(context, taskKey(jobId, taskId)));
   if (!start) return released;
@@ -85,7 +85,7 @@ async function addToSet(
 }
 
 /** Marks a QUEUED task runnable, once: only the write that finds it unreleased succeeds. */
-async function release(context: JobStoreContext, task: Item): Promise<TaskDispatch | undefined> {
+async function release(context: JobStoreContext, task: Item): Promise<TaskMessage | undefined> {
   const now = context.clock();
   const { jobId, taskId } = idsOf(task);
   const due = dueAttributes(context, taskId, now + context.checkAfterMs);

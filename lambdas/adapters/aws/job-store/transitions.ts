@@ -11,9 +11,9 @@ import type {
   FailRequest,
   LeaseRef,
   RequeueResult,
-  TaskDispatch,
 } from '../../../core/ports/job-store.js';
 import { JobNotFoundError, JobStoreContentionError } from '../../../core/ports/job-store-errors.js';
+import type { TaskMessage } from '../../../core/ports/task-queue.js';
 import { attemptWrites, STATE_ROUNDS } from './attempt-writes.js';
 import { leaseLost, whenJobAcceptsWork, whenLeaseHeld } from './claims.js';
 import { holds } from './completion.js';
@@ -107,7 +107,7 @@ async function endAttempt(
     }
     const outcome = plan(toTask(task), accepts);
     const now = context.clock();
-    let retry: TaskDispatch | undefined;
+    let retry: TaskMessage | undefined;
     const writes = attemptWrites(
       lease.jobId,
       lease.taskId,
