@@ -1,3 +1,4 @@
+import { BucketflowError, ValidationError } from '../errors.js';
 import type { TaskStateCounts } from '../jobs/job-counts.js';
 import type { JobRecord, TaskRecord } from '../jobs/records.js';
 import type { TaskIdentifier } from '../jobs/task-identifier.js';
@@ -257,3 +258,78 @@ export interface JobStore {
   /** Redoes the releases of a completion (idempotent) and clears its due entry; returns tasks to send. */
   resumeReleases(jobId: string, taskId: string): Promise<TaskMessage[]>;
 }
+
+/** No job has this id. */
+export class JobNotFoundError extends BucketflowError {
+  readonly jobId: string;
+
+  constructor(jobId: string) {
+    super(`job ${jobId}: not found (check the id; jobs are never deleted by bucketflow)`);
+    this.jobId = jobId;
+  }
+}
+
+/** The job has no task with this id. */
+export class TaskNotFoundError extends BucketflowError {
+  readonly jobId: string;
+  readonly taskId: string;
+
+  constructor(jobId: string, taskId: string) {
+    super(`task ${taskId} of job ${jobId}: not found (check both ids)`);
+    this.jobId = jobId;
+    this.taskId = taskId;
+  }
+}
+
+/**
+ * A runner asked to heartbeat, complete or fail an attempt it no longer
+ * holds: the lease expired and the task was re-queued or failed, another
+ * attempt claimed it, or the attempt was already recorded. The runner must
+ * stop working on the task and drop its result.
+ */
+export class LeaseLostError extends BucketflowError {
+  readonly jobId: string;
+  readonly taskId: string;
+  readonly attempt: number;
+
+  constructor(jobId: string, taskId: string, attempt: number, reason: string) {
+    super(
+      `task ${taskId} of job ${jobId}, attempt ${attempt}: lease lost, ${reason} (stop working on it; its result is dropped)`,
+    );
+    this.jobId = jobId;
+    this.taskId = taskId;
+    this.attempt = attempt;
+  }
+}
+
+/**
+ * The subtasks of one completion are too large to write in one transaction
+ * (DynamoDB allows 4 MB per TransactWriteItems).
+ */
+export class SubtaskBatchTooLargeError extends ValidationError {
+  constructor(field: string, bytes: number, limit: number) {
+    super(
+      field,
+      `the inputs add up to ${bytes} bytes of JSON, more than the ${limit} one completion may write`,
+      'put large data in the bucket and pass keys, or let fewer subtasks each submit part of the work',
+    );
+  }
+}
+
+/** An idempotency key is empty or too long to be a DynamoDB key. */
+export class InvalidIdempotencyKeyError extends ValidationError {}
+
+/**
+ * A job store write kept colliding with concurrent writes to the same job and
+ * gave up; the caller may retry the whole operation.
+ */
+export class JobStoreContentionError extends BucketflowError {
+  constructor(operation: string, attempts: number) {
+    super(
+      `${operation}: still conflicting with concurrent writes to the same job after ${attempts} attempts (retry later)`,
+    );
+  }
+}
+
+/** A job query is malformed: a bad time range, page size or cursor. */
+export class InvalidJobQueryError extends ValidationError {}

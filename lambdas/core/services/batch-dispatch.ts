@@ -6,7 +6,7 @@ import { MAX_TASK_INPUT_BYTES, utf8Length } from '../jobs/task-input.js';
 import { type BatchTriggerJson, isoTime } from '../jobs/trigger-payload.js';
 import { decodeUlidTime, isUlid } from '../jobs/ulid.js';
 import type { BatchRecord } from '../ports/batch-store.js';
-import { EventPublishError } from '../ports/event-publisher-errors.js';
+import { EventPublishError } from '../ports/event-publisher.js';
 import type { TaskMessage } from '../ports/task-queue.js';
 import { automationTaskSpec, type BatchAutomation } from './automation-catalog.js';
 import { sendAll } from './send-tasks.js';

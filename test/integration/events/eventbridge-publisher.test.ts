@@ -3,7 +3,7 @@ import { type AwsClients, createAwsClients } from '../../../lambdas/adapters/aws
 import { EventBridgePublisher } from '../../../lambdas/adapters/aws/events/eventbridge-publisher.js';
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
 import type { BatchReadyDetail } from '../../../lambdas/core/events/batch-ready-event.js';
-import { EventPublishError } from '../../../lambdas/core/ports/event-publisher-errors.js';
+import { EventPublishError } from '../../../lambdas/core/ports/event-publisher.js';
 import { type FakeEventBridge, startFakeEventBridge } from '../support/fake-eventbridge.js';
 import { readyBatches } from './batch-ready-fixtures.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TooManySubtasksError } from '../../../lambdas/core/jobs/errors.js';
 import { MAX_SUBTASKS_PER_TASK } from '../../../lambdas/core/jobs/task-spec.js';
-import { LeaseLostError } from '../../../lambdas/core/ports/job-store-errors.js';
+import { LeaseLostError } from '../../../lambdas/core/ports/job-store.js';
 import type { TaskMessage } from '../../../lambdas/core/ports/task-queue.js';
 import { createFixture, type JobStoreFixture, run, spec } from './job-store-fixture.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CHECK_AFTER_MS } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
 import { MAX_LEASE_EXPIRIES } from '../../../lambdas/core/jobs/retry-policy.js';
 import type { ExpiredLease } from '../../../lambdas/core/ports/job-store.js';
-import { LeaseLostError } from '../../../lambdas/core/ports/job-store-errors.js';
+import { LeaseLostError } from '../../../lambdas/core/ports/job-store.js';
 import type { TaskMessage } from '../../../lambdas/core/ports/task-queue.js';
 import { createFixture, type JobStoreFixture, run, spec } from './job-store-fixture.js';
 

@@ -6,7 +6,7 @@ import { taskQueueName } from '../../../lambdas/adapters/aws/queues/task-queue-n
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import type { TaskMessage } from '../../../lambdas/core/ports/task-queue.js';
-import { TaskSendError } from '../../../lambdas/core/ports/task-queue-errors.js';
+import { TaskSendError } from '../../../lambdas/core/ports/task-queue.js';
 import { localClients } from '../support/local-aws.js';
 import { injectSendFailures } from './sqs-failure-injection.js';
 import { clients, freshQueue, messages, receiveAll, route } from './task-queue-fixture.js';

@@ -15,7 +15,7 @@ import {
 } from '../../../lambdas/adapters/aws/queues/task-queue-names.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
-import { InvalidTaskMessageError } from '../../../lambdas/core/ports/task-queue-errors.js';
+import { InvalidTaskMessageError } from '../../../lambdas/core/ports/task-queue.js';
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 

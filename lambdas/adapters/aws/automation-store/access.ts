@@ -8,7 +8,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ValidationError } from '../../../core/errors.js';
-import { ResourceInUseError } from '../../../core/ports/automation-store-errors.js';
+import { ResourceInUseError } from '../../../core/ports/automation-store.js';
 import { AUTOMATIONS, cursorKey, type Item, isConditionFailure, n, s } from './items.js';
 
 /** What the automation-store modules share. */

@@ -27,7 +27,7 @@ import {
   ClusterNotFoundError,
   LocationExistsError,
   LocationNotFoundError,
-} from '../../../core/ports/automation-store-errors.js';
+} from '../../../core/ports/automation-store.js';
 import {
   type AutomationTableContext,
   advanceCronCursor,

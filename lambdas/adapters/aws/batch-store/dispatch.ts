@@ -1,6 +1,6 @@
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { BatchRecord } from '../../../core/ports/batch-store.js';
-import { BatchNotFoundError } from '../../../core/ports/batch-store-errors.js';
+import { BatchNotFoundError } from '../../../core/ports/batch-store.js';
 import {
   type BatchTableContext,
   closedKey,

@@ -18,7 +18,7 @@ import type {
   FailedBatchGroup,
   OpenBatchRecord,
 } from '../../../core/ports/batch-store.js';
-import { InvalidBatchQueryError } from '../../../core/ports/batch-store-errors.js';
+import { InvalidBatchQueryError } from '../../../core/ports/batch-store.js';
 import { BATCH_RETENTION_MS, REDELIVERY_HORIZON_MS } from '../../../core/retention.js';
 import type { DedupeOptions } from './dedupe.js';
 import {

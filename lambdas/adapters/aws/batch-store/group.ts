@@ -7,7 +7,7 @@ import {
 import { batchDeadline } from '../../../core/batching/batch-state.js';
 import type { BatchPolicy } from '../../../core/batching/batch-thresholds.js';
 import type { BatchRecord } from '../../../core/ports/batch-store.js';
-import { BatchContentionError } from '../../../core/ports/batch-store-errors.js';
+import { BatchContentionError } from '../../../core/ports/batch-store.js';
 import { type DedupeOptions, fingerprintOf, readDedupeRecords, windowOf } from './dedupe.js';
 import {
   type BatchGroup,

@@ -1,9 +1,6 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { MemberChunk } from '../../../core/batching/batch-group-write.js';
-import {
-  BatchMembersMissingError,
-  BatchNotFoundError,
-} from '../../../core/ports/batch-store-errors.js';
+import { BatchMembersMissingError, BatchNotFoundError } from '../../../core/ports/batch-store.js';
 import {
   type BatchTableContext,
   batchPartition,

@@ -6,10 +6,7 @@ import {
   MAX_EVENT_ENTRY_BYTES,
 } from '../../../core/events/batch-ready-event.js';
 import type { BatchToPublish, EventPublisher } from '../../../core/ports/event-publisher.js';
-import {
-  EventPublishError,
-  type UnpublishedEvent,
-} from '../../../core/ports/event-publisher-errors.js';
+import { EventPublishError, type UnpublishedEvent } from '../../../core/ports/event-publisher.js';
 import { sendInBatches } from '../partial-batch-retry.js';
 
 /** EventBridge: entries per PutEvents call. */

@@ -8,7 +8,7 @@ import type {
   LeaseRef,
   StoredJob,
 } from '../../../core/ports/job-store.js';
-import { LeaseLostError } from '../../../core/ports/job-store-errors.js';
+import { LeaseLostError } from '../../../core/ports/job-store.js';
 import { attemptWrites } from './attempt-writes.js';
 import { COUNT_ATTRIBUTE, leaseCacheKey, taskKey, toJob, toTask } from './items.js';
 import { getItem, getJobAndTask } from './reads.js';

@@ -5,7 +5,7 @@ import {
   JobNotFoundError,
   JobStoreContentionError,
   SubtaskBatchTooLargeError,
-} from '../../../core/ports/job-store-errors.js';
+} from '../../../core/ports/job-store.js';
 import { attemptWrites, STATE_ROUNDS } from './attempt-writes.js';
 import { leaseLost, whenJobAcceptsWork, whenLeaseHeld } from './claims.js';
 import {

@@ -22,7 +22,7 @@ import type {
   SubmitJobRequest,
   SubmitJobResult,
 } from '../../../core/ports/job-store.js';
-import { JobNotFoundError, TaskNotFoundError } from '../../../core/ports/job-store-errors.js';
+import { JobNotFoundError, TaskNotFoundError } from '../../../core/ports/job-store.js';
 import type { TaskMessage } from '../../../core/ports/task-queue.js';
 import { REDELIVERY_HORIZON_MS } from '../../../core/retention.js';
 import { claimTask, extendLease } from './claims.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { utf8Length } from '../../../core/jobs/task-input.js';
 import { encodeUlid, MAX_ULID_TIME, ULID_RANDOM_BYTES } from '../../../core/jobs/ulid.js';
 import type { SubmitJobResult } from '../../../core/ports/job-store.js';
-import { InvalidIdempotencyKeyError } from '../../../core/ports/job-store-errors.js';
+import { InvalidIdempotencyKeyError } from '../../../core/ports/job-store.js';
 import { idempotencyKey, jobKey, toJob } from './items.js';
 import { getItem } from './reads.js';
 import { ConditionFailed, commit, type JobStoreContext, type Write } from './store-context.js';

@@ -2,7 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { buildTaskGraph, isRunnable } from '../../../core/jobs/task-graph.js';
 import { type TaskState, tasksToCancel, tasksToRequeue } from '../../../core/jobs/task-state.js';
 import type { CancelJobResult, RetryJobResult } from '../../../core/ports/job-store.js';
-import { JobNotFoundError } from '../../../core/ports/job-store-errors.js';
+import { JobNotFoundError } from '../../../core/ports/job-store.js';
 import {
   COUNT_ATTRIBUTE,
   dispatchOf,

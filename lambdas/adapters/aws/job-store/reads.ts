@@ -1,6 +1,6 @@
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobPage, JobQuery, StoredJob } from '../../../core/ports/job-store.js';
-import { InvalidJobQueryError } from '../../../core/ports/job-store-errors.js';
+import { InvalidJobQueryError } from '../../../core/ports/job-store.js';
 import { JOBS_BY_CREATED_INDEX } from '../dynamodb/tables/jobs-table.js';
 import {
   createdSortKey,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { JobStoreContentionError } from '../../../core/ports/job-store-errors.js';
+import { JobStoreContentionError } from '../../../core/ports/job-store.js';
 
 /** What every job store module needs: the client, the table, the clock and the key layout. */
 export interface JobStoreContext {

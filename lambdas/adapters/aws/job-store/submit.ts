@@ -4,7 +4,7 @@ import { serializeTaskInput } from '../../../core/jobs/task-input.js';
 import { type ValidatedTaskSpec, validateSubtasks } from '../../../core/jobs/task-spec.js';
 import { textProblem } from '../../../core/jobs/text-rules.js';
 import type { SubmitJobRequest, SubmitJobResult } from '../../../core/ports/job-store.js';
-import { JobStoreContentionError } from '../../../core/ports/job-store-errors.js';
+import { JobStoreContentionError } from '../../../core/ports/job-store.js';
 import { isTraceparent } from '../../../core/ports/tracing.js';
 import {
   claimKey,

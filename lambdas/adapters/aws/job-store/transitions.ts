@@ -12,7 +12,7 @@ import type {
   LeaseRef,
   RequeueResult,
 } from '../../../core/ports/job-store.js';
-import { JobNotFoundError, JobStoreContentionError } from '../../../core/ports/job-store-errors.js';
+import { JobNotFoundError, JobStoreContentionError } from '../../../core/ports/job-store.js';
 import type { TaskMessage } from '../../../core/ports/task-queue.js';
 import { attemptWrites, STATE_ROUNDS } from './attempt-writes.js';
 import { leaseLost, whenJobAcceptsWork, whenLeaseHeld } from './claims.js';

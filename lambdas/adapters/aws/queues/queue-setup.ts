@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { QueueDepth } from '../../../core/ports/task-queue.js';
-import { TaskQueueUnavailableError } from '../../../core/ports/task-queue-errors.js';
+import { TaskQueueUnavailableError } from '../../../core/ports/task-queue.js';
 import { TASK_QUEUE_RETENTION_SECONDS } from './task-messages.js';
 
 /** Attributes of a route's task queue when the app creates it. */

@@ -10,7 +10,7 @@ import type {
   TaskReceipt,
   TaskRoute,
 } from '../../../core/ports/task-queue.js';
-import { type RefusedEntry, TaskSendError } from '../../../core/ports/task-queue-errors.js';
+import { type RefusedEntry, TaskSendError } from '../../../core/ports/task-queue.js';
 import { ensureTaskQueue, findQueueUrl, isMissingQueue, queueDepth } from './queue-setup.js';
 import {
   type InvalidMessageHandler,

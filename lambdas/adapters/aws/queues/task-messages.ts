@@ -9,7 +9,7 @@ import {
   InvalidTaskMessageError,
   InvalidTaskQueueError,
   type RefusedEntry,
-} from '../../../core/ports/task-queue-errors.js';
+} from '../../../core/ports/task-queue.js';
 import { isTraceparent } from '../../../core/ports/tracing.js';
 import type { EntryFailure } from '../partial-batch-retry.js';
 

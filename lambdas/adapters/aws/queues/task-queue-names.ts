@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TaskRoute } from '../../../core/jobs/task-routing.js';
-import { InvalidTaskQueueError } from '../../../core/ports/task-queue-errors.js';
+import { InvalidTaskQueueError } from '../../../core/ports/task-queue.js';
 
 // The one home of task queue names: the adapter that creates queues on demand
 // and the CDK constructs that create them up front (lib/names.ts) both call

@@ -11,7 +11,7 @@ import {
   InvalidTaskQueueError,
   type RefusedEntry,
   TaskAckError,
-} from '../../../core/ports/task-queue-errors.js';
+} from '../../../core/ports/task-queue.js';
 import {
   type EntryFailure,
   type PartialRetryOptions,

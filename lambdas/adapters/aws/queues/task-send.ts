@@ -1,6 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { TaskMessage } from '../../../core/ports/task-queue.js';
-import type { RefusedEntry } from '../../../core/ports/task-queue-errors.js';
+import type { RefusedEntry, TaskMessage } from '../../../core/ports/task-queue.js';
 import { type PartialRetryOptions, sendInBatches } from '../partial-batch-retry.js';
 import {
   delaySecondsUntil,

@@ -20,7 +20,7 @@ import type {
   ObjectInfo,
   ObjectStorage,
 } from '../../../core/ports/object-storage.js';
-import { MissingObjectError, unlessMissing } from '../../../core/ports/object-storage-errors.js';
+import { MissingObjectError, unlessMissing } from '../../../core/ports/object-storage.js';
 import { compareKeys, folderBelow, validateObjectKey } from '../../../core/storage/object-key.js';
 
 /** S3 returns at most 1,000 keys per ListObjects page. */
