@@ -1,28 +1,30 @@
 import {
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type TransactWriteItem,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../../../core/errors.js';
 import { ResourceInUseError } from '../../../core/ports/automation-store.js';
-import { AUTOMATIONS, cursorKey, type Item, isConditionFailure, n, s } from './items.js';
+import { AUTOMATIONS, cursorKey, type Item, isConditionFailure } from './items.js';
 
 /** What the automation-store modules share. */
 export interface AutomationTableContext {
-  readonly client: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
 }
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export async function getItem(
   context: AutomationTableContext,
   key: Item,
 ): Promise<Item | undefined> {
-  const result = await context.client.send(
-    new GetItemCommand({ TableName: context.tableName, Key: key, ConsistentRead: true }),
+  const result = await context.doc.send(
+    new GetCommand({ TableName: context.tableName, Key: key, ConsistentRead: true }),
   );
   return result.Item;
 }
@@ -34,8 +36,8 @@ export async function getItem(
  * what a taken key means.
  */
 export async function putNew(context: AutomationTableContext, item: Item): Promise<void> {
-  await context.client.send(
-    new PutItemCommand({
+  await context.doc.send(
+    new PutCommand({
       TableName: context.tableName,
       Item: item,
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -50,26 +52,22 @@ export async function queryPartition(
   prefix?: string,
   enabledOnly = false,
 ): Promise<Item[]> {
+  const pages = paginateQuery(
+    { client: context.doc },
+    {
+      TableName: context.tableName,
+      KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+      ExpressionAttributeValues: {
+        ':pk': partition,
+        ...(prefix ? { ':prefix': prefix } : {}),
+        ...(enabledOnly ? { ':enabled': true } : {}),
+      },
+      ...(enabledOnly ? { FilterExpression: 'enabled = :enabled' } : {}),
+      ConsistentRead: true,
+    },
+  );
   const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await context.client.send(
-      new QueryCommand({
-        TableName: context.tableName,
-        KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-        ExpressionAttributeValues: {
-          ':pk': s(partition),
-          ...(prefix ? { ':prefix': s(prefix) } : {}),
-          ...(enabledOnly ? { ':enabled': { BOOL: true } } : {}),
-        },
-        ...(enabledOnly ? { FilterExpression: 'enabled = :enabled' } : {}),
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
+  for await (const page of pages) items.push(...(page.Items ?? []));
   return items;
 }
 
@@ -78,14 +76,14 @@ export function countReference(
   context: AutomationTableContext,
   key: Item,
   delta: number,
-): TransactWriteItem {
+): TransactItem {
   return {
     Update: {
       TableName: context.tableName,
       Key: key,
       UpdateExpression: 'ADD refs :delta',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':delta': n(delta) },
+      ExpressionAttributeValues: { ':delta': delta },
     },
   };
 }
@@ -102,20 +100,20 @@ export async function deleteUnused(
   users: () => Promise<string[]>,
 ): Promise<boolean> {
   try {
-    await context.client.send(
-      new DeleteItemCommand({
+    await context.doc.send(
+      new DeleteCommand({
         TableName: context.tableName,
         Key: key,
         ConditionExpression:
           'attribute_exists(pk) AND (attribute_not_exists(refs) OR refs = :zero)',
-        ExpressionAttributeValues: { ':zero': n(0) },
+        ExpressionAttributeValues: { ':zero': 0 },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
     return true;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    if ((error as { Item?: Item }).Item === undefined) return false;
+    if ((error as { Item?: unknown }).Item === undefined) return false;
     throw new ResourceInUseError(label, await users());
   }
 }
@@ -125,7 +123,7 @@ export async function readCronCursor(
   automationId: string,
 ): Promise<number | undefined> {
   const item = await getItem(context, cursorKey(automationId));
-  return item?.lastTickAt?.N === undefined ? undefined : Number(item.lastTickAt.N);
+  return typeof item?.lastTickAt === 'number' ? item.lastTickAt : undefined;
 }
 
 export async function readCronCursors(
@@ -133,7 +131,10 @@ export async function readCronCursors(
 ): Promise<Map<string, number>> {
   const items = await queryPartition(context, AUTOMATIONS, 'C#');
   return new Map(
-    items.map((item) => [(item.sk?.S ?? '').slice(2), Number(item.lastTickAt?.N ?? 0)]),
+    items.map((item) => [
+      String(item.sk ?? '').slice(2),
+      typeof item.lastTickAt === 'number' ? item.lastTickAt : 0,
+    ]),
   );
 }
 
@@ -152,15 +153,15 @@ export async function advanceCronCursor(
     );
   }
   try {
-    await context.client.send(
-      new UpdateItemCommand({
+    await context.doc.send(
+      new UpdateCommand({
         TableName: context.tableName,
         Key: cursorKey(automationId),
         UpdateExpression: 'SET lastTickAt = :to',
         ConditionExpression: from === undefined ? 'attribute_not_exists(pk)' : 'lastTickAt = :from',
         ExpressionAttributeValues: {
-          ':to': n(to),
-          ...(from === undefined ? {} : { ':from': n(from) }),
+          ':to': to,
+          ...(from === undefined ? {} : { ':from': from }),
         },
       }),
     );

@@ -1,10 +1,10 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  type DynamoDBClient,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-  type UpdateItemCommandInput,
-} from '@aws-sdk/client-dynamodb';
+  TransactWriteCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import {
   type AutomationInput,
   validateAutomation,
@@ -28,6 +28,7 @@ import {
   LocationExistsError,
   LocationNotFoundError,
 } from '../../../core/ports/automation-store.js';
+import { documentClient } from '../dynamodb/document-client.js';
 import {
   type AutomationTableContext,
   advanceCronCursor,
@@ -88,7 +89,7 @@ export class DynamoDbAutomationStore implements AutomationStore {
   readonly #random: (size: number) => Uint8Array;
 
   constructor(options: DynamoDbAutomationStoreOptions) {
-    this.#context = { client: options.client, tableName: options.tableName };
+    this.#context = { doc: documentClient(options.client), tableName: options.tableName };
     this.#clock = options.clock ?? Date.now;
     this.#random = options.randomBytes ?? ((size) => new Uint8Array(nodeRandomBytes(size)));
   }
@@ -189,8 +190,8 @@ export class DynamoDbAutomationStore implements AutomationStore {
     const locations = locationsOf(automation);
     const references = [clusterKey(cluster), ...locations.map(locationKey)];
     try {
-      await this.#context.client.send(
-        new TransactWriteItemsCommand({
+      await this.#context.doc.send(
+        new TransactWriteCommand({
           TransactItems: [
             {
               Put: {
@@ -227,26 +228,26 @@ export class DynamoDbAutomationStore implements AutomationStore {
   async setEnabled(id: string, enabled: boolean): Promise<Automation> {
     // Enabling a disabled automation restarts its schedule now; anything else keeps `enabledAt`.
     const update: Pick<
-      UpdateItemCommandInput,
+      UpdateCommandInput,
       'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'
     > = enabled
       ? {
           UpdateExpression: 'SET enabled = :enabled, enabledAt = :now',
           ConditionExpression: 'attribute_exists(pk) AND enabled = :disabled',
           ExpressionAttributeValues: {
-            ':enabled': { BOOL: true },
-            ':disabled': { BOOL: false },
-            ':now': { N: String(this.#clock()) },
+            ':enabled': true,
+            ':disabled': false,
+            ':now': this.#clock(),
           },
         }
       : {
           UpdateExpression: 'SET enabled = :enabled',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':enabled': { BOOL: false } },
+          ExpressionAttributeValues: { ':enabled': false },
         };
     try {
-      const result = await this.#context.client.send(
-        new UpdateItemCommand({
+      const result = await this.#context.doc.send(
+        new UpdateCommand({
           TableName: this.#context.tableName,
           Key: automationKey(id),
           ...update,
@@ -270,8 +271,8 @@ export class DynamoDbAutomationStore implements AutomationStore {
       ...locationsOf(automation).map(locationKey),
     ];
     try {
-      await this.#context.client.send(
-        new TransactWriteItemsCommand({
+      await this.#context.doc.send(
+        new TransactWriteCommand({
           TransactItems: [
             {
               Delete: {

@@ -1,20 +1,19 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { StorageLocation } from '../../../core/automations/storage-location.js';
 import type { Automation, Cluster } from '../../../core/ports/automation-store.js';
 
-export type Item = Record<string, AttributeValue>;
+/** An automations-table item as the DocumentClient reads and writes it. */
+export type Item = Record<string, unknown>;
 
 export const AUTOMATIONS = 'AUTOMATIONS';
 export const CLUSTERS = 'CLUSTERS';
 export const LOCATIONS = 'LOCATIONS';
 
-export const s = (value: string): AttributeValue => ({ S: value });
-export const n = (value: number): AttributeValue => ({ N: String(value) });
+export const automationKey = (id: string): Item => ({ pk: AUTOMATIONS, sk: `A#${id}` });
+export const cursorKey = (id: string): Item => ({ pk: AUTOMATIONS, sk: `C#${id}` });
+export const clusterKey = (slug: string): Item => ({ pk: CLUSTERS, sk: slug });
+export const locationKey = (name: string): Item => ({ pk: LOCATIONS, sk: name });
 
-export const automationKey = (id: string): Item => ({ pk: s(AUTOMATIONS), sk: s(`A#${id}`) });
-export const cursorKey = (id: string): Item => ({ pk: s(AUTOMATIONS), sk: s(`C#${id}`) });
-export const clusterKey = (slug: string): Item => ({ pk: s(CLUSTERS), sk: s(slug) });
-export const locationKey = (name: string): Item => ({ pk: s(LOCATIONS), sk: s(name) });
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 /**
  * An automation item: the definition as one JSON attribute (read whole,
@@ -26,53 +25,46 @@ export function encodeAutomation(automation: Automation): Item {
   const { id, enabled, enabledAt, ...definition } = automation;
   return {
     ...automationKey(id),
-    definition: s(JSON.stringify(definition)),
-    enabled: { BOOL: enabled },
-    enabledAt: n(enabledAt ?? automation.createdAt),
+    definition: JSON.stringify(definition),
+    enabled,
+    enabledAt: enabledAt ?? automation.createdAt,
   };
 }
 
 export function decodeAutomation(item: Item): Automation {
-  const id = (item.sk?.S ?? '').slice(2);
-  const definition = JSON.parse(item.definition?.S ?? '{}') as Omit<
-    Automation,
-    'id' | 'enabled' | 'enabledAt'
-  >;
-  const enabledAt =
-    item.enabledAt?.N === undefined ? definition.createdAt : Number(item.enabledAt.N);
-  return { id, ...definition, enabled: item.enabled?.BOOL ?? false, enabledAt };
+  const id = text(item.sk).slice(2);
+  const definition = JSON.parse(
+    typeof item.definition === 'string' ? item.definition : '{}',
+  ) as Omit<Automation, 'id' | 'enabled' | 'enabledAt'>;
+  const enabledAt = typeof item.enabledAt === 'number' ? item.enabledAt : definition.createdAt;
+  return { id, ...definition, enabled: item.enabled === true, enabledAt };
 }
 
 export function encodeCluster(cluster: Cluster): Item {
-  return {
-    ...clusterKey(cluster.slug),
-    name: s(cluster.name),
-    createdAt: n(cluster.createdAt),
-  };
+  return { ...clusterKey(cluster.slug), name: cluster.name, createdAt: cluster.createdAt };
 }
 
 export function decodeCluster(item: Item): Cluster {
   return {
-    slug: item.sk?.S ?? '',
-    name: item.name?.S ?? '',
-    createdAt: Number(item.createdAt?.N ?? 0),
+    slug: text(item.sk),
+    name: text(item.name),
+    createdAt: typeof item.createdAt === 'number' ? item.createdAt : 0,
   };
 }
 
 export function encodeLocation(location: StorageLocation, createdAt: number): Item {
   return {
     ...locationKey(location.name),
-    kind: s(location.kind),
-    ...(location.kind === 's3' ? { bucket: s(location.bucket) } : { path: s(location.path) }),
-    createdAt: n(createdAt),
+    kind: location.kind,
+    ...(location.kind === 's3' ? { bucket: location.bucket } : { path: location.path }),
+    createdAt,
   };
 }
 
 export function decodeLocation(item: Item): StorageLocation {
-  const name = item.sk?.S ?? '';
-  if (item.kind?.S === 'local-folder')
-    return { name, kind: 'local-folder', path: item.path?.S ?? '' };
-  return { name, kind: 's3', bucket: item.bucket?.S ?? '' };
+  const name = text(item.sk);
+  if (item.kind === 'local-folder') return { name, kind: 'local-folder', path: text(item.path) };
+  return { name, kind: 's3', bucket: text(item.bucket) };
 }
 
 /** The locations an automation's triggers name, each once. */

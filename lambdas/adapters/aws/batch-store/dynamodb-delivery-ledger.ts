@@ -1,17 +1,19 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  type KeysAndAttributes,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mapConcurrent } from '../../../core/collections.js';
 import type {
   DeliveryClaim,
   DeliveryLedger,
   RecordedQuery,
 } from '../../../core/ports/delivery-ledger.js';
+import { documentClient } from '../dynamodb/document-client.js';
+
+type KeysAndAttributes = NonNullable<BatchGetCommandOutput['UnprocessedKeys']>[string];
 
 /** Claims written at once: enough to hide latency, well under the SDK's 50 sockets. */
 const CLAIM_CONCURRENCY = 16;
@@ -42,11 +44,11 @@ export interface DynamoDbDeliveryLedgerOptions {
  * ```
  */
 export class DynamoDbDeliveryLedger implements DeliveryLedger {
-  readonly #client: DynamoDBClient;
+  readonly #doc: DynamoDBDocumentClient;
   readonly #tableName: string;
 
   constructor(options: DynamoDbDeliveryLedgerOptions) {
-    this.#client = options.client;
+    this.#doc = documentClient(options.client);
     this.#tableName = options.tableName;
   }
 
@@ -71,8 +73,8 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
         Keys: chunk
           .map((id) => byItem.get(id) as RecordedQuery)
           .map((object) => ({
-            pk: { S: partitionKey(bucket, object.key) },
-            sk: { S: sortKey(object.version) },
+            pk: partitionKey(bucket, object.key),
+            sk: sortKey(object.version),
           })),
         ProjectionExpression: 'pk, sk',
       };
@@ -81,12 +83,12 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
           throw new Error(`BatchGetItem left ${pending.Keys.length} ledger keys unprocessed`);
         }
         if (attempt > 0) await sleep(Math.min(25 * 2 ** attempt, 1000));
-        const result: BatchGetItemCommandOutput = await this.#client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.#tableName]: pending } }),
+        const result: BatchGetCommandOutput = await this.#doc.send(
+          new BatchGetCommand({ RequestItems: { [this.#tableName]: pending } }),
         );
         for (const item of result.Responses?.[this.#tableName] ?? []) {
-          const pk = item.pk?.S ?? '';
-          const sk = item.sk?.S ?? '';
+          const pk = String(item.pk ?? '');
+          const sk = String(item.sk ?? '');
           const object = byItem.get(`${pk}\u0000${sk}`);
           if (object) found.add(object.key);
         }
@@ -101,17 +103,17 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     now: number,
   ): Promise<'new' | 'retry' | 'duplicate' | Error> {
     try {
-      const result = await this.#client.send(
-        new UpdateItemCommand({
+      const result = await this.#doc.send(
+        new UpdateCommand({
           TableName: this.#tableName,
           Key: {
-            pk: { S: partitionKey(claim.bucket, claim.key) },
-            sk: { S: sortKey(claim.version) },
+            pk: partitionKey(claim.bucket, claim.key),
+            sk: sortKey(claim.version),
           },
           UpdateExpression: 'SET #owner = :owner, #at = if_not_exists(#at, :now)',
           ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner', '#at': 'claimedAt' },
-          ExpressionAttributeValues: { ':owner': { S: claim.owner }, ':now': { N: String(now) } },
+          ExpressionAttributeValues: { ':owner': claim.owner, ':now': now },
           ReturnValues: 'UPDATED_OLD',
         }),
       );

@@ -1,6 +1,5 @@
 import { getRandomValues } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { encodeUlid, ULID_RANDOM_BYTES } from '../../../core/jobs/ulid.js';
 import type {
   AttemptEndResult,
@@ -25,6 +24,7 @@ import type {
 import { JobNotFoundError, TaskNotFoundError } from '../../../core/ports/job-store.js';
 import type { TaskMessage } from '../../../core/ports/task-queue.js';
 import { REDELIVERY_HORIZON_MS } from '../../../core/retention.js';
+import { documentClient } from '../dynamodb/document-client.js';
 import { claimTask, extendLease } from './claims.js';
 import { completeTask } from './completion.js';
 import { hasInlineRoot, JOB_SK, jobKey, taskKey, toJob, toTask } from './items.js';
@@ -102,9 +102,7 @@ export class DynamoDbJobStore implements JobStore {
   constructor(options: DynamoDbJobStoreOptions) {
     const clock = options.clock ?? Date.now;
     this.#context = {
-      doc: DynamoDBDocumentClient.from(options.client, {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
+      doc: documentClient(options.client),
       tableName: options.tableName,
       clock,
       newId: monotonicIds(),

@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { formatTaskIdentifier, parseTaskIdentifier } from '../../../core/jobs/task-identifier.js';
 import type {
@@ -11,6 +11,7 @@ import type {
   RunnerRegistration,
   RunnerRegistry,
 } from '../../../core/ports/runner-registry.js';
+import { documentClient } from '../dynamodb/document-client.js';
 
 const PK_PREFIX = 'RUNNERS#';
 const SK_PREFIX = 'RUNNER#';
@@ -44,7 +45,7 @@ export class DynamoDbRunnerRegistry implements RunnerRegistry {
   readonly #startedAt = new Map<string, number>();
 
   constructor(options: DynamoDbRunnerRegistryOptions) {
-    this.#doc = DynamoDBDocumentClient.from(options.client);
+    this.#doc = documentClient(options.client);
     this.#tableName = options.tableName;
     this.#clock = options.clock ?? Date.now;
   }
@@ -85,16 +86,15 @@ export class DynamoDbRunnerRegistry implements RunnerRegistry {
   async list(cluster: string): Promise<RunnerRegistration[]> {
     const nowSeconds = this.#clock() / 1000;
     const registrations: RunnerRegistration[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': `${PK_PREFIX}${cluster}`, ':sk': SK_PREFIX },
-          ExclusiveStartKey: start,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.#doc },
+      {
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': `${PK_PREFIX}${cluster}`, ':sk': SK_PREFIX },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         if ((item.expiresAt as number) <= nowSeconds) continue;
         registrations.push({
@@ -109,8 +109,7 @@ export class DynamoDbRunnerRegistry implements RunnerRegistry {
           expiresAt: (item.expiresAt as number) * 1000,
         });
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return registrations;
   }
 }

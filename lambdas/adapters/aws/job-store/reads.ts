@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobPage, JobQuery, StoredJob } from '../../../core/ports/job-store.js';
 import { InvalidJobQueryError } from '../../../core/ports/job-store.js';
 import { JOBS_BY_CREATED_INDEX } from '../dynamodb/tables/jobs-table.js';
@@ -61,24 +61,22 @@ export async function getJobAndTask(
  */
 export async function listTaskItems(context: JobStoreContext, jobId: string): Promise<TaskItem[]> {
   const tasks: TaskItem[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await context.doc.send(
-      new QueryCommand({
-        TableName: context.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': jobPk(jobId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: context.doc },
+    {
+      TableName: context.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': jobPk(jobId) },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       if (hasInlineRoot(item) || String(item.sk).startsWith(TASK_SK_PREFIX)) {
         tasks.push(item as TaskItem);
       }
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return tasks;
 }
 
@@ -238,24 +236,20 @@ function validateQuery(query: JobQuery, limit: number): void {
  */
 async function daysWithJobs(context: JobStoreContext, first: number, last: number) {
   const days: string[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await context.doc.send(
-      new QueryCommand({
-        TableName: context.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: {
-          ':pk': JOB_DAYS_PK,
-          ':first': dayBucket(first),
-          ':last': dayBucket(last),
-        },
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) days.push(item.sk as string);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pages = paginateQuery(
+    { client: context.doc },
+    {
+      TableName: context.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+      ExpressionAttributeValues: {
+        ':pk': JOB_DAYS_PK,
+        ':first': dayBucket(first),
+        ':last': dayBucket(last),
+      },
+      ScanIndexForward: false,
+    },
+  );
+  for await (const page of pages) for (const item of page.Items ?? []) days.push(item.sk as string);
   return days;
 }
 
