@@ -1,7 +1,7 @@
 import { createAwsClients, destroyAwsClients } from '../lambdas/adapters/aws/aws-clients.js';
-import { DynamoDbBatchStore } from '../lambdas/adapters/aws/dynamodb-batch-store.js';
-import { ensureTable } from '../lambdas/adapters/aws/table-definition.js';
-import { batchesTable } from '../lambdas/adapters/aws/tables/batches-table.js';
+import { DynamoDbBatchStore } from '../lambdas/adapters/aws/batch-store/dynamodb-batch-store.js';
+import { ensureTable } from '../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { batchesTable } from '../lambdas/adapters/aws/dynamodb/tables/batches-table.js';
 import { startLocalServers } from '../lambdas/adapters/local/local-servers.js';
 import { createBatchPolicy } from '../lambdas/core/batching/batch-thresholds.js';
 import type { DeliveredBatchEvent } from '../lambdas/core/ports/batch-store.js';

@@ -1,10 +1,10 @@
-import { groupHash, openQueue } from '../lambdas/adapters/aws/batch-store-items.js';
-import { DEFAULT_BATCH_SHARDS } from '../lambdas/adapters/aws/dynamodb-batch-store.js';
+import { DEFAULT_BATCH_SHARDS } from '../lambdas/adapters/aws/batch-store/dynamodb-batch-store.js';
+import { groupHash, openQueue } from '../lambdas/adapters/aws/batch-store/items.js';
 import {
   DEFAULT_CREATED_SHARDS,
   DEFAULT_DUE_SHARDS,
-} from '../lambdas/adapters/aws/dynamodb-job-store.js';
-import { createdDay, dueAttributes, jobPk } from '../lambdas/adapters/aws/job-store-items.js';
+} from '../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
+import { createdDay, dueAttributes, jobPk } from '../lambdas/adapters/aws/job-store/items.js';
 import { encodeUlid } from '../lambdas/core/jobs/ulid.js';
 import { type BenchSection, fmt, seeded } from './harness.js';
 

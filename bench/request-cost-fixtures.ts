@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { TableDefinition } from '../lambdas/adapters/aws/table-definition.js';
+import type { TableDefinition } from '../lambdas/adapters/aws/dynamodb/table-definition.js';
 import type { SqsEvent } from '../lambdas/handlers/sqs-event.js';
 import { objectCreatedEvent } from '../test/support/s3-event-factories.js';
 

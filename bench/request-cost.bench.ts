@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createAwsClients, destroyAwsClients } from '../lambdas/adapters/aws/aws-clients.js';
+import { ensureTable } from '../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { automationsTable } from '../lambdas/adapters/aws/dynamodb/tables/automations-table.js';
+import { batchesTable } from '../lambdas/adapters/aws/dynamodb/tables/batches-table.js';
+import { jobsTable } from '../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
 import { RequestAccounting } from '../lambdas/adapters/aws/request-accounting.js';
-import { ensureTable } from '../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../lambdas/adapters/aws/tables/automations-table.js';
-import { batchesTable } from '../lambdas/adapters/aws/tables/batches-table.js';
-import { jobsTable } from '../lambdas/adapters/aws/tables/jobs-table.js';
 import { startLocalServers } from '../lambdas/adapters/local/local-servers.js';
 import { taskIdentifier } from '../lambdas/core/jobs/task-identifier.js';
 import type { ReadyBatch } from '../lambdas/core/services/service-dependencies.js';

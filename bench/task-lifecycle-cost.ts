@@ -1,7 +1,8 @@
 import type { AwsClients } from '../lambdas/adapters/aws/aws-clients.js';
 import type { RequestAccounting } from '../lambdas/adapters/aws/request-accounting.js';
 import { taskIdentifier } from '../lambdas/core/jobs/task-identifier.js';
-import type { JobStore, Lease, TaskDispatch } from '../lambdas/core/ports/job-store.js';
+import type { JobStore, Lease } from '../lambdas/core/ports/job-store.js';
+import type { TaskMessage } from '../lambdas/core/ports/task-queue.js';
 import type { DynamoDbItemLedger } from './dynamodb-item-ledger.js';
 import { type BenchSection, fmt } from './harness.js';
 import { naiveTaskLifecycle, readJobItems } from './request-cost-fixtures.js';
@@ -53,7 +54,7 @@ export async function measureTaskLifecycle(
     });
   };
 
-  const dispatches: TaskDispatch[] = [];
+  const dispatches: TaskMessage[] = [];
   const leases: Lease[] = [];
   await phase('submit (idempotency key)', async () => {
     for (let i = 0; i < TASKS; i++) {

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { TableDefinition } from '../lambdas/adapters/aws/table-definition.js';
+import type { TableDefinition } from '../lambdas/adapters/aws/dynamodb/table-definition.js';
 import {
   DLQ_MAX_RECEIVE_COUNT,
   DLQ_RETENTION,

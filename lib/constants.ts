@@ -65,4 +65,4 @@ export {
   SQS_QUEUE_NAME_MAX,
   TASK_DLQ_SUFFIX,
   TASK_QUEUE_PREFIX,
-} from '../lambdas/adapters/aws/task-queue-names.js';
+} from '../lambdas/adapters/aws/queues/task-queue-names.js';

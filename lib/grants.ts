@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { TableDefinition } from '../lambdas/adapters/aws/table-definition.js';
+import type { TableDefinition } from '../lambdas/adapters/aws/dynamodb/table-definition.js';
 import { InvalidConstructPropsError } from './errors.js';
 import { acknowledgeWildcardResource } from './nag.js';
 

@@ -1,4 +1,4 @@
-import { maxClusterSlugLength } from '../lambdas/adapters/aws/task-queue-names.js';
+import { maxClusterSlugLength } from '../lambdas/adapters/aws/queues/task-queue-names.js';
 import { parseTaskIdentifier } from '../lambdas/core/jobs/task-identifier.js';
 import { SQS_QUEUE_NAME_MAX, TASK_DLQ_SUFFIX, TASK_QUEUE_PREFIX } from './constants.js';
 
@@ -7,7 +7,7 @@ export {
   deadLetterQueueName,
   maxClusterSlugLength,
   taskQueueName,
-} from '../lambdas/adapters/aws/task-queue-names.js';
+} from '../lambdas/adapters/aws/queues/task-queue-names.js';
 
 // Naming rules checked at synth time, so that a bad name fails `cdk synth`
 // with a clear message instead of a CloudFormation rollback.

@@ -5,7 +5,7 @@ import type {
   GlobalIndexDefinition,
   KeyAttribute,
   TableDefinition,
-} from '../lambdas/adapters/aws/table-definition.js';
+} from '../lambdas/adapters/aws/dynamodb/table-definition.js';
 
 export interface TableFromDefinitionOptions {
   /** @default RemovalPolicy.RETAIN */

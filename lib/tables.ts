@@ -1,8 +1,8 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { TableDefinition } from '../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../lambdas/adapters/aws/tables/automations-table.js';
-import { batchesTable } from '../lambdas/adapters/aws/tables/batches-table.js';
-import { jobsTable } from '../lambdas/adapters/aws/tables/jobs-table.js';
+import type { TableDefinition } from '../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { automationsTable } from '../lambdas/adapters/aws/dynamodb/tables/automations-table.js';
+import { batchesTable } from '../lambdas/adapters/aws/dynamodb/tables/batches-table.js';
+import { jobsTable } from '../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
 import type { BucketflowState } from './bucketflow-state.js';
 import { grantTableAccess, type TableAccess } from './grants.js';
 

@@ -5,7 +5,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { TableDefinition } from '../../lambdas/adapters/aws/table-definition.js';
+import type { TableDefinition } from '../../lambdas/adapters/aws/dynamodb/table-definition.js';
 import {
   type Item,
   indexWriteUnits,

@@ -1,13 +1,13 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbAutomationStore } from '../../lambdas/adapters/aws/automation-store/dynamodb-automation-store.js';
 import { createAwsClients, destroyAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
-import { DynamoDbAutomationStore } from '../../lambdas/adapters/aws/dynamodb-automation-store.js';
-import { DynamoDbJobStore } from '../../lambdas/adapters/aws/dynamodb-job-store.js';
+import { DynamoDbJobStore } from '../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
+import { SqsTaskQueue } from '../../lambdas/adapters/aws/queues/sqs-task-queue.js';
 import {
   type MiddlewareHost,
   type OperationCount,
   RequestAccounting,
 } from '../../lambdas/adapters/aws/request-accounting.js';
-import { SqsTaskQueue } from '../../lambdas/adapters/aws/sqs-task-queue.js';
 import type { JobStore } from '../../lambdas/core/ports/job-store.js';
 import { Client } from '../../lambdas/sdk/client.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';

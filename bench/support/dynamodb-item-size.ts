@@ -1,9 +1,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type Item, itemSize } from '../../lambdas/adapters/aws/item-size.js';
+import { type Item, itemSize } from '../../lambdas/adapters/aws/dynamodb/item-size.js';
 import type {
   GlobalIndexDefinition,
   TableDefinition,
-} from '../../lambdas/adapters/aws/table-definition.js';
+} from '../../lambdas/adapters/aws/dynamodb/table-definition.js';
 
 export { type Item, itemSize };
 

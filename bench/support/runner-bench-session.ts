@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAwsClients, destroyAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
-import { ensureTable } from '../../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../../lambdas/adapters/aws/tables/automations-table.js';
-import { jobsTable } from '../../lambdas/adapters/aws/tables/jobs-table.js';
+import { ensureTable } from '../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { automationsTable } from '../../lambdas/adapters/aws/dynamodb/tables/automations-table.js';
+import { jobsTable } from '../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
 import {
   type LocalServers,
   startLocalServers,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoDbAutomationStore } from '../../lambdas/adapters/aws/automation-store/dynamodb-automation-store.js';
 import type { AwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
-import { DynamoDbAutomationStore } from '../../lambdas/adapters/aws/dynamodb-automation-store.js';
-import { DynamoDbDeliveryLedger } from '../../lambdas/adapters/aws/dynamodb-delivery-ledger.js';
-import { objectEventToEventBridge } from '../../lambdas/adapters/aws/s3-event-parsing.js';
-import { S3ObjectStorage } from '../../lambdas/adapters/aws/s3-object-storage.js';
-import { sendMessages } from '../../lambdas/adapters/aws/sqs-send-messages.js';
+import { DynamoDbDeliveryLedger } from '../../lambdas/adapters/aws/batch-store/dynamodb-delivery-ledger.js';
+import { objectEventToEventBridge } from '../../lambdas/adapters/aws/events/s3-event-parsing.js';
+import { sendMessages } from '../../lambdas/adapters/aws/queues/send-messages.js';
+import { S3ObjectStorage } from '../../lambdas/adapters/aws/storage/s3-object-storage.js';
 import { LocalFolderStorage } from '../../lambdas/adapters/local/local-folder-storage.js';
 import type { StorageLocation } from '../../lambdas/core/automations/storage-location.js';
 import { BucketflowError, ValidationError } from '../../lambdas/core/errors.js';

@@ -1,5 +1,8 @@
-import { parseS3EventBridgeMessage } from '../../lambdas/adapters/aws/s3-event-parsing.js';
-import type { DeadLetter, DeadLetterQueue } from '../../lambdas/adapters/aws/sqs-dead-letters.js';
+import { parseS3EventBridgeMessage } from '../../lambdas/adapters/aws/events/s3-event-parsing.js';
+import type {
+  DeadLetter,
+  DeadLetterQueue,
+} from '../../lambdas/adapters/aws/queues/dead-letters.js';
 import { escapeForDisplay } from '../../lambdas/core/jobs/text-rules.js';
 
 /** What a dead letter carries, read from its body. */

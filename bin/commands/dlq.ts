@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DeadLetterQueue } from '../../lambdas/adapters/aws/sqs-dead-letters.js';
+import type { DeadLetterQueue } from '../../lambdas/adapters/aws/queues/dead-letters.js';
 import { ValidationError } from '../../lambdas/core/errors.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';
 import { formatTable } from './cli-format.js';
@@ -55,7 +55,7 @@ export function registerDlqCommand(program: Command): void {
   ).action(
     connectedAction(async (options: DlqOptions) => {
       const { sqs, queues } = await selectedQueues(options);
-      const { peekMessages } = await import('../../lambdas/adapters/aws/sqs-dead-letters.js');
+      const { peekMessages } = await import('../../lambdas/adapters/aws/queues/dead-letters.js');
       const letters: DeadLetterSummary[] = [];
       for (const queue of queues) {
         for (const letter of await peekMessages(sqs, queue.url, options.limit ?? DEFAULT_LIMIT)) {
@@ -97,7 +97,7 @@ export function registerDlqCommand(program: Command): void {
     connectedAction(async (options: DlqOptions) => {
       const { sqs, queues } = await selectedQueues(options);
       const { messageCount, redriveDeadLetters, waitForRedrive } = await import(
-        '../../lambdas/adapters/aws/sqs-dead-letters.js'
+        '../../lambdas/adapters/aws/queues/dead-letters.js'
       );
       const moved: { queue: string; to: string; messages: number | undefined }[] = [];
       for (const queue of queues) {
@@ -125,7 +125,9 @@ export function registerDlqCommand(program: Command): void {
 async function selectedQueues(options: DlqOptions) {
   const { connection } = await connect(options);
   const { connectionClients } = await import('../../lambdas/sdk/client.js');
-  const { findDeadLetterQueues } = await import('../../lambdas/adapters/aws/sqs-dead-letters.js');
+  const { findDeadLetterQueues } = await import(
+    '../../lambdas/adapters/aws/queues/dead-letters.js'
+  );
   const { sqs } = connectionClients(connection);
   const all = await findDeadLetterQueues(sqs, sourcesOf(connection));
   const which = options.queue;

@@ -6,11 +6,11 @@ import {
   createAwsClients,
   destroyAwsClients,
 } from '../../lambdas/adapters/aws/aws-clients.js';
-import { findQueueUrl, queueDepth } from '../../lambdas/adapters/aws/sqs-queue-setup.js';
+import { findQueueUrl, queueDepth } from '../../lambdas/adapters/aws/queues/queue-setup.js';
 import {
   deadLetterQueueName,
   TASK_QUEUE_PREFIX,
-} from '../../lambdas/adapters/aws/task-queue-names.js';
+} from '../../lambdas/adapters/aws/queues/task-queue-names.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';
 import { packageVersion } from '../package-version.js';
 import { printJson } from './cli-io.js';

@@ -121,7 +121,7 @@ async function readTaskLogs(
   }
   const [{ CloudWatchLogsClient }, { readCloudWatchTaskLogs }] = await Promise.all([
     import('@aws-sdk/client-cloudwatch-logs'),
-    import('../../lambdas/adapters/aws/cloudwatch-task-logs.js'),
+    import('../../lambdas/adapters/aws/logs/cloudwatch-task-logs.js'),
   ]);
   const { region, profile } = connection.endpoints;
   const client = new CloudWatchLogsClient({ region, ...(profile ? { profile } : {}) });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { TASK_QUEUE_WAIT_SECONDS } from '../../lambdas/adapters/aws/sqs-task-messages.js';
+import { TASK_QUEUE_WAIT_SECONDS } from '../../lambdas/adapters/aws/queues/task-messages.js';
 import { DEFAULT_CLUSTER_SLUG } from '../../lambdas/core/automations/cluster-slug.js';
 import { ValidationError } from '../../lambdas/core/errors.js';
 import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';

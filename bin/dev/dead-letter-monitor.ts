@@ -9,9 +9,9 @@ import {
   findDeadLetterQueues,
   messageCount,
   peekMessages,
-} from '../../lambdas/adapters/aws/sqs-dead-letters.js';
-import { findQueueUrl } from '../../lambdas/adapters/aws/sqs-queue-setup.js';
-import { sendMessages } from '../../lambdas/adapters/aws/sqs-send-messages.js';
+} from '../../lambdas/adapters/aws/queues/dead-letters.js';
+import { findQueueUrl } from '../../lambdas/adapters/aws/queues/queue-setup.js';
+import { sendMessages } from '../../lambdas/adapters/aws/queues/send-messages.js';
 import {
   type DeadLetterSummary,
   describeDeadLetter,

@@ -1,6 +1,6 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/s3-event-parsing.js';
-import { ensureTaskDeadLetterQueue } from '../../lambdas/adapters/aws/sqs-queue-setup.js';
+import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/events/s3-event-parsing.js';
+import { ensureTaskDeadLetterQueue } from '../../lambdas/adapters/aws/queues/queue-setup.js';
 import { LocalTaskLog } from '../../lambdas/adapters/local/local-task-log.js';
 import type { StorageLocation } from '../../lambdas/core/automations/storage-location.js';
 import { normalizeEtag } from '../../lambdas/core/events/delivery-version.js';

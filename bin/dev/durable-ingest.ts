@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/s3-event-parsing.js';
-import { sendMessages } from '../../lambdas/adapters/aws/sqs-send-messages.js';
+import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/events/s3-event-parsing.js';
+import { sendMessages } from '../../lambdas/adapters/aws/queues/send-messages.js';
 import { DevStackError } from './errors.js';
 import type { IngestJournal, JournalEntry } from './ingest-journal.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/s3-event-parsing.js';
+import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/events/s3-event-parsing.js';
 import {
   folderEtag,
   LocalFolderStorage,

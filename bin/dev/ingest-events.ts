@@ -5,8 +5,8 @@ import {
   notificationToEventBridge,
   type S3EventBridgeEvent,
   s3NotificationRecordSchema,
-} from '../../lambdas/adapters/aws/s3-event-parsing.js';
-import { sendMessages } from '../../lambdas/adapters/aws/sqs-send-messages.js';
+} from '../../lambdas/adapters/aws/events/s3-event-parsing.js';
+import { sendMessages } from '../../lambdas/adapters/aws/queues/send-messages.js';
 import { DevStackError } from './errors.js';
 
 /** Puts events on the ingest queue, as the EventBridge rule does on AWS. */

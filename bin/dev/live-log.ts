@@ -1,4 +1,4 @@
-import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/s3-event-parsing.js';
+import type { S3EventBridgeEvent } from '../../lambdas/adapters/aws/events/s3-event-parsing.js';
 import { escapeForDisplay } from '../../lambdas/core/jobs/text-rules.js';
 import type { JobStore, StoredJob } from '../../lambdas/core/ports/job-store.js';
 import type { ServiceEvent } from '../../lambdas/core/services/service-dependencies.js';

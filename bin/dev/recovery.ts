@@ -2,7 +2,7 @@ import type { AwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
 import {
   objectEventToEventBridge,
   parseS3EventBridgeMessage,
-} from '../../lambdas/adapters/aws/s3-event-parsing.js';
+} from '../../lambdas/adapters/aws/events/s3-event-parsing.js';
 import type { StorageLocation } from '../../lambdas/core/automations/storage-location.js';
 import { deliveryVersion } from '../../lambdas/core/events/delivery-version.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_CHECK_AFTER_MS } from '../../lambdas/adapters/aws/dynamodb-job-store.js';
+import { DEFAULT_CHECK_AFTER_MS } from '../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
 import { resendAllWaiting } from '../../lambdas/core/services/reconcile-service.js';
 import type { ServiceDependencies } from '../../lambdas/core/services/service-dependencies.js';
 

@@ -1,13 +1,13 @@
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClients, createAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
-import { ensureQueueWithDeadLetter } from '../../lambdas/adapters/aws/sqs-queue-setup.js';
-import { TASK_QUEUE_MAX_RECEIVE_COUNT } from '../../lambdas/adapters/aws/sqs-task-messages.js';
-import { ensureTable } from '../../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../../lambdas/adapters/aws/tables/automations-table.js';
-import { batchesTable } from '../../lambdas/adapters/aws/tables/batches-table.js';
-import { jobsTable } from '../../lambdas/adapters/aws/tables/jobs-table.js';
-import { TASK_QUEUE_PREFIX } from '../../lambdas/adapters/aws/task-queue-names.js';
+import { ensureTable } from '../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { automationsTable } from '../../lambdas/adapters/aws/dynamodb/tables/automations-table.js';
+import { batchesTable } from '../../lambdas/adapters/aws/dynamodb/tables/batches-table.js';
+import { jobsTable } from '../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
+import { ensureQueueWithDeadLetter } from '../../lambdas/adapters/aws/queues/queue-setup.js';
+import { TASK_QUEUE_MAX_RECEIVE_COUNT } from '../../lambdas/adapters/aws/queues/task-messages.js';
+import { TASK_QUEUE_PREFIX } from '../../lambdas/adapters/aws/queues/task-queue-names.js';
 import {
   type LocalServers,
   startLocalServers,

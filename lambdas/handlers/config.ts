@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ENV, tableEnvironmentName } from '../adapters/aws/deployment-environment.js';
-import { TASK_QUEUE_PREFIX } from '../adapters/aws/task-queue-names.js';
+import { TASK_QUEUE_PREFIX } from '../adapters/aws/queues/task-queue-names.js';
 import { ValidationError } from '../core/errors.js';
 
 /** What every handler needs to know, read once from the environment the CDK stack sets. */

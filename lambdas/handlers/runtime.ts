@@ -1,12 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDbAutomationStore } from '../adapters/aws/automation-store/dynamodb-automation-store.js';
 import type { AwsClients } from '../adapters/aws/aws-clients.js';
-import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
-import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
-import { DynamoDbDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger.js';
-import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
-import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
-import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
+import { DynamoDbBatchStore } from '../adapters/aws/batch-store/dynamodb-batch-store.js';
+import { DynamoDbDeliveryLedger } from '../adapters/aws/batch-store/dynamodb-delivery-ledger.js';
+import { EventBridgePublisher } from '../adapters/aws/events/eventbridge-publisher.js';
+import { DynamoDbJobStore } from '../adapters/aws/job-store/dynamodb-job-store.js';
+import { SqsTaskQueue } from '../adapters/aws/queues/sqs-task-queue.js';
 import type { StartedTracing } from '../adapters/otel/tracing-setup.js';
 import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
 import type { AutomationStore } from '../core/ports/automation-store.js';

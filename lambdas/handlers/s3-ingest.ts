@@ -1,4 +1,4 @@
-import { parseS3EventBridgeMessage } from '../adapters/aws/s3-event-parsing.js';
+import { parseS3EventBridgeMessage } from '../adapters/aws/events/s3-event-parsing.js';
 import type { ObjectEvent } from '../core/events/object-event.js';
 import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
 import { admitDeliveries } from '../core/services/delivery-gate.js';

@@ -3,8 +3,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AwsClients, createAwsClients } from '../adapters/aws/aws-clients.js';
-import { decodeTaskMessage } from '../adapters/aws/sqs-task-messages.js';
-import { taskQueueName } from '../adapters/aws/task-queue-names.js';
+import { decodeTaskMessage } from '../adapters/aws/queues/task-messages.js';
+import { taskQueueName } from '../adapters/aws/queues/task-queue-names.js';
 import { startTracing } from '../adapters/otel/tracing-setup.js';
 import { type TaskRoute, taskRouteOf } from '../core/jobs/task-routing.js';
 import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';

@@ -1,6 +1,6 @@
 import { storedErrorText } from '../core/error-text.js';
 import type { Lease, LeaseRef, StoredTask } from '../core/ports/job-store.js';
-import { LeaseLostError } from '../core/ports/job-store-errors.js';
+import { LeaseLostError } from '../core/ports/job-store.js';
 import type { TaskMessage } from '../core/ports/task-queue.js';
 import type { AttemptTrace } from './attempt-tracing.js';
 import type { JobContext } from './job-trigger-cache.js';

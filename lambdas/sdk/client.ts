@@ -1,14 +1,14 @@
+import { DynamoDbAutomationStore } from '../adapters/aws/automation-store/dynamodb-automation-store.js';
 import {
   type AwsClients,
   type AwsEndpoints,
   createAwsClients,
 } from '../adapters/aws/aws-clients.js';
-import { DynamoDbAutomationStore } from '../adapters/aws/dynamodb-automation-store.js';
-import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
-import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store.js';
-import { DynamoDbRunnerRegistry } from '../adapters/aws/dynamodb-runner-registry.js';
-import { S3ObjectStorage } from '../adapters/aws/s3-object-storage.js';
-import { SqsTaskQueue } from '../adapters/aws/sqs-task-queue.js';
+import { DynamoDbBatchStore } from '../adapters/aws/batch-store/dynamodb-batch-store.js';
+import { DynamoDbJobStore } from '../adapters/aws/job-store/dynamodb-job-store.js';
+import { DynamoDbRunnerRegistry } from '../adapters/aws/job-store/dynamodb-runner-registry.js';
+import { SqsTaskQueue } from '../adapters/aws/queues/sqs-task-queue.js';
+import { S3ObjectStorage } from '../adapters/aws/storage/s3-object-storage.js';
 import { LocalFolderStorage } from '../adapters/local/local-folder-storage.js';
 import { DEFAULT_CLUSTER_SLUG } from '../core/automations/cluster-slug.js';
 import type { StorageLocation } from '../core/automations/storage-location.js';

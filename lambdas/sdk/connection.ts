@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AwsEndpoints } from '../adapters/aws/aws-clients.js';
 import { ENV, tableEnvironmentName } from '../adapters/aws/deployment-environment.js';
-import { TASK_QUEUE_PREFIX } from '../adapters/aws/task-queue-names.js';
+import { TASK_QUEUE_PREFIX } from '../adapters/aws/queues/task-queue-names.js';
 import { ValidationError } from '../core/errors.js';
 import { NoConnectionError } from './errors.js';
 

@@ -1,5 +1,5 @@
 import type { ObjectStorage } from '../core/ports/object-storage.js';
-import { unlessMissing } from '../core/ports/object-storage-errors.js';
+import { unlessMissing } from '../core/ports/object-storage.js';
 import { JobCacheUnavailableError } from './errors.js';
 import { type JobCache, joinCacheKey } from './job-cache.js';
 

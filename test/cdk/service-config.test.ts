@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { taskQueueName } from '../../lambdas/adapters/aws/task-queue-names.js';
+import { taskQueueName } from '../../lambdas/adapters/aws/queues/task-queue-names.js';
 import type { ConfigPlan } from '../../lambdas/core/services/config-apply.js';
 import { CONNECTION_OUTPUT_DESCRIPTION } from '../../lambdas/sdk/stack-outputs.js';
 import { BucketflowService } from '../../lib/bucketflow-service.js';

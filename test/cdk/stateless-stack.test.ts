@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { taskQueueName } from '../../lambdas/adapters/aws/task-queue-names.js';
+import { taskQueueName } from '../../lambdas/adapters/aws/queues/task-queue-names.js';
 import { TASK_RUNNER_BATCH_SIZE } from '../../lib/constants.js';
 import { actionsOf, policyStatements, resourcesOf, synthBucketflowApp } from './support.js';
 

@@ -4,20 +4,20 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { tableEnvironmentName } from '../../lambdas/adapters/aws/deployment-environment.js';
-import type { TableDefinition } from '../../lambdas/adapters/aws/table-definition.js';
+import type { TableDefinition } from '../../lambdas/adapters/aws/dynamodb/table-definition.js';
 import { PACKAGE_ROOT as PROJECT_ROOT } from '../../lib/bundling.js';
 import { constructId, tableFromDefinition } from '../../lib/table-from-definition.js';
 import { BUCKETFLOW_TABLES, TABLE_ACCESS } from '../../lib/tables.js';
 import { testApp } from './support.js';
 
-const TABLES_DIR = join(PROJECT_ROOT, 'lambdas', 'adapters', 'aws', 'tables');
+const TABLES_DIR = join(PROJECT_ROOT, 'lambdas', 'adapters', 'aws', 'dynamodb', 'tables');
 
 function isTableDefinition(value: unknown): value is TableDefinition {
   return typeof value === 'object' && value !== null && 'id' in value && 'partitionKey' in value;
 }
 
 describe('BUCKETFLOW_TABLES', () => {
-  it('holds every TableDefinition exported from lambdas/adapters/aws/tables', async () => {
+  it('holds every TableDefinition exported from lambdas/adapters/aws/dynamodb/tables', async () => {
     // Prepare
     const files = readdirSync(TABLES_DIR).filter((file) => file.endsWith('-table.ts'));
     const exported: TableDefinition[] = [];

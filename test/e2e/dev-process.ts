@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type AwsClients, createAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
-import { DynamoDbBatchStore } from '../../lambdas/adapters/aws/dynamodb-batch-store.js';
+import { DynamoDbBatchStore } from '../../lambdas/adapters/aws/batch-store/dynamodb-batch-store.js';
 import { Client } from '../../lambdas/sdk/client.js';
 import { type Connection, readLocalConnection } from '../../lambdas/sdk/connection.js';
 

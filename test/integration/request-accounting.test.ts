@@ -1,7 +1,10 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureTable,
+  type TableDefinition,
+} from '../../lambdas/adapters/aws/dynamodb/table-definition.js';
 import { RequestAccounting } from '../../lambdas/adapters/aws/request-accounting.js';
-import { ensureTable, type TableDefinition } from '../../lambdas/adapters/aws/table-definition.js';
 import { localClients, uniqueName } from './support/local-aws.js';
 
 const probeTable: TableDefinition = {

@@ -1,5 +1,5 @@
 import type { AwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
-import { DynamoDbRunnerRegistry } from '../../../lambdas/adapters/aws/dynamodb-runner-registry.js';
+import { DynamoDbRunnerRegistry } from '../../../lambdas/adapters/aws/job-store/dynamodb-runner-registry.js';
 import { LocalTaskLog } from '../../../lambdas/adapters/local/local-task-log.js';
 import type { ConsoleSources } from './console-sources.js';
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ValidationError } from '../../../lambdas/core/errors.js';
 import type { BatchStore } from '../../../lambdas/core/ports/batch-store.js';
-import { JobNotFoundError } from '../../../lambdas/core/ports/job-store-errors.js';
+import { JobNotFoundError } from '../../../lambdas/core/ports/job-store.js';
 import type { RunnerRegistry } from '../../../lambdas/core/ports/runner-registry.js';
 import type { Client } from '../../../lambdas/sdk/client.js';
 import type { DeadLetterSummary } from '../../commands/dlq-format.js';

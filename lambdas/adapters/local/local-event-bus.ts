@@ -9,7 +9,7 @@ import {
   batchReadyEntries,
 } from '../../core/events/batch-ready-event.js';
 import type { BatchToPublish, EventPublisher } from '../../core/ports/event-publisher.js';
-import { EventPublishError } from '../../core/ports/event-publisher-errors.js';
+import { EventPublishError } from '../../core/ports/event-publisher.js';
 
 /** Account and region of events delivered locally; no AWS account is involved. */
 const LOCAL_ACCOUNT = '000000000000';

@@ -23,7 +23,7 @@ import {
   MissingObjectError,
   ObjectKeyConflictError,
   unlessMissing,
-} from '../../core/ports/object-storage-errors.js';
+} from '../../core/ports/object-storage.js';
 import { compareKeys, folderBelow, validateLocalObjectKey } from '../../core/storage/object-key.js';
 
 /** Files being written are named so; listings skip them, so readers never see half an object. */

@@ -4,11 +4,6 @@ import type { InvalidGlobError } from '../glob/errors.js';
 /**
  * A batching threshold or the prefix depth is out of range. The message names
  * the field, the value given and a value that works.
- *
- * @example
- * ```ts
- * throw new InvalidBatchPolicyError('count', 'must be an integer from 1 to 1000, got 0', 'use 20');
- * ```
  */
 export class InvalidBatchPolicyError extends ValidationError {}
 
@@ -52,24 +47,12 @@ export class InvalidIgnorePatternError extends InvalidPolicyGlobError {}
  */
 export class InvalidMarkerError extends InvalidPolicyGlobError {}
 
-/**
- * An event handed to the batching core cannot be placed in time.
- *
- * @example
- * ```ts
- * throw new InvalidBatchEventError('time', 'must be a finite number of epoch milliseconds, got NaN');
- * ```
- */
+/** An event handed to the batching core cannot be placed in time. */
 export class InvalidBatchEventError extends ValidationError {}
 
 /**
  * An event was applied to the open batch of another (bucket, prefix). This is
  * a bug in the caller, which must look up the state by the event's prefix.
- *
- * @example
- * ```ts
- * throw new BatchMismatchError('b/a/', 'b/c/');
- * ```
  */
 export class BatchMismatchError extends BucketflowError {
   constructor(batch: string, event: string) {

@@ -1,8 +1,7 @@
 import { type BatchMembers, fitsInline, membersReference } from '../batching/batch-members.js';
 import type { CloseReason } from '../batching/batch-state.js';
 import { isoTime } from '../jobs/trigger-payload.js';
-import type { BatchToPublish } from '../ports/event-publisher.js';
-import type { UnpublishedEvent } from '../ports/event-publisher-errors.js';
+import type { BatchToPublish, UnpublishedEvent } from '../ports/event-publisher.js';
 
 /** The `detail-type` of the event a closed batch emits (Quilt EDP's was `package-objects-ready`). */
 export const BATCH_READY_DETAIL_TYPE = 'objects-batch-ready';

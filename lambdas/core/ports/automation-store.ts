@@ -1,5 +1,6 @@
 import type { AutomationDefinition, AutomationInput } from '../automations/automation-spec.js';
 import type { StorageLocation } from '../automations/storage-location.js';
+import { BucketflowError } from '../errors.js';
 
 /** A group of task runners; jobs name the cluster their tasks run on. */
 export interface Cluster {
@@ -85,4 +86,60 @@ export interface AutomationStore {
    * it still is at `from`; of overlapping ticks exactly one gets true.
    */
   advanceCronCursor(automationId: string, from: number | undefined, to: number): Promise<boolean>;
+}
+
+/** An automation names a cluster that does not exist. */
+export class ClusterNotFoundError extends BucketflowError {
+  readonly slug: string;
+
+  constructor(slug: string) {
+    super(
+      `cluster '${slug}': no such cluster (list clusters to find the slug, or create one; leave it out for the default cluster)`,
+    );
+    this.slug = slug;
+  }
+}
+
+/** A trigger names a storage location that is not registered. */
+export class LocationNotFoundError extends BucketflowError {
+  readonly names: readonly string[];
+
+  constructor(names: readonly string[]) {
+    const quoted = names.map((name) => `'${name}'`).join(', ');
+    super(
+      `storage location ${quoted}: not registered (register it first, or fix the trigger's location name)`,
+    );
+    this.names = names;
+  }
+}
+
+/** A storage location name is taken. */
+export class LocationExistsError extends BucketflowError {
+  constructor(name: string) {
+    super(
+      `storage location '${name}': already registered (choose another name or delete it first)`,
+    );
+  }
+}
+
+/** No automation has this id. */
+export class AutomationNotFoundError extends BucketflowError {
+  readonly automationId: string;
+
+  constructor(automationId: string) {
+    super(`automation ${automationId}: not found (list automations to find its id)`);
+    this.automationId = automationId;
+  }
+}
+
+/** A cluster or location cannot be deleted while automations use it. */
+export class ResourceInUseError extends BucketflowError {
+  readonly users: readonly string[];
+
+  constructor(resource: string, users: readonly string[]) {
+    super(
+      `${resource}: used by ${users.length} automation(s) (${users.join(', ')}); delete those automations first`,
+    );
+    this.users = users;
+  }
 }

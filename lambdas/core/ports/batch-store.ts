@@ -1,6 +1,7 @@
 import type { BatchEvent, BatchStats } from '../batching/batch-events.js';
 import type { CloseReason } from '../batching/batch-state.js';
 import type { BatchPolicy } from '../batching/batch-thresholds.js';
+import { BucketflowError, ValidationError } from '../errors.js';
 
 /** An object event with the delivery that carried it. */
 export interface DeliveredBatchEvent extends BatchEvent {
@@ -173,4 +174,48 @@ export interface BatchStore {
     bucket: string,
     prefix: string,
   ): Promise<OpenBatchRecord | undefined>;
+}
+
+/**
+ * Writes to one prefix's batch kept losing to concurrent writers. The
+ * events were not applied; the caller reports their deliveries as failed so
+ * that the queue redelivers them.
+ */
+export class BatchContentionError extends BucketflowError {
+  constructor(group: { automationId: string; bucket: string; prefix: string }, attempts: number) {
+    super(
+      `batch of automation ${group.automationId}, s3://${group.bucket}/${group.prefix}: ${attempts} conflicting writes in a row (retry the deliveries; persistent conflicts mean too many concurrent ingest invocations for one prefix)`,
+    );
+  }
+}
+
+/** No closed batch has this id. */
+export class BatchNotFoundError extends BucketflowError {
+  readonly batchId: string;
+
+  constructor(batchId: string) {
+    super(
+      `batch ${batchId}: no closed batch has this id (check the id; open batches have none to dispatch)`,
+    );
+    this.batchId = batchId;
+  }
+}
+
+/** A listing's limit is not an integer from 1 to 1,000. */
+export class InvalidBatchQueryError extends ValidationError {}
+
+/**
+ * A closed batch's member records are not all there: they expired (a batch
+ * left undispatched for longer than their retention) or were deleted. The
+ * batch is not dispatched with fewer members than its count.
+ */
+export class BatchMembersMissingError extends BucketflowError {
+  readonly batchId: string;
+
+  constructor(batchId: string, count: number, found: number) {
+    super(
+      `batch ${batchId}: ${found} of its ${count} member keys are readable; the others expired or were deleted (a batch must be dispatched within the members' retention of 14 days)`,
+    );
+    this.batchId = batchId;
+  }
 }

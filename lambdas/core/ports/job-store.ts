@@ -1,28 +1,10 @@
+import { BucketflowError, ValidationError } from '../errors.js';
 import type { TaskStateCounts } from '../jobs/job-counts.js';
 import type { JobRecord, TaskRecord } from '../jobs/records.js';
 import type { TaskIdentifier } from '../jobs/task-identifier.js';
 import type { TaskSpec } from '../jobs/task-spec.js';
 import type { TaskState } from '../jobs/task-state.js';
-
-/**
- * What a task queue message carries, and what a claim names: the task and
- * the attempt the claim would start (1 for the first claim). A message for an
- * older attempt can no longer claim, so duplicate and stale sends are harmless.
- */
-export interface TaskDispatch {
-  readonly jobId: string;
-  readonly taskId: string;
-  /** The attempt this message may start: the task's `attempts` + 1 when it was released. */
-  readonly attempt: number;
-  /** Cluster slug: with the identifier's name and major version, which queue the message goes to. */
-  readonly cluster: string;
-  /** The identifier the task was submitted as. */
-  readonly identifier: TaskIdentifier;
-  /** Epoch ms before which the task may not be claimed (retry backoff); 0 for at once. */
-  readonly notBefore: number;
-  /** The span the task's attempts are children of (the job's, or the attempt that spawned it). */
-  readonly traceparent?: string | undefined;
-}
+import type { TaskMessage } from './task-queue.js';
 
 /** A task as the job store keeps it. */
 export interface StoredTask extends TaskRecord {
@@ -90,7 +72,7 @@ export interface SubmitJobResult {
   /** False when the idempotency key named an existing job. */
   readonly created: boolean;
   /** Tasks to send to their queues now (the runnable roots on creation; none on a repeat). */
-  readonly runnable: readonly TaskDispatch[];
+  readonly runnable: readonly TaskMessage[];
 }
 
 export interface JobQuery {
@@ -177,7 +159,7 @@ export interface CompleteRequest extends LeaseRef {
 export interface CompleteResult {
   readonly subtaskIds: readonly string[];
   /** Tasks now runnable: send each to its cluster queue. */
-  readonly runnable: readonly TaskDispatch[];
+  readonly runnable: readonly TaskMessage[];
   /** True when this attempt had already been recorded as complete (a repeated call). */
   readonly alreadyCompleted: boolean;
 }
@@ -190,7 +172,7 @@ export interface FailRequest extends LeaseRef {
 export interface AttemptEndResult {
   readonly state: Extract<TaskState, 'QUEUED' | 'FAILED' | 'CANCELLED'>;
   /** For QUEUED: the message to send (with a delay up to `notBefore`). */
-  readonly retry?: TaskDispatch | undefined;
+  readonly retry?: TaskMessage | undefined;
   /** Tasks cancelled because this failure failed the job. */
   readonly cancelled: number;
 }
@@ -219,7 +201,7 @@ export interface RetryJobResult {
   /** FAILED and CANCELLED tasks put back to QUEUED. */
   readonly requeued: number;
   /** Of those, the ones to send now. */
-  readonly runnable: readonly TaskDispatch[];
+  readonly runnable: readonly TaskMessage[];
 }
 
 /**
@@ -274,5 +256,80 @@ export interface JobStore {
   clearDue(task: Pick<StoredTask, 'jobId' | 'taskId' | 'state' | 'attempts'>): Promise<boolean>;
   requeueExpired(lease: ExpiredLease): Promise<RequeueResult>;
   /** Redoes the releases of a completion (idempotent) and clears its due entry; returns tasks to send. */
-  resumeReleases(jobId: string, taskId: string): Promise<TaskDispatch[]>;
+  resumeReleases(jobId: string, taskId: string): Promise<TaskMessage[]>;
 }
+
+/** No job has this id. */
+export class JobNotFoundError extends BucketflowError {
+  readonly jobId: string;
+
+  constructor(jobId: string) {
+    super(`job ${jobId}: not found (check the id; jobs are never deleted by bucketflow)`);
+    this.jobId = jobId;
+  }
+}
+
+/** The job has no task with this id. */
+export class TaskNotFoundError extends BucketflowError {
+  readonly jobId: string;
+  readonly taskId: string;
+
+  constructor(jobId: string, taskId: string) {
+    super(`task ${taskId} of job ${jobId}: not found (check both ids)`);
+    this.jobId = jobId;
+    this.taskId = taskId;
+  }
+}
+
+/**
+ * A runner asked to heartbeat, complete or fail an attempt it no longer
+ * holds: the lease expired and the task was re-queued or failed, another
+ * attempt claimed it, or the attempt was already recorded. The runner must
+ * stop working on the task and drop its result.
+ */
+export class LeaseLostError extends BucketflowError {
+  readonly jobId: string;
+  readonly taskId: string;
+  readonly attempt: number;
+
+  constructor(jobId: string, taskId: string, attempt: number, reason: string) {
+    super(
+      `task ${taskId} of job ${jobId}, attempt ${attempt}: lease lost, ${reason} (stop working on it; its result is dropped)`,
+    );
+    this.jobId = jobId;
+    this.taskId = taskId;
+    this.attempt = attempt;
+  }
+}
+
+/**
+ * The subtasks of one completion are too large to write in one transaction
+ * (DynamoDB allows 4 MB per TransactWriteItems).
+ */
+export class SubtaskBatchTooLargeError extends ValidationError {
+  constructor(field: string, bytes: number, limit: number) {
+    super(
+      field,
+      `the inputs add up to ${bytes} bytes of JSON, more than the ${limit} one completion may write`,
+      'put large data in the bucket and pass keys, or let fewer subtasks each submit part of the work',
+    );
+  }
+}
+
+/** An idempotency key is empty or too long to be a DynamoDB key. */
+export class InvalidIdempotencyKeyError extends ValidationError {}
+
+/**
+ * A job store write kept colliding with concurrent writes to the same job and
+ * gave up; the caller may retry the whole operation.
+ */
+export class JobStoreContentionError extends BucketflowError {
+  constructor(operation: string, attempts: number) {
+    super(
+      `${operation}: still conflicting with concurrent writes to the same job after ${attempts} attempts (retry later)`,
+    );
+  }
+}
+
+/** A job query is malformed: a bad time range, page size or cursor. */
+export class InvalidJobQueryError extends ValidationError {}

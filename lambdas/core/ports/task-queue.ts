@@ -1,18 +1,20 @@
+import { BucketflowError, ValidationError } from '../errors.js';
 import type { TaskIdentifier } from '../jobs/task-identifier.js';
 import type { TaskRoute } from '../jobs/task-routing.js';
 
 export type { TaskRoute } from '../jobs/task-routing.js';
 
 /**
- * A message on a task queue. It only names the task, the attempt it may
- * start and the identifier it was submitted as; the task's truth (state,
- * input, lease, backoff) is in the job store. A job store `TaskDispatch` is a
- * valid `TaskMessage`.
+ * A message on a task queue, and what a claim names: the task, the attempt
+ * it may start (1 for the first claim) and the identifier it was submitted
+ * as. The task's truth (state, input, lease, backoff) is in the job store,
+ * whose released tasks are these messages. A message for an older attempt
+ * can no longer claim, so duplicate and stale sends are harmless.
  */
 export interface TaskMessage {
   readonly jobId: string;
   readonly taskId: string;
-  /** The attempt a claim with this message would start (1 for the first). */
+  /** The attempt a claim with this message would start: the task's `attempts` + 1 when it was released. */
   readonly attempt: number;
   /** Cluster slug: with the identifier's name and major version, which queue the message goes to. */
   readonly cluster: string;
@@ -133,4 +135,70 @@ export interface TaskQueue {
   releaseAll(receipts: readonly TaskReceipt[], delaySeconds: number): Promise<void>;
   /** Approximate depth of a route's queue; zeros when it does not exist yet. */
   depth(route: TaskRoute): Promise<QueueDepth>;
+}
+
+/** A message or receipt the queue refused for good, with the queue's reason. */
+export interface RefusedEntry<T> {
+  readonly entry: T;
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * Some task messages could not be sent after retries; all the others were.
+ * The tasks stay QUEUED in the job store, so the reconciler sends them again
+ * later; a caller may also retry `failed` itself.
+ *
+ * @example
+ * ```ts
+ * try { await queue.send(runnable); } catch (error) {
+ *   if (error instanceof TaskSendError) log.warn(error.message, { failed: error.failed });
+ * }
+ * ```
+ */
+export class TaskSendError extends BucketflowError {
+  readonly failed: readonly RefusedEntry<TaskMessage>[];
+
+  constructor(failed: readonly RefusedEntry<TaskMessage>[]) {
+    super(
+      `task queue: ${failed.length} message(s) not sent after retries: ${summarize(
+        failed.map(
+          ({ entry, code }) => `${entry.jobId}/${entry.taskId}#${entry.attempt} (${code})`,
+        ),
+      )} (the tasks stay queued in the job store; the reconciler sends them again)`,
+    );
+    this.failed = failed;
+  }
+}
+
+/**
+ * Some deliveries could not be acknowledged after retries; they become
+ * visible again and their claims are refused as stale, so they are
+ * acknowledged then.
+ */
+export class TaskAckError extends BucketflowError {
+  readonly failed: readonly RefusedEntry<TaskReceipt>[];
+
+  constructor(failed: readonly RefusedEntry<TaskReceipt>[]) {
+    super(
+      `task queue: ${failed.length} message(s) not deleted: ${summarize(
+        failed.map(({ entry, code }) => `${entry.queue} (${code})`),
+      )} (they will be delivered again and acknowledged as stale)`,
+    );
+    this.failed = failed;
+  }
+}
+
+/** A queue name, prefix or queue setting breaks an SQS rule. */
+export class InvalidTaskQueueError extends ValidationError {}
+
+/** A task queue could neither be found nor created. */
+export class TaskQueueUnavailableError extends BucketflowError {}
+
+/** The body of a queue message is not a task message (not written by bucketflow, or damaged). */
+export class InvalidTaskMessageError extends ValidationError {}
+
+function summarize(items: readonly string[], max = 5): string {
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
 }

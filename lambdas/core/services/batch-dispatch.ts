@@ -6,8 +6,8 @@ import { MAX_TASK_INPUT_BYTES, utf8Length } from '../jobs/task-input.js';
 import { type BatchTriggerJson, isoTime } from '../jobs/trigger-payload.js';
 import { decodeUlidTime, isUlid } from '../jobs/ulid.js';
 import type { BatchRecord } from '../ports/batch-store.js';
-import { EventPublishError } from '../ports/event-publisher-errors.js';
-import type { TaskDispatch } from '../ports/job-store.js';
+import { EventPublishError } from '../ports/event-publisher.js';
+import type { TaskMessage } from '../ports/task-queue.js';
 import { automationTaskSpec, type BatchAutomation } from './automation-catalog.js';
 import { sendAll } from './send-tasks.js';
 import type { ReadyBatch, ServiceDependencies } from './service-dependencies.js';
@@ -37,7 +37,7 @@ interface Prepared {
   readonly batch: BatchRecord;
   readonly entry: BatchAutomation | undefined;
   readonly ready: ReadyBatch;
-  readonly runnable: readonly TaskDispatch[];
+  readonly runnable: readonly TaskMessage[];
   readonly jobId?: string | undefined;
 }
 
@@ -93,7 +93,7 @@ export async function dispatchClosedBatches(
       }
     }
   }
-  const runnable: TaskDispatch[] = [];
+  const runnable: TaskMessage[] = [];
   let dispatched = 0;
   await mapConcurrent(prepared, DISPATCH_CONCURRENCY, async (item) => {
     if (failures.has(item.batch.batchId)) return;

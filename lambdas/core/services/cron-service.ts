@@ -1,7 +1,7 @@
 import { dueFireTimes } from '../cron/catch-up.js';
 import { parseCronSchedule } from '../cron/cron-schedule.js';
 import type { Automation, AutomationStore } from '../ports/automation-store.js';
-import type { TaskDispatch } from '../ports/job-store.js';
+import type { TaskMessage } from '../ports/task-queue.js';
 import { automationTaskSpec } from './automation-catalog.js';
 import { sendAll } from './send-tasks.js';
 import type { ServiceDependencies } from './service-dependencies.js';
@@ -35,7 +35,7 @@ export async function cronTick(
   now: number,
 ): Promise<CronTickResult> {
   const cursors = await store.cronCursors();
-  const runnable: TaskDispatch[] = [];
+  const runnable: TaskMessage[] = [];
   let fired = 0;
   let alreadySubmitted = 0;
   for (const automation of automations) {

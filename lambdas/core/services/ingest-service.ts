@@ -3,7 +3,7 @@ import type { ObjectEvent } from '../events/object-event.js';
 import { eventIdentity } from '../events/object-event.js';
 import { isoTime } from '../jobs/trigger-payload.js';
 import type { DeliveredBatchEvent } from '../ports/batch-store.js';
-import type { TaskDispatch } from '../ports/job-store.js';
+import type { TaskMessage } from '../ports/task-queue.js';
 import { NO_TRACING } from '../ports/tracing.js';
 import {
   type AutomationCatalog,
@@ -58,7 +58,7 @@ export async function ingestObjectEvents(
   let duplicateJobs = 0;
 
   const submissions: Array<() => Promise<void>> = [];
-  const runnable: TaskDispatch[] = [];
+  const runnable: TaskMessage[] = [];
   const tracing = deps.tracing ?? NO_TRACING;
   for (const event of events) {
     if (event.type !== 'created') continue;
@@ -132,7 +132,7 @@ async function submitStorageJob(
   deps: ServiceDependencies,
   { automation, location }: StorageMatch,
   event: ObjectEvent,
-): Promise<{ created: boolean; runnable: readonly TaskDispatch[] }> {
+): Promise<{ created: boolean; runnable: readonly TaskMessage[] }> {
   const task = automation.task;
   if (!task) return { created: false, runnable: [] };
   const trigger = {

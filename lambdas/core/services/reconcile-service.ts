@@ -1,6 +1,7 @@
 import { groupBy, mapConcurrent } from '../collections.js';
 import { routeKey, taskRouteOf } from '../jobs/task-routing.js';
-import type { StoredTask, TaskDispatch } from '../ports/job-store.js';
+import type { StoredTask } from '../ports/job-store.js';
+import type { TaskMessage } from '../ports/task-queue.js';
 import type { ServiceDependencies } from './service-dependencies.js';
 
 /** Due tasks looked at per run; the next run takes the rest (oldest first). */
@@ -57,7 +58,7 @@ export function dueAction(
 }
 
 /** The queue message of a runnable task: its next attempt. */
-export function dispatchOfTask(task: StoredTask): TaskDispatch {
+export function dispatchOfTask(task: StoredTask): TaskMessage {
   return {
     jobId: task.jobId,
     taskId: task.taskId,
@@ -137,7 +138,7 @@ async function reconcileDue(
   { assumeLost, deferFrom }: { readonly assumeLost: boolean; readonly deferFrom: number },
 ): Promise<ReconcileResult> {
   const from = Math.max(now, deferFrom);
-  const toSend: TaskDispatch[] = [];
+  const toSend: TaskMessage[] = [];
   const waiting: StoredTask[] = [];
   let expired = 0;
   let resumed = 0;

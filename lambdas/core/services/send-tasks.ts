@@ -1,4 +1,4 @@
-import type { TaskDispatch } from '../ports/job-store.js';
+import type { TaskMessage } from '../ports/task-queue.js';
 import type { ServiceDependencies } from './service-dependencies.js';
 
 /**
@@ -8,7 +8,7 @@ import type { ServiceDependencies } from './service-dependencies.js';
  */
 export async function sendAll(
   deps: ServiceDependencies,
-  tasks: readonly TaskDispatch[],
+  tasks: readonly TaskMessage[],
 ): Promise<void> {
   if (tasks.length === 0) return;
   try {

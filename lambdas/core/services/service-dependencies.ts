@@ -1,7 +1,7 @@
 import type { BatchRecord, BatchStore } from '../ports/batch-store.js';
 import type { BatchToPublish } from '../ports/event-publisher.js';
-import type { JobStore, TaskDispatch } from '../ports/job-store.js';
-import type { QueueDepth, TaskRoute } from '../ports/task-queue.js';
+import type { JobStore } from '../ports/job-store.js';
+import type { QueueDepth, TaskMessage, TaskRoute } from '../ports/task-queue.js';
 import type { Tracing } from '../ports/tracing.js';
 
 /** A closed batch with its member keys when they were read, as the `objects-batch-ready` event announces it. */
@@ -18,7 +18,7 @@ export interface ServiceDependencies {
   readonly jobs: JobStore;
   readonly batches: BatchStore;
   /** Sends tasks to their routes' queues (delay until `notBefore`). */
-  readonly dispatchTasks: (tasks: readonly TaskDispatch[]) => Promise<void>;
+  readonly dispatchTasks: (tasks: readonly TaskMessage[]) => Promise<void>;
   /** Message counts of a route's queue: the reconciler's test for lost sends. */
   readonly queueDepth: (route: TaskRoute) => Promise<QueueDepth>;
   /** Publishes `objects-batch-ready` events. */

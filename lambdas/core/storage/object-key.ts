@@ -1,4 +1,4 @@
-import { InvalidObjectKeyError } from '../ports/object-storage-errors.js';
+import { InvalidObjectKeyError } from '../ports/object-storage.js';
 
 /** S3 limits keys to 1024 bytes of UTF-8. */
 export const MAX_OBJECT_KEY_BYTES = 1024;

@@ -7,7 +7,7 @@ import {
 import {
   notificationToEventBridge,
   s3NotificationRecordSchema,
-} from '../../../lambdas/adapters/aws/s3-event-parsing.js';
+} from '../../../lambdas/adapters/aws/events/s3-event-parsing.js';
 import type { LocalServers } from '../../../lambdas/adapters/local/local-servers.js';
 import { LocalEventRules } from './local-event-sources.js';
 import { type LocalFunction, localFunctions } from './local-functions.js';

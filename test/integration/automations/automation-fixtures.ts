@@ -1,6 +1,6 @@
-import { DynamoDbAutomationStore } from '../../../lambdas/adapters/aws/dynamodb-automation-store.js';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../../../lambdas/adapters/aws/tables/automations-table.js';
+import { DynamoDbAutomationStore } from '../../../lambdas/adapters/aws/automation-store/dynamodb-automation-store.js';
+import { ensureTable } from '../../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { automationsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/automations-table.js';
 import type { AutomationInput } from '../../../lambdas/core/automations/automation-spec.js';
 import { localClients, uniqueName } from '../support/local-aws.js';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidStorageLocationError } from '../../../lambdas/core/automations/errors.js';
-import { LocationExistsError } from '../../../lambdas/core/ports/automation-store-errors.js';
+import { LocationExistsError } from '../../../lambdas/core/ports/automation-store.js';
 import { automationTable, locationName, storageAutomation, T0 } from './automation-fixtures.js';
 
 function reason(result: PromiseSettledResult<unknown>): string {

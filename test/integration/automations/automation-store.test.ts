@@ -7,7 +7,7 @@ import {
   ClusterNotFoundError,
   LocationNotFoundError,
   ResourceInUseError,
-} from '../../../lambdas/core/ports/automation-store-errors.js';
+} from '../../../lambdas/core/ports/automation-store.js';
 import {
   automationTable,
   locationName,

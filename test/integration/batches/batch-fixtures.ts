@@ -1,9 +1,9 @@
 import {
   DynamoDbBatchStore,
   type DynamoDbBatchStoreOptions,
-} from '../../../lambdas/adapters/aws/dynamodb-batch-store.js';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { batchesTable } from '../../../lambdas/adapters/aws/tables/batches-table.js';
+} from '../../../lambdas/adapters/aws/batch-store/dynamodb-batch-store.js';
+import { ensureTable } from '../../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { batchesTable } from '../../../lambdas/adapters/aws/dynamodb/tables/batches-table.js';
 import {
   type BatchPolicyInput,
   createBatchPolicy,

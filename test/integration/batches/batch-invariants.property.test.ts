@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
 import { destroyAwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
-import type { Item } from '../../../lambdas/adapters/aws/item-size.js';
+import type { Item } from '../../../lambdas/adapters/aws/dynamodb/item-size.js';
 import { objectCreatedEvent } from '../../support/s3-event-factories.js';
 import { testClock } from '../../support/test-clock.js';
 import {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DISPATCH_LEASE_MS } from '../../../lambdas/adapters/aws/dynamodb-batch-store.js';
+import { DISPATCH_LEASE_MS } from '../../../lambdas/adapters/aws/batch-store/dynamodb-batch-store.js';
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
 import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';
 

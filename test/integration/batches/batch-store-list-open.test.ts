@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BATCH_SHARDS } from '../../../lambdas/adapters/aws/dynamodb-batch-store.js';
+import { DEFAULT_BATCH_SHARDS } from '../../../lambdas/adapters/aws/batch-store/dynamodb-batch-store.js';
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
-import { InvalidBatchQueryError } from '../../../lambdas/core/ports/batch-store-errors.js';
+import { InvalidBatchQueryError } from '../../../lambdas/core/ports/batch-store.js';
 import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';
 
 describe('DynamoDbBatchStore.listOpen', () => {

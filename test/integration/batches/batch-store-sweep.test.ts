@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_BATCH_SHARDS,
   DISPATCH_LEASE_MS,
-} from '../../../lambdas/adapters/aws/dynamodb-batch-store.js';
+} from '../../../lambdas/adapters/aws/batch-store/dynamodb-batch-store.js';
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
 import type { OpenBatchRecord } from '../../../lambdas/core/ports/batch-store.js';
 import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyAwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
-import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
-import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
+import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
+import { SqsTaskQueue } from '../../../lambdas/adapters/aws/queues/sqs-task-queue.js';
 import { TaskRegistry } from '../../../lambdas/sdk/task-registry.js';
 import { TaskRunner } from '../../../lambdas/sdk/task-runner.js';
 import { BatchTask } from '../../../lambdas/sdk/trigger-tasks.js';

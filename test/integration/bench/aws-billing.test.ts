@@ -14,7 +14,7 @@ import { createAwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
 import {
   ensureTable,
   type TableDefinition,
-} from '../../../lambdas/adapters/aws/table-definition.js';
+} from '../../../lambdas/adapters/aws/dynamodb/table-definition.js';
 import { localClients, uniqueName } from '../support/local-aws.js';
 
 const plain: TableDefinition = {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
+import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import type { Automation } from '../../../lambdas/core/ports/automation-store.js';
 import { localClients } from '../support/local-aws.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbBatchStore } from '../../../lambdas/adapters/aws/dynamodb-batch-store.js';
+import { DynamoDbBatchStore } from '../../../lambdas/adapters/aws/batch-store/dynamodb-batch-store.js';
 import { testClock } from '../../support/test-clock.js';
 import { automationId, event, policy } from '../batches/batch-fixtures.js';
 import { localClients } from '../support/local-aws.js';

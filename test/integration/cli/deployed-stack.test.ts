@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
-import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
+import { SqsTaskQueue } from '../../../lambdas/adapters/aws/queues/sqs-task-queue.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import { Client } from '../../../lambdas/sdk/client.js';

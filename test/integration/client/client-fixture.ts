@@ -1,9 +1,9 @@
 import { inject } from 'vitest';
-import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
-import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../../../lambdas/adapters/aws/tables/automations-table.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
+import { ensureTable } from '../../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { automationsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/automations-table.js';
+import { jobsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
+import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
+import { SqsTaskQueue } from '../../../lambdas/adapters/aws/queues/sqs-task-queue.js';
 import { Client } from '../../../lambdas/sdk/client.js';
 import type { TaskClass } from '../../../lambdas/sdk/task.js';
 import { TaskRegistry } from '../../../lambdas/sdk/task-registry.js';

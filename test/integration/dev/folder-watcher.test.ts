@@ -6,7 +6,7 @@ import { FolderWatcher } from '../../../bin/dev/folder-watcher.js';
 import {
   parseS3EventBridgeMessage,
   type S3EventBridgeEvent,
-} from '../../../lambdas/adapters/aws/s3-event-parsing.js';
+} from '../../../lambdas/adapters/aws/events/s3-event-parsing.js';
 import type { ObjectEvent } from '../../../lambdas/core/events/object-event.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');

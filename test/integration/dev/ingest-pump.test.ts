@@ -5,8 +5,8 @@ import { forwardS3Events, ingestSender } from '../../../bin/dev/ingest-events.js
 import { IngestPump } from '../../../bin/dev/ingest-pump.js';
 import { resendQueuedTasks } from '../../../bin/dev/requeue-on-start.js';
 import { ensureIngestQueue } from '../../../bin/dev/stack-bootstrap.js';
-import type { S3EventBridgeEvent } from '../../../lambdas/adapters/aws/s3-event-parsing.js';
-import { taskQueueName } from '../../../lambdas/adapters/aws/task-queue-names.js';
+import type { S3EventBridgeEvent } from '../../../lambdas/adapters/aws/events/s3-event-parsing.js';
+import { taskQueueName } from '../../../lambdas/adapters/aws/queues/task-queue-names.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type AwsClients, createAwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
-import { EventBridgePublisher } from '../../../lambdas/adapters/aws/eventbridge-publisher.js';
+import { EventBridgePublisher } from '../../../lambdas/adapters/aws/events/eventbridge-publisher.js';
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
 import type { BatchReadyDetail } from '../../../lambdas/core/events/batch-ready-event.js';
-import { EventPublishError } from '../../../lambdas/core/ports/event-publisher-errors.js';
+import { EventPublishError } from '../../../lambdas/core/ports/event-publisher.js';
 import { type FakeEventBridge, startFakeEventBridge } from '../support/fake-eventbridge.js';
 import { readyBatches } from './batch-ready-fixtures.js';
 

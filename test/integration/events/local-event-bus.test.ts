@@ -7,7 +7,7 @@ import {
   LocalEventBus,
 } from '../../../lambdas/adapters/local/local-event-bus.js';
 import { batchReadyDetail } from '../../../lambdas/core/events/batch-ready-event.js';
-import type { EventPublishError } from '../../../lambdas/core/ports/event-publisher-errors.js';
+import type { EventPublishError } from '../../../lambdas/core/ports/event-publisher.js';
 import { readyBatches } from './batch-ready-fixtures.js';
 
 describe('LocalEventBus', () => {

@@ -1,9 +1,9 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { MeasureText, MeasureTexts, Summarize } from '../../../examples/workflow.js';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../../../lambdas/adapters/aws/tables/automations-table.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
+import { ensureTable } from '../../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { automationsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/automations-table.js';
+import { jobsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
 import { Client } from '../../../lambdas/sdk/client.js';
 import { localClients, uniqueName } from '../support/local-aws.js';
 

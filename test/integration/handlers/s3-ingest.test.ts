@@ -1,6 +1,6 @@
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { taskQueueName } from '../../../lambdas/adapters/aws/task-queue-names.js';
+import { taskQueueName } from '../../../lambdas/adapters/aws/queues/task-queue-names.js';
 import { type TaskIdentifier, taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';

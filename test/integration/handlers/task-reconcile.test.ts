@@ -4,8 +4,8 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { taskQueueName } from '../../../lambdas/adapters/aws/queues/task-queue-names.js';
 import type { MiddlewareHost } from '../../../lambdas/adapters/aws/request-accounting.js';
-import { taskQueueName } from '../../../lambdas/adapters/aws/task-queue-names.js';
 import { mapConcurrent } from '../../../lambdas/core/collections.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillLocation } from '../../../bin/commands/backfill-run.js';
 import { IngestPump } from '../../../bin/dev/ingest-pump.js';
 import { ensureIngestQueue } from '../../../bin/dev/stack-bootstrap.js';
-import { messageCount } from '../../../lambdas/adapters/aws/sqs-dead-letters.js';
+import { messageCount } from '../../../lambdas/adapters/aws/queues/dead-letters.js';
 import { CATALOG_TTL_MS } from '../../../lambdas/handlers/runtime.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
 import type { Connection } from '../../../lambdas/sdk/connection.js';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbDeliveryLedger } from '../../../lambdas/adapters/aws/dynamodb-delivery-ledger.js';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { batchesTable } from '../../../lambdas/adapters/aws/tables/batches-table.js';
+import { DynamoDbDeliveryLedger } from '../../../lambdas/adapters/aws/batch-store/dynamodb-delivery-ledger.js';
+import { ensureTable } from '../../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { batchesTable } from '../../../lambdas/adapters/aws/dynamodb/tables/batches-table.js';
 import type { ObjectEvent } from '../../../lambdas/core/events/object-event.js';
 import { admitDeliveries } from '../../../lambdas/core/services/delivery-gate.js';
 import { testClock } from '../../support/test-clock.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
-import { LeaseLostError } from '../../../lambdas/core/ports/job-store-errors.js';
+import { LeaseLostError } from '../../../lambdas/core/ports/job-store.js';
 import { createFixture, type JobStoreFixture, spec } from './job-store-fixture.js';
 
 describe('DynamoDbJobStore claim', () => {

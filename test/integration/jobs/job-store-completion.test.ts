@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TooManySubtasksError } from '../../../lambdas/core/jobs/errors.js';
 import { MAX_SUBTASKS_PER_TASK } from '../../../lambdas/core/jobs/task-spec.js';
-import type { TaskDispatch } from '../../../lambdas/core/ports/job-store.js';
-import { LeaseLostError } from '../../../lambdas/core/ports/job-store-errors.js';
+import { LeaseLostError } from '../../../lambdas/core/ports/job-store.js';
+import type { TaskMessage } from '../../../lambdas/core/ports/task-queue.js';
 import { createFixture, type JobStoreFixture, run, spec } from './job-store-fixture.js';
 
 describe('DynamoDbJobStore complete', () => {
@@ -12,7 +12,7 @@ describe('DynamoDbJobStore complete', () => {
   });
   afterAll(() => fixture.clients.dynamodb.destroy());
 
-  async function submitRoot(name: string): Promise<TaskDispatch> {
+  async function submitRoot(name: string): Promise<TaskMessage> {
     const { runnable } = await fixture.store.submit({ name, root: spec('Root') });
     if (!runnable[0]) throw new Error('no root dispatch');
     return runnable[0];
@@ -58,11 +58,11 @@ describe('DynamoDbJobStore complete', () => {
       spec('MostFrequentAuthors', { dependsOn: [0] }),
     ]);
     const [fetchId, headlinesId, authorsId] = workflow.subtaskIds;
-    const fetch = workflow.runnable[0] as TaskDispatch;
+    const fetch = workflow.runnable[0] as TaskMessage;
 
     // Act
     const afterFetch = await run(fixture.store, fetch, [spec('FetchPage'), spec('FetchPage')]);
-    const [page1, page2] = afterFetch.runnable as [TaskDispatch, TaskDispatch];
+    const [page1, page2] = afterFetch.runnable as [TaskMessage, TaskMessage];
     const afterPage1 = await run(fixture.store, page1);
     const afterPage2 = await run(fixture.store, page2);
 

@@ -1,9 +1,9 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
-import { derivedJobId } from '../../../lambdas/adapters/aws/job-store-idempotency.js';
+import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
+import { derivedJobId } from '../../../lambdas/adapters/aws/job-store/idempotency.js';
 import { decodeUlidTime } from '../../../lambdas/core/jobs/ulid.js';
-import { InvalidIdempotencyKeyError } from '../../../lambdas/core/ports/job-store-errors.js';
+import { InvalidIdempotencyKeyError } from '../../../lambdas/core/ports/job-store.js';
 import { createFixture, type JobStoreFixture, START, spec } from './job-store-fixture.js';
 
 /** Keys that name a one-time fact carry its time: the job id comes from the key, no record. */

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CHECK_AFTER_MS } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
+import { DEFAULT_CHECK_AFTER_MS } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
 import { MAX_LEASE_EXPIRIES } from '../../../lambdas/core/jobs/retry-policy.js';
-import type { ExpiredLease, TaskDispatch } from '../../../lambdas/core/ports/job-store.js';
-import { LeaseLostError } from '../../../lambdas/core/ports/job-store-errors.js';
+import type { ExpiredLease } from '../../../lambdas/core/ports/job-store.js';
+import { LeaseLostError } from '../../../lambdas/core/ports/job-store.js';
+import type { TaskMessage } from '../../../lambdas/core/ports/task-queue.js';
 import { createFixture, type JobStoreFixture, run, spec } from './job-store-fixture.js';
 
 const LEASE_MS = 60_000;
@@ -28,7 +29,7 @@ describe('DynamoDbJobStore failures, cancel and retry', () => {
       }));
   }
 
-  async function claimed(dispatch: TaskDispatch, runnerId = 'runner-1') {
+  async function claimed(dispatch: TaskMessage, runnerId = 'runner-1') {
     const claim = await fixture.store.claim({ ...dispatch, runnerId });
     if (!claim.claimed) throw new Error(`claim refused: ${claim.reason}`);
     return claim.lease;
@@ -37,12 +38,12 @@ describe('DynamoDbJobStore failures, cancel and retry', () => {
   /** A job whose root submitted a task that will fail, a waiting dependent and an independent sibling. */
   async function jobWithSiblings(maxRetries: number) {
     const { runnable } = await fixture.store.submit({ name: 'siblings', root: spec('Root') });
-    const batch = await run(fixture.store, runnable[0] as TaskDispatch, [
+    const batch = await run(fixture.store, runnable[0] as TaskMessage, [
       spec('Flaky', { maxRetries }),
       spec('After', { dependsOn: [0] }),
       spec('Other'),
     ]);
-    const [flaky, other] = batch.runnable as [TaskDispatch, TaskDispatch];
+    const [flaky, other] = batch.runnable as [TaskMessage, TaskMessage];
     return { jobId: flaky.jobId, flaky, other, afterId: batch.subtaskIds[1] as string };
   }
 
@@ -54,12 +55,12 @@ describe('DynamoDbJobStore failures, cancel and retry', () => {
     // Act
     const first = await fixture.store.fail({ ...lease, error: 'timeout' });
     const early = await fixture.store.claim({
-      ...(first.retry as TaskDispatch),
+      ...(first.retry as TaskMessage),
       runnerId: 'runner-2',
     });
     fixture.now += 1000;
     const second = await fixture.store.fail({
-      ...(await claimed(first.retry as TaskDispatch)),
+      ...(await claimed(first.retry as TaskMessage)),
       error: 'again',
     });
 
@@ -156,18 +157,18 @@ describe('DynamoDbJobStore failures, cancel and retry', () => {
     // Finishing the job after the retry releases the dependent and completes the job.
     const released = await run(
       fixture.store,
-      retry.runnable.find((d) => d.taskId === flaky.taskId) as TaskDispatch,
+      retry.runnable.find((d) => d.taskId === flaky.taskId) as TaskMessage,
     );
     expect(released.runnable.map((dispatch) => dispatch.taskId)).toEqual([afterId]);
-    await run(fixture.store, released.runnable[0] as TaskDispatch);
-    await run(fixture.store, retry.runnable.find((d) => d.taskId === other.taskId) as TaskDispatch);
+    await run(fixture.store, released.runnable[0] as TaskMessage);
+    await run(fixture.store, retry.runnable.find((d) => d.taskId === other.taskId) as TaskMessage);
     expect((await fixture.store.getJob(jobId)).state).toBe('COMPLETED');
   });
 
   it('re-queues a task whose lease expired, up to 10 times, then fails it and its job', async () => {
     // Prepare
     const { runnable } = await fixture.store.submit({ name: 'crashy', root: spec('Crash') });
-    let dispatch = runnable[0] as TaskDispatch;
+    let dispatch = runnable[0] as TaskMessage;
     const outcomes: string[] = [];
 
     // Act
@@ -198,7 +199,7 @@ describe('DynamoDbJobStore failures, cancel and retry', () => {
   it('leaves a renewed lease alone and rejects the old runner after a requeue', async () => {
     // Prepare
     const { runnable } = await fixture.store.submit({ name: 'renewed', root: spec('Slow') });
-    const lease = await claimed(runnable[0] as TaskDispatch);
+    const lease = await claimed(runnable[0] as TaskMessage);
     fixture.now += Math.max(LEASE_MS, DEFAULT_CHECK_AFTER_MS) + 1;
     const [expired] = (await expiredLeases(fixture.now)).filter(
       (found) => found.taskId === lease.taskId,
@@ -224,7 +225,7 @@ describe('DynamoDbJobStore failures, cancel and retry', () => {
   it('finds a runnable task at its due time until the look is deferred or the task claimed', async () => {
     // Prepare
     const { runnable } = await fixture.store.submit({ name: 'lost', root: spec('Lost') });
-    const dispatch = runnable[0] as TaskDispatch;
+    const dispatch = runnable[0] as TaskMessage;
     const early = (await fixture.store.findDueTasks(fixture.now, 1000)).filter(
       (task) => task.taskId === dispatch.taskId,
     );

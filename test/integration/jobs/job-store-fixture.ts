@@ -1,9 +1,9 @@
-import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
+import { ensureTable } from '../../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { jobsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
+import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import type { TaskSpec } from '../../../lambdas/core/jobs/task-spec.js';
-import type { TaskDispatch } from '../../../lambdas/core/ports/job-store.js';
+import type { TaskMessage } from '../../../lambdas/core/ports/task-queue.js';
 import { localClients, uniqueName } from '../support/local-aws.js';
 
 /** A job store on its own table, with a clock the test moves. */
@@ -37,7 +37,7 @@ export function spec(name: string, extra: Partial<TaskSpec> = {}): TaskSpec {
 /** Claims a dispatched task as `runnerId` and completes it with `subtasks`. */
 export async function run(
   store: DynamoDbJobStore,
-  dispatch: TaskDispatch,
+  dispatch: TaskMessage,
   subtasks: TaskSpec[] = [],
   runnerId = 'runner-1',
 ) {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BilledUnits, DynamoDbItemLedger } from '../../../bench/dynamodb-item-ledger.js';
 import { AwsBilling } from '../../../bench/support/aws-billing.js';
-import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
-import type { TaskDispatch } from '../../../lambdas/core/ports/job-store.js';
+import { jobsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
+import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
+import type { TaskMessage } from '../../../lambdas/core/ports/task-queue.js';
 import { localClients } from '../support/local-aws.js';
 import { createFixture, type JobStoreFixture, run, spec } from './job-store-fixture.js';
 
@@ -36,11 +36,11 @@ describe('DynamoDbJobStore recovery', () => {
   it('redoes the releases of a completion that crashed after its commit', async () => {
     // Prepare
     const { runnable } = await fixture.store.submit({ name: 'crash', root: spec('Root') });
-    const batch = await run(fixture.store, runnable[0] as TaskDispatch, [
+    const batch = await run(fixture.store, runnable[0] as TaskMessage, [
       spec('First'),
       spec('Second', { dependsOn: [0] }),
     ]);
-    const first = batch.runnable[0] as TaskDispatch;
+    const first = batch.runnable[0] as TaskMessage;
     const claim = await fixture.store.claim({ ...first, runnerId: 'runner-1' });
     if (!claim.claimed) throw new Error('claim refused');
     await expect(crashingStore(fixture).complete({ ...claim.lease })).rejects.toThrow(
@@ -90,7 +90,7 @@ describe('DynamoDbJobStore recovery', () => {
         idempotencyKey: 'storage:01JCOST:photos:photos/2025/01/15/a.jpg:0055AED6DCD90281E5',
       }),
     );
-    const dispatch = submitted.runnable[0] as TaskDispatch;
+    const dispatch = submitted.runnable[0] as TaskMessage;
     const claim = await measure('claim', () => store.claim({ ...dispatch, runnerId: 'r' }));
     if (!claim.claimed) throw new Error('claim refused');
     await measure('complete', () => store.complete({ ...claim.lease }));

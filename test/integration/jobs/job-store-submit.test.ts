@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
+import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
 import { InvalidTaskSpecError } from '../../../lambdas/core/jobs/errors.js';
-import {
-  InvalidJobQueryError,
-  JobNotFoundError,
-} from '../../../lambdas/core/ports/job-store-errors.js';
+import { InvalidJobQueryError, JobNotFoundError } from '../../../lambdas/core/ports/job-store.js';
 import { createFixture, type JobStoreFixture, START, spec } from './job-store-fixture.js';
 
 describe('DynamoDbJobStore submit', () => {

@@ -17,8 +17,8 @@ import {
   peekMessages,
   redriveDeadLetters,
   waitForRedrive,
-} from '../../../lambdas/adapters/aws/sqs-dead-letters.js';
-import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
+} from '../../../lambdas/adapters/aws/queues/dead-letters.js';
+import { SqsTaskQueue } from '../../../lambdas/adapters/aws/queues/sqs-task-queue.js';
 import { objectCreatedEvent } from '../../support/s3-event-factories.js';
 import { localClients, uniqueName } from '../support/local-aws.js';
 

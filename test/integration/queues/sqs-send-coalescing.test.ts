@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { TaskSendError } from '../../../lambdas/core/ports/task-queue-errors.js';
+import { TaskSendError } from '../../../lambdas/core/ports/task-queue.js';
 import { localClients } from '../support/local-aws.js';
 import { injectSendFailures } from './sqs-failure-injection.js';
 import { clients, freshQueue, messages, receiveAll, route } from './task-queue-fixture.js';

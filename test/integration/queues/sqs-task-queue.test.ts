@@ -1,12 +1,12 @@
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SqsTaskQueue } from '../../../lambdas/adapters/aws/queues/sqs-task-queue.js';
+import { TASK_QUEUE_MAX_RECEIVE_COUNT } from '../../../lambdas/adapters/aws/queues/task-messages.js';
+import { taskQueueName } from '../../../lambdas/adapters/aws/queues/task-queue-names.js';
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
-import { TASK_QUEUE_MAX_RECEIVE_COUNT } from '../../../lambdas/adapters/aws/sqs-task-messages.js';
-import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
-import { taskQueueName } from '../../../lambdas/adapters/aws/task-queue-names.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import type { TaskMessage } from '../../../lambdas/core/ports/task-queue.js';
-import { TaskSendError } from '../../../lambdas/core/ports/task-queue-errors.js';
+import { TaskSendError } from '../../../lambdas/core/ports/task-queue.js';
 import { localClients } from '../support/local-aws.js';
 import { injectSendFailures } from './sqs-failure-injection.js';
 import { clients, freshQueue, messages, receiveAll, route } from './task-queue-fixture.js';

@@ -1,4 +1,4 @@
-import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
+import { SqsTaskQueue } from '../../../lambdas/adapters/aws/queues/sqs-task-queue.js';
 import { type TaskIdentifier, taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import type {

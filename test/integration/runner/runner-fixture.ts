@@ -1,7 +1,7 @@
-import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
-import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
+import { ensureTable } from '../../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { jobsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
+import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
+import { SqsTaskQueue } from '../../../lambdas/adapters/aws/queues/sqs-task-queue.js';
 import type { StoredJob, StoredTask } from '../../../lambdas/core/ports/job-store.js';
 import type { AnyTask, TaskClass } from '../../../lambdas/sdk/task.js';
 import type { LogRecord } from '../../../lambdas/sdk/task-logger.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/dynamodb-job-store.js';
+import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/job-store/dynamodb-job-store.js';
 import { InvalidTaskSpecError } from '../../../lambdas/core/jobs/errors.js';
 import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';
 import { Task } from '../../../lambdas/sdk/task.js';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobStore, LeaseRef } from '../../../lambdas/core/ports/job-store.js';
-import { LeaseLostError } from '../../../lambdas/core/ports/job-store-errors.js';
+import { LeaseLostError } from '../../../lambdas/core/ports/job-store.js';
 import { RunnerBusyError } from '../../../lambdas/sdk/errors.js';
 import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';
 import { Task } from '../../../lambdas/sdk/task.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
+import type { SqsTaskQueue } from '../../../lambdas/adapters/aws/queues/sqs-task-queue.js';
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import type { Client } from '../../../lambdas/sdk/client.js';
 import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';

@@ -6,7 +6,7 @@ import { LocalFolderStorage } from '../../../lambdas/adapters/local/local-folder
 import {
   InvalidObjectKeyError,
   ObjectKeyConflictError,
-} from '../../../lambdas/core/ports/object-storage-errors.js';
+} from '../../../lambdas/core/ports/object-storage.js';
 import { describeObjectStorageContract } from './object-storage.contract.js';
 
 const roots: string[] = [];

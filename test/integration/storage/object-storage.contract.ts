@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListEntry, ObjectStorage } from '../../../lambdas/core/ports/object-storage.js';
-import { MissingObjectError } from '../../../lambdas/core/ports/object-storage-errors.js';
+import { MissingObjectError } from '../../../lambdas/core/ports/object-storage.js';
 
 /** Makes an empty storage location; `pageSize` forces small listing pages where the adapter pages. */
 export type StorageFactory = (options?: { pageSize?: number }) => Promise<ObjectStorage>;

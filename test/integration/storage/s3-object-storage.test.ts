@@ -1,7 +1,7 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
-import { S3ObjectStorage } from '../../../lambdas/adapters/aws/s3-object-storage.js';
+import { S3ObjectStorage } from '../../../lambdas/adapters/aws/storage/s3-object-storage.js';
 import { localClients, uniqueName } from '../support/local-aws.js';
 import { describeObjectStorageContract } from './object-storage.contract.js';
 

@@ -1,7 +1,7 @@
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../../../lambdas/adapters/aws/tables/automations-table.js';
-import { batchesTable } from '../../../lambdas/adapters/aws/tables/batches-table.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
+import { ensureTable } from '../../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { automationsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/automations-table.js';
+import { batchesTable } from '../../../lambdas/adapters/aws/dynamodb/tables/batches-table.js';
+import { jobsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
 import type { ReadyBatch } from '../../../lambdas/core/services/service-dependencies.js';
 import type { HandlerConfig } from '../../../lambdas/handlers/config.js';
 import {

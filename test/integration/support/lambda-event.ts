@@ -3,7 +3,7 @@ import {
   GetQueueUrlCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { taskQueueName } from '../../../lambdas/adapters/aws/task-queue-names.js';
+import { taskQueueName } from '../../../lambdas/adapters/aws/queues/task-queue-names.js';
 import type { TaskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
 import type { TestRuntime } from './handler-runtime.js';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { type AwsClients, createAwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
-import { ensureTable } from '../../../lambdas/adapters/aws/table-definition.js';
-import { automationsTable } from '../../../lambdas/adapters/aws/tables/automations-table.js';
-import { batchesTable } from '../../../lambdas/adapters/aws/tables/batches-table.js';
-import { jobsTable } from '../../../lambdas/adapters/aws/tables/jobs-table.js';
+import { ensureTable } from '../../../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { automationsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/automations-table.js';
+import { batchesTable } from '../../../lambdas/adapters/aws/dynamodb/tables/batches-table.js';
+import { jobsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
 import type { Connection } from '../../../lambdas/sdk/connection.js';
 
 /** Clients for the local servers of the global setup; the guard refuses any non-loopback endpoint. */

@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqsTaskQueue } from '../../../lambdas/adapters/aws/sqs-task-queue.js';
+import { SqsTaskQueue } from '../../../lambdas/adapters/aws/queues/sqs-task-queue.js';
 import { type StartedTracing, startTracing } from '../../../lambdas/adapters/otel/tracing-setup.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
 import type { ExecutionContext } from '../../../lambdas/sdk/execution-context.js';

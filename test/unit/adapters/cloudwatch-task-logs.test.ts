@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   readCloudWatchTaskLogs,
   taskFilterPattern,
-} from '../../../lambdas/adapters/aws/cloudwatch-task-logs.js';
+} from '../../../lambdas/adapters/aws/logs/cloudwatch-task-logs.js';
 
 /** CloudWatch Logs has no local server: a stand-in for `send` serving pages per log group. */
 function fakeLogs(pages: Record<string, { message: string; timestamp: number }[][]>) {

@@ -4,7 +4,7 @@ import {
   notificationToEventBridge,
   parseS3EventBridgeMessage,
   s3NotificationRecordSchema,
-} from '../../../lambdas/adapters/aws/s3-event-parsing.js';
+} from '../../../lambdas/adapters/aws/events/s3-event-parsing.js';
 import {
   objectCreatedEvent,
   objectDeletedEvent,

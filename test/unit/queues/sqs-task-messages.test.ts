@@ -5,17 +5,17 @@ import {
   delaySecondsUntil,
   encodeTaskMessage,
   SQS_MAX_DELAY_SECONDS,
-} from '../../../lambdas/adapters/aws/sqs-task-messages.js';
+} from '../../../lambdas/adapters/aws/queues/task-messages.js';
 import {
   deadLetterQueueName,
   maxClusterSlugLength,
   SQS_QUEUE_NAME_MAX,
   taskQueueName,
   validateQueuePrefix,
-} from '../../../lambdas/adapters/aws/task-queue-names.js';
+} from '../../../lambdas/adapters/aws/queues/task-queue-names.js';
 import { taskIdentifier } from '../../../lambdas/core/jobs/task-identifier.js';
 import { taskRouteOf } from '../../../lambdas/core/jobs/task-routing.js';
-import { InvalidTaskMessageError } from '../../../lambdas/core/ports/task-queue-errors.js';
+import { InvalidTaskMessageError } from '../../../lambdas/core/ports/task-queue.js';
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
