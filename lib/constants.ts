@@ -15,6 +15,21 @@ export const INGEST_BATCH_SIZE_MAX = 10_000;
 export const INGEST_BATCH_WINDOW_SECONDS = 10;
 /** Lambda caps the batching window of an SQS event source at 300 s. */
 export const INGEST_BATCH_WINDOW_SECONDS_MAX = 300;
+/** Lambda accepts an SQS batch size above this only with a batching window of at least 1 s. */
+export const SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX = 10;
+
+/**
+ * Whether Lambda would reject an SQS event source with this batch size and
+ * window: batches above {@link SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX} need a window.
+ *
+ * @example
+ * ```ts
+ * batchingWindowMissing(1000, 0); // true
+ * ```
+ */
+export function batchingWindowMissing(batchSize: number, windowSeconds: number): boolean {
+  return batchSize > SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX && windowSeconds < 1;
+}
 export const INGEST_FUNCTION_TIMEOUT = Duration.seconds(60);
 export const INGEST_FUNCTION_MEMORY_MB = 1024;
 

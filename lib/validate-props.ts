@@ -46,10 +46,10 @@ export function validateEngineProps(props: BucketflowEngineProps): EngineSetting
     limits.INGEST_BATCH_WINDOW_SECONDS_MAX,
     'seconds',
   );
-  if (ingestBatchSize > 10 && windowSeconds < 1) {
+  if (limits.batchingWindowMissing(ingestBatchSize, windowSeconds)) {
     throw new InvalidConstructPropsError(
       'ingestBatchWindow',
-      'must be at least 1 second when ingestBatchSize is above 10 (a Lambda rule for SQS batches)',
+      `must be at least 1 second when ingestBatchSize is above ${limits.SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX} (a Lambda rule for SQS batches)`,
       'use Duration.seconds(10)',
     );
   }
