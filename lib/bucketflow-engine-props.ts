@@ -47,8 +47,15 @@ export interface BucketflowEngineProps {
   readonly locationBuckets?: Readonly<Record<string, s3.IBucket>>;
 }
 
-/** A Lambda runner's own settings; the engine supplies its state, environment and queues. */
-export type TaskRunnerOptions = Omit<
+/**
+ * A Lambda runner's own settings (`addTaskRunner`); the engine supplies its
+ * state, environment and queues. Not the SDK's `TaskRunnerOptions`, which
+ * build an in-process runner.
+ */
+export type LambdaRunnerProps = Omit<
   TaskRunnerFunctionProps,
   'cluster' | 'state' | 'environment' | 'taskQueuePrefix' | 'logRetention'
 >;
+
+/** @deprecated The old name of {@link LambdaRunnerProps}, kept so that existing apps compile. */
+export type TaskRunnerOptions = LambdaRunnerProps;

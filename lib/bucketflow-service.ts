@@ -7,7 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { BucketflowConfig } from '../lambdas/sdk/config.js';
 import { BucketflowEngine } from './bucketflow-engine.js';
-import type { TaskRunnerOptions } from './bucketflow-engine-props.js';
+import type { LambdaRunnerProps } from './bucketflow-engine-props.js';
 import { BucketflowState } from './bucketflow-state.js';
 import type { SourceBucketOptions } from './source-bucket-rule.js';
 import type { TaskRunnerFunction } from './task-runner-function.js';
@@ -128,7 +128,7 @@ export class BucketflowService extends Construct {
    * service.addTaskRunner('gpu', { taskModules: ['src/gpu-tasks.ts'], memorySize: 4096 });
    * ```
    */
-  addTaskRunner(cluster: string, options?: TaskRunnerOptions): TaskRunnerFunction {
+  addTaskRunner(cluster: string, options?: LambdaRunnerProps): TaskRunnerFunction {
     return this.engine.addTaskRunner(cluster, options);
   }
 
