@@ -37,7 +37,10 @@ export interface BucketflowStateProps {
    * @default INGEST_FUNCTION_TIMEOUT (60 s)
    */
   readonly ingestFunctionTimeout?: Duration;
-  /** @default INGEST_BATCH_WINDOW_SECONDS (10 s) */
+  /**
+   * How long Lambda gathers events before invoking ingest (at most 5 minutes);
+   * the ingest queue's visibility timeout allows for it. @default INGEST_BATCH_WINDOW_SECONDS (10 s)
+   */
   readonly ingestBatchWindow?: Duration;
   /** Receives before an ingest message moves to the DLQ. @default DLQ_MAX_RECEIVE_COUNT (5) */
   readonly dlqMaxReceiveCount?: number;
