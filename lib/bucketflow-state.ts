@@ -7,10 +7,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableDefinition } from '../lambdas/adapters/aws/table-definition.js';
 import {
+  DEFAULT_INGEST_BATCH_WINDOW,
   DLQ_MAX_RECEIVE_COUNT,
   DLQ_RETENTION,
   EVENT_ARCHIVE_RETENTION_DAYS,
-  INGEST_BATCH_WINDOW_SECONDS,
   INGEST_FUNCTION_TIMEOUT,
   INGEST_RETENTION,
   VISIBILITY_TIMEOUT_FACTOR,
@@ -96,7 +96,7 @@ export class BucketflowState extends Construct {
     this.tables = tables;
 
     const timeout = props.ingestFunctionTimeout ?? INGEST_FUNCTION_TIMEOUT;
-    const window = props.ingestBatchWindow ?? Duration.seconds(INGEST_BATCH_WINDOW_SECONDS);
+    const window = props.ingestBatchWindow ?? DEFAULT_INGEST_BATCH_WINDOW;
     this.ingestVisibilityTimeout = Duration.seconds(
       VISIBILITY_TIMEOUT_FACTOR * timeout.toSeconds() + window.toSeconds(),
     );
