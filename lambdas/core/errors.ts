@@ -18,11 +18,6 @@ export class BucketflowError extends Error {
 /**
  * A value a user wrote is not acceptable. The message names the field, says
  * what is wrong and how to fix it.
- *
- * @example
- * ```ts
- * throw new ValidationError('count', 'must be an integer >= 1', 'use --count 20');
- * ```
  */
 export class ValidationError extends BucketflowError {
   readonly field: string;

@@ -7,11 +7,6 @@ export type ConsoleErrorStatus = 400 | 403 | 404 | 405;
  * A console request that cannot be served as asked: an unknown route, a
  * bad parameter, a refused origin. The server answers `{ error: message }`
  * with `status`.
- *
- * @example
- * ```ts
- * throw new ConsoleRequestError(404, 'no route for GET /api/nothing (see GET /api for the routes)');
- * ```
  */
 export class ConsoleRequestError extends BucketflowError {
   readonly status: ConsoleErrorStatus;
@@ -24,13 +19,3 @@ export class ConsoleRequestError extends BucketflowError {
     this.allow = allow;
   }
 }
-
-/**
- * The console could not start, e.g. its port is taken.
- *
- * @example
- * ```ts
- * throw new ConsoleStartError('console: port 4280 on 127.0.0.1 is in use (choose another port)');
- * ```
- */
-export class ConsoleStartError extends BucketflowError {}

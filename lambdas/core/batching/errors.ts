@@ -4,11 +4,6 @@ import type { InvalidGlobError } from '../glob/errors.js';
 /**
  * A batching threshold or the prefix depth is out of range. The message names
  * the field, the value given and a value that works.
- *
- * @example
- * ```ts
- * throw new InvalidBatchPolicyError('count', 'must be an integer from 1 to 1000, got 0', 'use 20');
- * ```
  */
 export class InvalidBatchPolicyError extends ValidationError {}
 
@@ -29,47 +24,13 @@ export class InvalidPolicyGlobError extends ValidationError {
 }
 
 /**
- * An ignore pattern is not a valid glob; the field names its place in the list.
- *
- * @example
- * ```ts
- * try {
- *   createBatchPolicy({ ignore: ['raw/[a'] });
- * } catch (error) {
- *   if (error instanceof InvalidIgnorePatternError) console.error(`${error.message}\n${error.pointer}`);
- * }
- * ```
- */
-export class InvalidIgnorePatternError extends InvalidPolicyGlobError {}
-
-/**
- * A marker is not a valid glob.
- *
- * @example
- * ```ts
- * createBatchPolicy({ marker: '[_SUCCESS' }); // throws InvalidMarkerError (field 'marker')
- * ```
- */
-export class InvalidMarkerError extends InvalidPolicyGlobError {}
-
-/**
  * An event handed to the batching core cannot be placed in time.
- *
- * @example
- * ```ts
- * throw new InvalidBatchEventError('time', 'must be a finite number of epoch milliseconds, got NaN');
- * ```
  */
 export class InvalidBatchEventError extends ValidationError {}
 
 /**
  * An event was applied to the open batch of another (bucket, prefix). This is
  * a bug in the caller, which must look up the state by the event's prefix.
- *
- * @example
- * ```ts
- * throw new BatchMismatchError('b/a/', 'b/c/');
- * ```
  */
 export class BatchMismatchError extends BucketflowError {
   constructor(batch: string, event: string) {
