@@ -82,8 +82,10 @@ export async function run(): Promise<BenchSection[]> {
     let now = T0;
     const runtime = createHandlerRuntime(config, clients, {
       clock: () => now,
-      publishBatchReady: async (batches) => {
-        published += batches.length;
+      eventPublisher: {
+        publishBatchReady: async (batches) => {
+          published += batches.length;
+        },
       },
       logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
     });
@@ -172,7 +174,7 @@ export async function run(): Promise<BenchSection[]> {
               root: new BenchJob({ n: i }).toSpec(),
               idempotencyKey: `cost:job:${round}:${i}`,
             });
-            await runtime.deps.dispatchTasks(submitted.runnable);
+            await runtime.deps.taskQueue.send(submitted.runnable);
           }
         }),
       );
@@ -187,7 +189,7 @@ export async function run(): Promise<BenchSection[]> {
           name: 'cost-fan',
           root: new BenchFan({ n: i }).toSpec(),
         });
-        await runtime.deps.dispatchTasks(submitted.runnable);
+        await runtime.deps.taskQueue.send(submitted.runnable);
       }
       return {};
     });

@@ -6,8 +6,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ensureTable } from '../lambdas/adapters/aws/table-definition.js';
-import { jobsTable } from '../lambdas/adapters/aws/tables/jobs-table.js';
+import { ensureTable } from '../lambdas/adapters/aws/dynamodb/table-definition.js';
+import { jobsTable } from '../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
 import {
   DYNAMODB_LOCAL_JVM_OPTIONS,
   startDynamoDbLocal,

@@ -8,7 +8,7 @@ import { jobsTable } from '../lambdas/adapters/aws/dynamodb/tables/jobs-table.js
 import { RequestAccounting } from '../lambdas/adapters/aws/request-accounting.js';
 import { startLocalServers } from '../lambdas/adapters/local/local-servers.js';
 import { taskIdentifier } from '../lambdas/core/jobs/task-identifier.js';
-import type { ReadyBatch } from '../lambdas/core/services/service-dependencies.js';
+import type { BatchToPublish } from '../lambdas/core/ports/event-publisher.js';
 import type { HandlerConfig } from '../lambdas/handlers/config.js';
 import { createHandlerRuntime } from '../lambdas/handlers/runtime.js';
 import { createS3IngestHandler } from '../lambdas/handlers/s3-ingest.js';
@@ -70,14 +70,16 @@ export async function run(): Promise<BenchSection[]> {
       ensureTable(clients.dynamodb, batchesTable, config.tables.batches),
       ensureTable(clients.dynamodb, naiveTable, naiveName),
     ]);
-    const published: ReadyBatch[] = [];
+    const published: BatchToPublish[] = [];
     let publishCalls = 0;
     let now = T0;
     const runtime = createHandlerRuntime(config, clients, {
       clock: () => now,
-      publishBatchReady: async (batches) => {
-        publishCalls++;
-        published.push(...batches);
+      eventPublisher: {
+        publishBatchReady: async (batches) => {
+          publishCalls++;
+          published.push(...batches);
+        },
       },
       logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
       metrics: silentMetrics(),
@@ -114,7 +116,7 @@ export async function run(): Promise<BenchSection[]> {
       name: 'warm-up',
       root: { identifier: taskIdentifier('Warm'), input: {} },
     });
-    await runtime.deps.dispatchTasks(warm.runnable);
+    await runtime.deps.taskQueue.send(warm.runnable);
 
     const snapshot = (scenario: string, events: number, baselineWu?: number) => {
       // As AWS bills them (from item sizes); DynamoDB Local's report is shown beside.

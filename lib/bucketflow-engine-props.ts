@@ -18,17 +18,17 @@ export interface BucketflowEngineProps {
   readonly ingestMaxConcurrency?: number;
   /** Period of the batch sweep (whole minutes, 1-60). @default 1 minute */
   readonly sweepPeriod?: Duration;
-  /** Period of the cron tick. @default 1 minute */
+  /** Period of the cron tick (whole minutes, 1-60). @default 1 minute */
   readonly cronPeriod?: Duration;
-  /** Period of task reconciliation (expired leases, lost sends). @default 1 minute */
+  /** Period of task reconciliation (expired leases, lost sends; whole minutes, 1-60). @default 1 minute */
   readonly reconcilePeriod?: Duration;
   /** Retention of every function's log group. @default LOG_RETENTION_DAYS (one month) */
   readonly logRetention?: logs.RetentionDays;
   /** Prefix of the task queues the app creates per cluster. @default 'bucketflow-tasks-' */
   readonly taskQueuePrefix?: string;
-  /** Alarm notifications. @default none (alarms still show in CloudWatch) */
+  /** Notified when an alarm fires or recovers. @default none (alarms still show in CloudWatch) */
   readonly alarmTopic?: sns.ITopic;
-  /** @default INGEST_AGE_ALARM_SECONDS (5 minutes) */
+  /** Alarm when the oldest ingest event is older than this. @default INGEST_AGE_ALARM_SECONDS (5 minutes) */
   readonly ingestAgeAlarmThreshold?: Duration;
   /** @default generated */
   readonly dashboardName?: string;
@@ -47,8 +47,15 @@ export interface BucketflowEngineProps {
   readonly locationBuckets?: Readonly<Record<string, s3.IBucket>>;
 }
 
-/** A Lambda runner's own settings; the engine supplies its state, environment and queues. */
-export type TaskRunnerOptions = Omit<
+/**
+ * A Lambda runner's own settings (`addTaskRunner`); the engine supplies its
+ * state, environment and queues. Not the SDK's `TaskRunnerOptions`, which
+ * build an in-process runner.
+ */
+export type LambdaRunnerProps = Omit<
   TaskRunnerFunctionProps,
   'cluster' | 'state' | 'environment' | 'taskQueuePrefix' | 'logRetention'
 >;
+
+/** @deprecated The old name of {@link LambdaRunnerProps}, kept so that existing apps compile. */
+export type TaskRunnerOptions = LambdaRunnerProps;

@@ -7,7 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { BucketflowEngineProps, TaskRunnerOptions } from './bucketflow-engine-props.js';
+import type { BucketflowEngineProps, LambdaRunnerProps } from './bucketflow-engine-props.js';
 import { BucketflowFunction } from './bucketflow-function.js';
 import { BucketflowMonitoring } from './bucketflow-monitoring.js';
 import type { BucketflowState } from './bucketflow-state.js';
@@ -199,7 +199,7 @@ export class BucketflowEngine extends Construct {
    * engine.addTaskRunner('default', { taskModules: ['src/tasks.ts'], timeout: Duration.minutes(10) });
    * ```
    */
-  addTaskRunner(cluster: string, options: TaskRunnerOptions = {}): TaskRunnerFunction {
+  addTaskRunner(cluster: string, options: LambdaRunnerProps = {}): TaskRunnerFunction {
     if (this.runners.has(cluster)) {
       throw new InvalidConstructPropsError(
         'cluster',

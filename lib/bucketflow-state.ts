@@ -7,10 +7,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableDefinition } from '../lambdas/adapters/aws/dynamodb/table-definition.js';
 import {
+  DEFAULT_INGEST_BATCH_WINDOW,
   DLQ_MAX_RECEIVE_COUNT,
   DLQ_RETENTION,
   EVENT_ARCHIVE_RETENTION_DAYS,
-  INGEST_BATCH_WINDOW_SECONDS,
   INGEST_FUNCTION_TIMEOUT,
   INGEST_RETENTION,
   VISIBILITY_TIMEOUT_FACTOR,
@@ -37,7 +37,10 @@ export interface BucketflowStateProps {
    * @default INGEST_FUNCTION_TIMEOUT (60 s)
    */
   readonly ingestFunctionTimeout?: Duration;
-  /** @default INGEST_BATCH_WINDOW_SECONDS (10 s) */
+  /**
+   * How long Lambda gathers events before invoking ingest (at most 5 minutes);
+   * the ingest queue's visibility timeout allows for it. @default INGEST_BATCH_WINDOW_SECONDS (10 s)
+   */
   readonly ingestBatchWindow?: Duration;
   /** Receives before an ingest message moves to the DLQ. @default DLQ_MAX_RECEIVE_COUNT (5) */
   readonly dlqMaxReceiveCount?: number;
@@ -93,7 +96,7 @@ export class BucketflowState extends Construct {
     this.tables = tables;
 
     const timeout = props.ingestFunctionTimeout ?? INGEST_FUNCTION_TIMEOUT;
-    const window = props.ingestBatchWindow ?? Duration.seconds(INGEST_BATCH_WINDOW_SECONDS);
+    const window = props.ingestBatchWindow ?? DEFAULT_INGEST_BATCH_WINDOW;
     this.ingestVisibilityTimeout = Duration.seconds(
       VISIBILITY_TIMEOUT_FACTOR * timeout.toSeconds() + window.toSeconds(),
     );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  batchingWindowMissing,
   DLQ_MAX_RECEIVE_COUNT,
   EVENT_ARCHIVE_RETENTION_DAYS,
   INGEST_AGE_ALARM_SECONDS,
@@ -11,6 +12,7 @@ import {
   LOG_RETENTION_DAYS,
   SCHEDULE_PERIOD_MINUTES,
   SCHEDULE_PERIOD_MINUTES_MAX,
+  SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX,
   TASK_QUEUE_PREFIX,
 } from './constants.js';
 import { InvalidContextError } from './errors.js';
@@ -249,12 +251,13 @@ export function parseBucketflowContext(context: Record<string, unknown>): AppSet
     config[name] = result.data;
   }
   const parsed = config as unknown as AppSettings;
-  if (parsed.ingestBatchSize > 10 && parsed.ingestBatchWindowSeconds < 1) {
+  if (batchingWindowMissing(parsed.ingestBatchSize, parsed.ingestBatchWindowSeconds)) {
     const key = `${CONTEXT_PREFIX}ingestBatchWindowSeconds`;
+    const max = SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX;
     throw new InvalidContextError(
       key,
-      `must be at least 1 when ${CONTEXT_PREFIX}ingestBatchSize is above 10 (Lambda needs a batching window for SQS batches larger than 10), got 0`,
-      `set ${key} to ${INGEST_BATCH_WINDOW_SECONDS} or ${CONTEXT_PREFIX}ingestBatchSize to 10 or less`,
+      `must be at least 1 when ${CONTEXT_PREFIX}ingestBatchSize is above ${max} (Lambda needs a batching window for SQS batches larger than ${max}), got 0`,
+      `set ${key} to ${INGEST_BATCH_WINDOW_SECONDS} or ${CONTEXT_PREFIX}ingestBatchSize to ${max} or less`,
     );
   }
   return parsed;

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import {
   DEAD_LETTER_RETENTION_DAYS,
   INGEST_QUEUE_RETENTION_DAYS,
@@ -13,8 +14,25 @@ export const INGEST_BATCH_SIZE = 1000;
 export const INGEST_BATCH_SIZE_MAX = 10_000;
 /** How long Lambda gathers messages before invoking the ingest function. */
 export const INGEST_BATCH_WINDOW_SECONDS = 10;
+/** {@link INGEST_BATCH_WINDOW_SECONDS} as the props' Duration: the state's and the engine's default. */
+export const DEFAULT_INGEST_BATCH_WINDOW = Duration.seconds(INGEST_BATCH_WINDOW_SECONDS);
 /** Lambda caps the batching window of an SQS event source at 300 s. */
 export const INGEST_BATCH_WINDOW_SECONDS_MAX = 300;
+/** Lambda accepts an SQS batch size above this only with a batching window of at least 1 s. */
+export const SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX = 10;
+
+/**
+ * Whether Lambda would reject an SQS event source with this batch size and
+ * window: batches above {@link SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX} need a window.
+ *
+ * @example
+ * ```ts
+ * batchingWindowMissing(1000, 0); // true
+ * ```
+ */
+export function batchingWindowMissing(batchSize: number, windowSeconds: number): boolean {
+  return batchSize > SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX && windowSeconds < 1;
+}
 export const INGEST_FUNCTION_TIMEOUT = Duration.seconds(60);
 export const INGEST_FUNCTION_MEMORY_MB = 1024;
 
@@ -39,6 +57,8 @@ export const SCHEDULED_FUNCTION_TIMEOUT = Duration.seconds(55);
 export const SCHEDULED_FUNCTION_MEMORY_MB = 256;
 
 export const LOG_RETENTION_DAYS = 30;
+/** {@link LOG_RETENTION_DAYS} as the props' RetentionDays: the engine's and the runners' default. */
+export const DEFAULT_LOG_RETENTION = LOG_RETENTION_DAYS as logs.RetentionDays;
 /** Days the bus archive keeps `objects-batch-ready` events for replay; 0 keeps them forever. */
 export const EVENT_ARCHIVE_RETENTION_DAYS = 30;
 /** The ingest queue's oldest message may be this old before the age alarm fires. */

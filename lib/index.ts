@@ -2,7 +2,11 @@
 // are peer dependencies: these constructs use the copy your app uses.
 
 export { BucketflowEngine } from './bucketflow-engine.js';
-export type { BucketflowEngineProps, TaskRunnerOptions } from './bucketflow-engine-props.js';
+export type {
+  BucketflowEngineProps,
+  LambdaRunnerProps,
+  TaskRunnerOptions,
+} from './bucketflow-engine-props.js';
 export type { BucketflowFunctionProps } from './bucketflow-function.js';
 export { BucketflowFunction, FUNCTION_RUNTIME } from './bucketflow-function.js';
 export type { BucketflowServiceProps } from './bucketflow-service.js';

@@ -1,4 +1,5 @@
 import { maxClusterSlugLength } from '../lambdas/adapters/aws/queues/task-queue-names.js';
+import { CLUSTER_SLUG_PATTERN } from '../lambdas/core/automations/cluster-slug.js';
 import { parseTaskIdentifier } from '../lambdas/core/jobs/task-identifier.js';
 import { SQS_QUEUE_NAME_MAX, TASK_DLQ_SUFFIX, TASK_QUEUE_PREFIX } from './constants.js';
 
@@ -14,8 +15,6 @@ export {
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IP_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/;
-// Same alphabet as the core's cluster slugs (lambdas/core/jobs/task-spec.ts).
-const CLUSTER_SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const QUEUE_NAME_CHARS = /^[A-Za-z0-9_-]+$/;
 
 /**
@@ -47,7 +46,7 @@ export function bucketNameProblem(name: string): string | undefined {
  * ```
  */
 export function clusterSlugProblem(slug: string, prefix = TASK_QUEUE_PREFIX): string | undefined {
-  if (!CLUSTER_SLUG.test(slug)) {
+  if (!CLUSTER_SLUG_PATTERN.test(slug)) {
     return "is not a cluster slug (letters, digits, '-' and '_', starting with a letter or digit)";
   }
   const max = maxClusterSlugLength(prefix);

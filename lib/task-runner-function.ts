@@ -12,8 +12,8 @@ import { BucketflowFunction } from './bucketflow-function.js';
 import type { BucketflowState } from './bucketflow-state.js';
 import { type BundleSource, LAMBDA_ENTRY_MODULE } from './bundling.js';
 import {
+  DEFAULT_LOG_RETENTION,
   DLQ_RETENTION,
-  LOG_RETENTION_DAYS,
   TASK_QUEUE_PREFIX,
   TASK_RUNNER_BATCH_SIZE,
   TASK_RUNNER_MEMORY_MB,
@@ -144,7 +144,7 @@ export class TaskRunnerFunction extends Construct {
       timeout,
       memorySize: props.memorySize ?? TASK_RUNNER_MEMORY_MB,
       environment: { ...props.environment, [ENV.runnerCluster]: props.cluster },
-      logRetention: props.logRetention ?? (LOG_RETENTION_DAYS as logs.RetentionDays),
+      logRetention: props.logRetention ?? DEFAULT_LOG_RETENTION,
     });
     for (const queue of this.queues) {
       this.runner.function.addEventSource(

@@ -36,8 +36,7 @@ export function validateEngineProps(props: BucketflowEngineProps): EngineSetting
     limits.INGEST_BATCH_SIZE_MAX,
     'SQS batch size limit',
   );
-  const ingestBatchWindow =
-    props.ingestBatchWindow ?? Duration.seconds(limits.INGEST_BATCH_WINDOW_SECONDS);
+  const ingestBatchWindow = props.ingestBatchWindow ?? limits.DEFAULT_INGEST_BATCH_WINDOW;
   const windowSeconds = ingestBatchWindow.toSeconds();
   integerIn(
     'ingestBatchWindow',
@@ -46,10 +45,10 @@ export function validateEngineProps(props: BucketflowEngineProps): EngineSetting
     limits.INGEST_BATCH_WINDOW_SECONDS_MAX,
     'seconds',
   );
-  if (ingestBatchSize > 10 && windowSeconds < 1) {
+  if (limits.batchingWindowMissing(ingestBatchSize, windowSeconds)) {
     throw new InvalidConstructPropsError(
       'ingestBatchWindow',
-      'must be at least 1 second when ingestBatchSize is above 10 (a Lambda rule for SQS batches)',
+      `must be at least 1 second when ingestBatchSize is above ${limits.SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX} (a Lambda rule for SQS batches)`,
       'use Duration.seconds(10)',
     );
   }
@@ -83,7 +82,7 @@ export function validateEngineProps(props: BucketflowEngineProps): EngineSetting
     sweepPeriod: period('sweepPeriod', props.sweepPeriod),
     cronPeriod: period('cronPeriod', props.cronPeriod),
     reconcilePeriod: period('reconcilePeriod', props.reconcilePeriod),
-    logRetention: props.logRetention ?? (limits.LOG_RETENTION_DAYS as logs.RetentionDays),
+    logRetention: props.logRetention ?? limits.DEFAULT_LOG_RETENTION,
     taskQueuePrefix,
     ingestAgeAlarmThreshold:
       props.ingestAgeAlarmThreshold ?? Duration.seconds(limits.INGEST_AGE_ALARM_SECONDS),

@@ -1,3 +1,4 @@
+import { DEFAULT_CLUSTER_SLUG } from '../../lambdas/core/automations/cluster-slug.js';
 import { formatTaskIdentifier } from '../../lambdas/core/jobs/task-identifier.js';
 import type { StoredJob, StoredTask } from '../../lambdas/core/ports/job-store.js';
 import type { WaitingTask } from '../../lambdas/sdk/client-jobs.js';
@@ -82,7 +83,7 @@ function taskLine(task: StoredTask, waitsFor: readonly string[] | undefined): st
   const label =
     task.display === task.identifier.name ? identifier : `${oneLine(task.display)} (${identifier})`;
   const parts = [`${label} [${task.state}]`];
-  if (task.cluster !== 'default') parts.push(`on ${task.cluster}`);
+  if (task.cluster !== DEFAULT_CLUSTER_SLUG) parts.push(`on ${task.cluster}`);
   if (waitsFor !== undefined) parts.push(`after ${waitsFor.join(', ')}`);
   if (task.state === 'FAILED' && task.lastError) parts.push(`error: ${shorten(task.lastError)}`);
   return parts.join('  ');

@@ -113,7 +113,7 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
       membersTable: handlerConfig.tables.batches,
     });
     // The live log replaces the handlers' JSON logs; local mode has no CloudWatch for metrics.
-    const logger = new Logger({ serviceName: 'bucketflow', logLevel: 'SILENT' });
+    const logger = new Logger({ serviceName: METRIC_SERVICE, logLevel: 'SILENT' });
     // One trace per object: ingest, job and task attempts, in the data directory's trace file
     // (and over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). Registered for the in-process
     // runners too; shut down after them, so their last spans are written.
@@ -125,7 +125,7 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
     stops.push(() => tracing.shutdown());
     const runtime = createHandlerRuntime(handlerConfig, clients, {
       tracing,
-      publishBatchReady: (batches) => bus.publishBatchReady(batches),
+      eventPublisher: bus,
       logger,
       metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE, logger }),
       catalogTtlMs: LOCAL_CATALOG_TTL_MS,
@@ -197,7 +197,7 @@ export async function startDev(options: DevOptions): Promise<DevStack> {
         clients,
         jobsTable: handlerConfig.tables.jobs,
         dataDir,
-        queueDepth: runtime.deps.queueDepth,
+        queueDepth: (route) => runtime.deps.taskQueue.depth(route),
       }),
       port: ports.console,
       onError: (error) => log.line('error', `console: ${String(error)}`),

@@ -1,5 +1,6 @@
 import { createAwsClients } from '../adapters/aws/aws-clients.js';
 import { startTracing } from '../adapters/otel/tracing-setup.js';
+import { METRIC_SERVICE } from '../core/metrics/metric-catalog.js';
 import { loadHandlerConfig } from './config.js';
 import { createHandlerRuntime, type HandlerRuntime } from './runtime.js';
 
@@ -14,7 +15,7 @@ export function environmentRuntime(): HandlerRuntime {
     // Lambda's environment is the configuration boundary; nothing below reads it.
     const config = loadHandlerConfig(process.env);
     // Spans are exported over OTLP when the stack sets an endpoint (docs/tracing.md), else not recorded.
-    const tracing = startTracing({ serviceName: 'bucketflow', env: process.env, batch: true });
+    const tracing = startTracing({ serviceName: METRIC_SERVICE, env: process.env, batch: true });
     runtime = createHandlerRuntime(config, createAwsClients({ region: config.region }), {
       ...(tracing.exporting ? { tracing } : {}),
     });

@@ -8,15 +8,12 @@ import { EventBridgePublisher } from '../adapters/aws/events/eventbridge-publish
 import { DynamoDbJobStore } from '../adapters/aws/job-store/dynamodb-job-store.js';
 import { SqsTaskQueue } from '../adapters/aws/queues/sqs-task-queue.js';
 import type { StartedTracing } from '../adapters/otel/tracing-setup.js';
-import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
+import { METRIC_CATALOG, METRIC_SERVICE } from '../core/metrics/metric-catalog.js';
 import type { AutomationStore } from '../core/ports/automation-store.js';
 import type { DeliveryLedger } from '../core/ports/delivery-ledger.js';
+import type { EventPublisher } from '../core/ports/event-publisher.js';
 import { AutomationCatalog } from '../core/services/automation-catalog.js';
-import type {
-  ReadyBatch,
-  ServiceDependencies,
-  ServiceEvent,
-} from '../core/services/service-dependencies.js';
+import type { ServiceDependencies, ServiceEvent } from '../core/services/service-dependencies.js';
 import type { HandlerConfig } from './config.js';
 import { MetricEmitter } from './metric-emitter.js';
 
@@ -45,7 +42,7 @@ export interface HandlerRuntime {
 
 export interface RuntimeOptions {
   /** Replaces the EventBridge publisher (local mode has no EventBridge). */
-  readonly publishBatchReady?: (batches: readonly ReadyBatch[]) => Promise<void>;
+  readonly eventPublisher?: EventPublisher;
   readonly logger?: Logger;
   /** Powertools Metrics to emit through. @default the catalogue's namespace and service */
   readonly metrics?: Metrics;
@@ -77,7 +74,7 @@ export function createHandlerRuntime(
   clients: AwsClients,
   options: RuntimeOptions = {},
 ): HandlerRuntime {
-  const logger = options.logger ?? new Logger({ serviceName: 'bucketflow' });
+  const logger = options.logger ?? new Logger({ serviceName: METRIC_SERVICE });
   const metrics = new MetricEmitter(options.metrics);
   const clock = options.clock ?? Date.now;
   const jobs = new DynamoDbJobStore({
@@ -101,23 +98,23 @@ export function createHandlerRuntime(
     maxReceiveCount: config.taskQueueMaxReceiveCount,
     clock,
   });
-  const publisher = new EventBridgePublisher({
-    client: clients.eventbridge,
-    eventBusName: config.eventBusName,
-    membersTable: config.tables.batches,
-  });
-  const publishBatchReady =
-    options.publishBatchReady ??
-    ((ready: readonly ReadyBatch[]) => publisher.publishBatchReady(ready));
+  const publisher =
+    options.eventPublisher ??
+    new EventBridgePublisher({
+      client: clients.eventbridge,
+      eventBusName: config.eventBusName,
+      membersTable: config.tables.batches,
+    });
   const deps: ServiceDependencies = {
     jobs,
     batches,
     membersTable: config.tables.batches,
-    dispatchTasks: (tasks) => queue.send(tasks),
-    queueDepth: (route) => queue.depth(route),
-    publishBatchReady: async (ready) => {
-      await publishBatchReady(ready);
-      metrics.emit(METRIC_CATALOG.batchReadyEvents, ready.length, {});
+    taskQueue: queue,
+    eventPublisher: {
+      publishBatchReady: async (ready) => {
+        await publisher.publishBatchReady(ready);
+        metrics.emit(METRIC_CATALOG.batchReadyEvents, ready.length, {});
+      },
     },
     observe: (event) => {
       observe(logger, metrics, event);

@@ -3,9 +3,11 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AwsClients, createAwsClients } from '../adapters/aws/aws-clients.js';
+import { ENV } from '../adapters/aws/deployment-environment.js';
 import { decodeTaskMessage } from '../adapters/aws/queues/task-messages.js';
 import { taskQueueName } from '../adapters/aws/queues/task-queue-names.js';
 import { startTracing } from '../adapters/otel/tracing-setup.js';
+import { DEFAULT_CLUSTER_SLUG } from '../core/automations/cluster-slug.js';
 import { type TaskRoute, taskRouteOf } from '../core/jobs/task-routing.js';
 import { METRIC_CATALOG } from '../core/metrics/metric-catalog.js';
 import { Client } from '../sdk/client.js';
@@ -76,13 +78,13 @@ export function createTaskRunnerHandler(options: TaskRunnerHandlerOptions) {
   // Lambda's environment is the configuration boundary of a deployed runner.
   const env = process.env;
   const config = options.config ?? loadHandlerConfig(env);
-  const cluster = options.cluster ?? env.BUCKETFLOW_RUNNER_CLUSTER ?? 'default';
+  const cluster = options.cluster ?? env[ENV.runnerCluster] ?? DEFAULT_CLUSTER_SLUG;
   const clients = options.clients ?? createAwsClients({ region: config.region });
   const client = Client.fromClients(clients, {
     tables: config.tables,
     taskQueuePrefix: config.taskQueuePrefix,
     taskQueueMaxReceiveCount: config.taskQueueMaxReceiveCount,
-    cacheBucket: options.cacheBucket ?? env.BUCKETFLOW_CACHE_BUCKET,
+    cacheBucket: options.cacheBucket ?? env[ENV.cacheBucket],
   });
   const metrics = new MetricEmitter(options.metrics);
   // Attempt spans go over OTLP when the stack sets an endpoint (docs/tracing.md); else none.

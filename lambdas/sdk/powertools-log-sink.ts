@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { METRIC_SERVICE } from '../core/metrics/metric-catalog.js';
 import type { LogSink } from './task-logger.js';
 
-/** The service name on every line, as the handlers' Powertools loggers write it. */
-export const LOG_SERVICE_NAME = 'bucketflow';
+/** The service name on every line, as the handlers' Powertools loggers write it: the metrics' `service`. */
+export const LOG_SERVICE_NAME = METRIC_SERVICE;
 
 /**
  * Writes each record through a Powertools Logger, the runners' default on

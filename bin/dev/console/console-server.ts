@@ -6,10 +6,11 @@ import { JobNotFoundError } from '../../../lambdas/core/ports/job-store.js';
 import type { RunnerRegistry } from '../../../lambdas/core/ports/runner-registry.js';
 import type { Client } from '../../../lambdas/sdk/client.js';
 import type { DeadLetterSummary } from '../../commands/dlq-format.js';
+import { DevStackError } from '../errors.js';
 import { type ConsoleAsset, loadConsoleAssets } from './console-assets.js';
 import { type ConsoleRoute, routeRequest } from './console-routes.js';
 import type { ConsoleSources } from './console-sources.js';
-import { ConsoleRequestError, ConsoleStartError } from './errors.js';
+import { ConsoleRequestError } from './errors.js';
 
 /** Options of {@link startConsoleServer}. */
 export interface ConsoleServerOptions {
@@ -123,7 +124,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new ConsoleStartError(
+          ? new DevStackError(
               `console: port ${port} on ${host} is in use (stop what holds it, or choose another port; 0 picks a free one)`,
               { cause: error },
             )

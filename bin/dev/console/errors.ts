@@ -19,6 +19,3 @@ export class ConsoleRequestError extends BucketflowError {
     this.allow = allow;
   }
 }
-
-/** The console could not start, e.g. its port is taken. */
-export class ConsoleStartError extends BucketflowError {}

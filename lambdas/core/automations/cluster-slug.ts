@@ -7,9 +7,12 @@ export const DEFAULT_CLUSTER_SLUG = 'default';
 export const MAX_CLUSTER_NAME_LENGTH = 64;
 /** Random characters appended to a cluster's name to make its slug. */
 export const CLUSTER_SUFFIX_LENGTH = 8;
+/** Longest cluster slug, in characters (a task queue may allow fewer: see the SQS adapter's `maxClusterSlugLength`). */
+export const MAX_CLUSTER_SLUG_LENGTH = 128;
+/** The alphabet of a cluster slug: letters, digits, `_` and `-`, starting with a letter or digit. */
+export const CLUSTER_SLUG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 /**
  * Makes a cluster slug from its name and random bytes (one character per
@@ -46,7 +49,7 @@ export function clusterSlug(name: string, random: Uint8Array): string {
 
 /**
  * Whether `value` has the shape of a cluster slug: letters, digits, `_` and
- * `-`, starting with a letter or digit, at most 128 characters.
+ * `-`, starting with a letter or digit, at most {@link MAX_CLUSTER_SLUG_LENGTH} characters.
  *
  * @example
  * ```ts
@@ -54,5 +57,9 @@ export function clusterSlug(name: string, random: Uint8Array): string {
  * ```
  */
 export function isClusterSlug(value: unknown): value is string {
-  return typeof value === 'string' && SLUG.test(value);
+  return (
+    typeof value === 'string' &&
+    value.length <= MAX_CLUSTER_SLUG_LENGTH &&
+    CLUSTER_SLUG_PATTERN.test(value)
+  );
 }

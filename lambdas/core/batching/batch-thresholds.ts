@@ -128,7 +128,7 @@ function isSecondsInRange(value: unknown): value is number {
  * Validates a batch policy and compiles its ignore patterns and marker.
  * `prefixDepth` must be an integer from 0 to {@link MAX_PREFIX_DEPTH} (0
  * batches a whole bucket together; EDP's default is 2). Throws
- * {@link InvalidBatchPolicyError} or {@link InvalidIgnorePatternError}
+ * {@link InvalidBatchPolicyError} or {@link InvalidPolicyGlobError}
  * naming the field (by `fieldNames` when given).
  *
  * @example

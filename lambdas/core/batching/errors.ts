@@ -24,30 +24,8 @@ export class InvalidPolicyGlobError extends ValidationError {
 }
 
 /**
- * An ignore pattern is not a valid glob; the field names its place in the list.
- *
- * @example
- * ```ts
- * try {
- *   createBatchPolicy({ ignore: ['raw/[a'] });
- * } catch (error) {
- *   if (error instanceof InvalidIgnorePatternError) console.error(`${error.message}\n${error.pointer}`);
- * }
- * ```
+ * An event handed to the batching core cannot be placed in time.
  */
-export class InvalidIgnorePatternError extends InvalidPolicyGlobError {}
-
-/**
- * A marker is not a valid glob.
- *
- * @example
- * ```ts
- * createBatchPolicy({ marker: '[_SUCCESS' }); // throws InvalidMarkerError (field 'marker')
- * ```
- */
-export class InvalidMarkerError extends InvalidPolicyGlobError {}
-
-/** An event handed to the batching core cannot be placed in time. */
 export class InvalidBatchEventError extends ValidationError {}
 
 /**

@@ -1,6 +1,6 @@
 import { InvalidGlobError } from '../glob/errors.js';
 import { type CompiledGlob, compileGlob } from '../glob/glob.js';
-import { InvalidIgnorePatternError } from './errors.js';
+import { InvalidPolicyGlobError } from './errors.js';
 
 /**
  * Compiles ignore patterns, naming the bad one by its place in the list
@@ -20,7 +20,7 @@ export function compileIgnorePatterns(
       return compileGlob(pattern);
     } catch (error) {
       if (error instanceof InvalidGlobError) {
-        throw new InvalidIgnorePatternError(`${field}[${index}]`, error);
+        throw new InvalidPolicyGlobError(`${field}[${index}]`, error);
       }
       throw error;
     }

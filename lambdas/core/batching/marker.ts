@@ -1,6 +1,6 @@
 import { InvalidGlobError } from '../glob/errors.js';
 import { type CompiledGlob, compileGlob } from '../glob/glob.js';
-import { InvalidMarkerError } from './errors.js';
+import { InvalidPolicyGlobError } from './errors.js';
 
 /** A compiled marker: which objects close their prefix's batch. */
 export interface MarkerMatcher {
@@ -13,7 +13,7 @@ export interface MarkerMatcher {
  * (it is matched against the key's last segment, as `_SUCCESS` files of
  * Spark and Hadoop jobs sit in the folder they complete); a marker with a
  * `/` is matched against the whole key (`**\/manifest.json`,
- * `exports/*\/done.flag`). Throws {@link InvalidMarkerError} naming `field`.
+ * `exports/*\/done.flag`). Throws {@link InvalidPolicyGlobError} naming `field`.
  *
  * @example
  * ```ts
@@ -26,7 +26,7 @@ export function compileMarker(pattern: string, field = 'marker'): MarkerMatcher 
   try {
     glob = compileGlob(pattern);
   } catch (error) {
-    if (error instanceof InvalidGlobError) throw new InvalidMarkerError(field, error);
+    if (error instanceof InvalidGlobError) throw new InvalidPolicyGlobError(field, error);
     throw error;
   }
   if (pattern.includes('/')) return { pattern, test: (key) => glob.test(key) };

@@ -6,12 +6,6 @@ export type CronFieldName = 'minute' | 'hour' | 'day-of-month' | 'month' | 'day-
 /**
  * A cron expression is not a valid 5-field expression. `cronField` names the
  * offending field when one field is to blame.
- *
- * @example
- * ```ts
- * throw new InvalidCronExpressionError('61 * * * *', "minute field '61' is out of range 0-59",
- *   'use values 0-59 in the minute field', 'minute');
- * ```
  */
 export class InvalidCronExpressionError extends ValidationError {
   readonly expression: string;
@@ -26,12 +20,6 @@ export class InvalidCronExpressionError extends ValidationError {
 
 /**
  * A time zone is not an IANA zone name the runtime knows.
- *
- * @example
- * ```ts
- * throw new InvalidTimeZoneError('Europe/Berln');
- * // timezone 'Europe/Berln': not an IANA time zone (e.g. 'Europe/Berlin', 'UTC')
- * ```
  */
 export class InvalidTimeZoneError extends ValidationError {
   readonly timezone: string;

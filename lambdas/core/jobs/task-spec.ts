@@ -1,3 +1,4 @@
+import { isClusterSlug, MAX_CLUSTER_SLUG_LENGTH } from '../automations/cluster-slug.js';
 import { InvalidDependencyError, InvalidTaskSpecError, TooManySubtasksError } from './errors.js';
 import { DEFAULT_MAX_RETRIES, MAX_RETRIES_LIMIT } from './retry-policy.js';
 import { type TaskIdentifier, taskIdentifier } from './task-identifier.js';
@@ -8,10 +9,6 @@ import { describeType, textProblem } from './text-rules.js';
 export const MAX_SUBTASKS_PER_TASK = 64;
 /** Longest display name, in characters (code points). */
 export const MAX_DISPLAY_LENGTH = 1024;
-/** Longest cluster slug. */
-export const MAX_CLUSTER_SLUG_LENGTH = 128;
-
-const CLUSTER_SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 /** A task as a caller submits it: as a job's root task or as a subtask. */
 export interface TaskSpec {
@@ -159,12 +156,6 @@ export function validateSubtasks(
     );
   }
   return validated;
-}
-
-function isClusterSlug(value: unknown): value is string {
-  return (
-    typeof value === 'string' && value.length <= MAX_CLUSTER_SLUG_LENGTH && CLUSTER_SLUG.test(value)
-  );
 }
 
 function dependencyList(dependsOn: unknown, field: string): number[] {

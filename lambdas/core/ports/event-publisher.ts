@@ -4,7 +4,7 @@ import type { BatchRecord } from './batch-store.js';
 /**
  * A closed batch to announce, with what the batch record lacks: the
  * automation's name and, when the caller read them, the member keys. The
- * services' `ReadyBatch` has this shape.
+ * services build it when a batch closes.
  */
 export interface BatchToPublish
   extends Pick<

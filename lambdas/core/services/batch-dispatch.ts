@@ -6,11 +6,11 @@ import { MAX_TASK_INPUT_BYTES, utf8Length } from '../jobs/task-input.js';
 import { type BatchTriggerJson, isoTime } from '../jobs/trigger-payload.js';
 import { decodeUlidTime, isUlid } from '../jobs/ulid.js';
 import type { BatchRecord } from '../ports/batch-store.js';
-import { EventPublishError } from '../ports/event-publisher.js';
+import { type BatchToPublish, EventPublishError } from '../ports/event-publisher.js';
 import type { TaskMessage } from '../ports/task-queue.js';
 import { automationTaskSpec, type BatchAutomation } from './automation-catalog.js';
 import { sendAll } from './send-tasks.js';
-import type { ReadyBatch, ServiceDependencies } from './service-dependencies.js';
+import type { ServiceDependencies } from './service-dependencies.js';
 import { submitTraced } from './submit-traced.js';
 
 /** Batches prepared (members read, job submitted) at once. */
@@ -36,7 +36,7 @@ export interface DispatchSummary {
 interface Prepared {
   readonly batch: BatchRecord;
   readonly entry: BatchAutomation | undefined;
-  readonly ready: ReadyBatch;
+  readonly ready: BatchToPublish;
   readonly runnable: readonly TaskMessage[];
   readonly jobId?: string | undefined;
 }
@@ -79,7 +79,7 @@ export async function dispatchClosedBatches(
   const toPublish = prepared.filter(({ entry }) => entry?.trigger.emitEvent);
   if (toPublish.length > 0) {
     try {
-      await deps.publishBatchReady(toPublish.map(({ ready }) => ready));
+      await deps.eventPublisher.publishBatchReady(toPublish.map(({ ready }) => ready));
     } catch (error) {
       // A refused event fails its own batch; any other error fails every batch of the call.
       const refused = error instanceof EventPublishError ? error.failed : undefined;
@@ -138,7 +138,7 @@ async function prepare(
     wanted && mayFitInline(batch.keyBytes, batch.count, maxInline)
       ? await deps.batches.readMembers(batch.batchId)
       : undefined;
-  const ready: ReadyBatch = { ...batch, automationName: entry?.automation.name ?? '', keys };
+  const ready: BatchToPublish = { ...batch, automationName: entry?.automation.name ?? '', keys };
   if (!entry || !task || !submitJob) return { batch, entry, ready, runnable: [] };
   const base = {
     kind: 'batch' as const,

@@ -189,7 +189,7 @@ async function reconcileDue(
       } else stillWaiting++;
     });
   }
-  if (toSend.length > 0) await deps.dispatchTasks(toSend);
+  if (toSend.length > 0) await deps.taskQueue.send(toSend);
   return { expired, resent, waiting: stillWaiting, resumed };
 }
 
@@ -204,7 +204,7 @@ async function fewerMessagesThan(
   const first = group[0];
   if (!first) return false;
   try {
-    const depth = await deps.queueDepth(routeOf(first));
+    const depth = await deps.taskQueue.depth(routeOf(first));
     return depth.visible + depth.delayed + depth.inFlight < group.length;
   } catch (error) {
     deps.observe?.({ type: 'error', where: 'reading a task queue depth', error });

@@ -12,7 +12,7 @@ export async function sendAll(
 ): Promise<void> {
   if (tasks.length === 0) return;
   try {
-    await deps.dispatchTasks(tasks);
+    await deps.taskQueue.send(tasks);
   } catch (error) {
     deps.observe?.({
       type: 'error',

@@ -1,28 +1,20 @@
 import type { BatchRecord, BatchStore } from '../ports/batch-store.js';
-import type { BatchToPublish } from '../ports/event-publisher.js';
+import type { EventPublisher } from '../ports/event-publisher.js';
 import type { JobStore } from '../ports/job-store.js';
-import type { QueueDepth, TaskMessage, TaskRoute } from '../ports/task-queue.js';
+import type { TaskQueue } from '../ports/task-queue.js';
 import type { Tracing } from '../ports/tracing.js';
 
-/** A closed batch with its member keys when they were read, as the `objects-batch-ready` event announces it. */
-export interface ReadyBatch extends BatchToPublish {
-  /** Absent when the members are too many to read for an event: it then refers to the batches table. */
-  readonly keys?: readonly string[] | undefined;
-}
-
-/**
- * What the services call. Sending tasks and publishing events are functions
- * so that AWS (SQS, EventBridge) and local mode can wire their own.
- */
+/** What the services call: the ports, which AWS (SQS, EventBridge) and local mode implement. */
 export interface ServiceDependencies {
   readonly jobs: JobStore;
   readonly batches: BatchStore;
-  /** Sends tasks to their routes' queues (delay until `notBefore`). */
-  readonly dispatchTasks: (tasks: readonly TaskMessage[]) => Promise<void>;
-  /** Message counts of a route's queue: the reconciler's test for lost sends. */
-  readonly queueDepth: (route: TaskRoute) => Promise<QueueDepth>;
+  /**
+   * Sends tasks to their routes' queues (delay until `notBefore`) and reads a
+   * route's message counts: the reconciler's test for lost sends.
+   */
+  readonly taskQueue: Pick<TaskQueue, 'send' | 'depth'>;
   /** Publishes `objects-batch-ready` events. */
-  readonly publishBatchReady: (batches: readonly ReadyBatch[]) => Promise<void>;
+  readonly eventPublisher: EventPublisher;
   /** Name of the batches table, put in the members reference of jobs whose keys do not fit their input. */
   readonly membersTable?: string | undefined;
   /** Receives what happened, for logs and metrics. */

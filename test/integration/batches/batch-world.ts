@@ -13,11 +13,9 @@ import { DynamoDbJobStore } from '../../../lambdas/adapters/aws/job-store/dynamo
 import { parseTriggerJson } from '../../../lambdas/core/jobs/trigger-payload.js';
 import type { Automation } from '../../../lambdas/core/ports/automation-store.js';
 import type { BatchRecord } from '../../../lambdas/core/ports/batch-store.js';
+import type { BatchToPublish } from '../../../lambdas/core/ports/event-publisher.js';
 import { AutomationCatalog } from '../../../lambdas/core/services/automation-catalog.js';
-import type {
-  ReadyBatch,
-  ServiceDependencies,
-} from '../../../lambdas/core/services/service-dependencies.js';
+import type { ServiceDependencies } from '../../../lambdas/core/services/service-dependencies.js';
 import { createBatchSweepHandler } from '../../../lambdas/handlers/batch-sweep.js';
 import { MetricEmitter } from '../../../lambdas/handlers/metric-emitter.js';
 import type { HandlerRuntime } from '../../../lambdas/handlers/runtime.js';
@@ -63,7 +61,7 @@ export async function createBatchTables(clock: TestClock): Promise<BatchTables> 
 /** An event published, with the invocation that published it. */
 export interface PublishedBatch {
   readonly by: string | undefined;
-  readonly batch: ReadyBatch;
+  readonly batch: BatchToPublish;
 }
 
 export interface WorldOptions {
@@ -83,7 +81,7 @@ export interface WorldOptions {
   /** Receives what the services did. */
   readonly observe?: ServiceDependencies['observe'];
   /** Where tasks go. @default nowhere (no runner) */
-  readonly dispatchTasks?: ServiceDependencies['dispatchTasks'];
+  readonly taskQueue?: ServiceDependencies['taskQueue'];
 }
 
 /** Handlers of one batch automation on the tables, with an in-memory bus and no task queue. */
@@ -94,7 +92,7 @@ export interface BatchWorld {
   readonly deps: ServiceDependencies;
 }
 
-/** Builds the handlers of one automation over `client`; tasks are sent only to `dispatchTasks`. */
+/** Builds the handlers of one automation over `client`; tasks are sent only to `taskQueue`. */
 export function createBatchWorld(tables: BatchTables, options: WorldOptions): BatchWorld {
   const { clock, client } = options;
   const published: PublishedBatch[] = [];
@@ -109,14 +107,18 @@ export function createBatchWorld(tables: BatchTables, options: WorldOptions): Ba
       ...(options.shards ? { shards: options.shards } : {}),
     }),
     membersTable: tables.names.batches,
-    dispatchTasks: options.dispatchTasks ?? (async () => {}),
-    queueDepth: async () => {
-      throw new Error('the batch world has no task queue: tasks go to dispatchTasks only');
+    taskQueue: options.taskQueue ?? {
+      send: async () => {},
+      depth: async () => {
+        throw new Error('the batch world has no task queue: tasks go nowhere');
+      },
     },
-    publishBatchReady: async (batches) => {
-      options.onPublish?.('before');
-      published.push(...batches.map((batch) => ({ by: options.actor?.(), batch })));
-      options.onPublish?.('after');
+    eventPublisher: {
+      publishBatchReady: async (batches) => {
+        options.onPublish?.('before');
+        published.push(...batches.map((batch) => ({ by: options.actor?.(), batch })));
+        options.onPublish?.('after');
+      },
     },
     ...(options.observe ? { observe: options.observe } : {}),
   };

@@ -69,7 +69,7 @@ describe('a batch larger than a task input and an event', () => {
       clock,
       client: tables.plain.dynamodb,
       automations: [automation],
-      dispatchTasks: (tasks) => queue.send(tasks),
+      taskQueue: queue,
     });
     const keys = Array.from(
       { length: MEMBERS },

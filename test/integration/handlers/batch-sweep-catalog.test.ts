@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReadyBatch } from '../../../lambdas/core/services/service-dependencies.js';
+import type { BatchToPublish } from '../../../lambdas/core/ports/event-publisher.js';
 import { createBatchSweepHandler } from '../../../lambdas/handlers/batch-sweep.js';
 import { createHandlerRuntime } from '../../../lambdas/handlers/runtime.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
@@ -17,11 +17,13 @@ describe('the batch sweep function', () => {
     const t0 = Date.parse('2026-11-23T09:00:00Z');
     const clock = testClock('2026-11-23T09:00:00Z');
     const env = await createTestRuntime({ clock });
-    const sweepPublished: ReadyBatch[] = [];
+    const sweepPublished: BatchToPublish[] = [];
     const sweepRuntime = createHandlerRuntime(env.config, env.clients, {
       clock,
-      publishBatchReady: async (batches) => {
-        sweepPublished.push(...batches);
+      eventPublisher: {
+        publishBatchReady: async (batches) => {
+          sweepPublished.push(...batches);
+        },
       },
     });
     const sweep = createBatchSweepHandler(sweepRuntime);

@@ -75,7 +75,7 @@ describe('task-reconcile', () => {
       env.runtime.deps.jobs.submit({ name: 'waiting', roots }),
     );
     const tasks = submitted.flatMap((result) => result.runnable);
-    await env.runtime.deps.dispatchTasks(tasks);
+    await env.runtime.deps.taskQueue.send(tasks);
     const start = clock();
 
     // Act: reconcile for two hours, every five minutes.
@@ -111,7 +111,7 @@ describe('task-reconcile', () => {
       name: 'lost',
       root: { identifier, input: {}, cluster: 'lossy' },
     });
-    await env.runtime.deps.dispatchTasks(runnable);
+    await env.runtime.deps.taskQueue.send(runnable);
     const route = taskRouteOf('lossy', identifier);
     const { QueueUrl } = await env.clients.sqs.send(
       new GetQueueUrlCommand({ QueueName: taskQueueName(route, env.config.taskQueuePrefix) }),

@@ -54,7 +54,7 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
       name: 'greeting',
       root: new Greet({ name: 'ada' }).toSpec(),
     });
-    await env.runtime.deps.dispatchTasks(submitted.runnable);
+    await env.runtime.deps.taskQueue.send(submitted.runnable);
 
     // Act: one invocation from Greet's queue runs the root, the next from Shout's its two subtasks.
     const first = await handler(await lambdaEvent(env, 'default', taskIdentifier('Greet', 'v1.2')));
@@ -80,7 +80,7 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
       name: 'newer-greeting',
       root: { ...new Greet({ name: 'bob' }).toSpec(), cluster: 'older' },
     });
-    await env.runtime.deps.dispatchTasks(submitted.runnable);
+    await env.runtime.deps.taskQueue.send(submitted.runnable);
 
     // Act
     const event = await lambdaEvent(env, 'older', taskIdentifier('Greet', 'v1.2'));
@@ -92,7 +92,10 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
     const [task] = await env.runtime.deps.jobs.listTasks(submitted.job.jobId);
     expect(task).toMatchObject({ state: 'QUEUED', attempts: 0 });
     const route = taskRouteOf('older', taskIdentifier('Greet', 'v1.2'));
-    expect(await env.runtime.deps.queueDepth(route)).toMatchObject({ delayed: 1, deadLettered: 0 });
+    expect(await env.runtime.deps.taskQueue.depth(route)).toMatchObject({
+      delayed: 1,
+      deadLettered: 0,
+    });
   });
 
   it('reports a record from a queue it does not poll as failed', async () => {
@@ -135,7 +138,7 @@ describe('task-runner handler (TaskRunnerFunction)', () => {
       name: 'echo',
       root: new Echo().once('raw', 'notes/hello.txt').toSpec(),
     });
-    await env.runtime.deps.dispatchTasks(submitted.runnable);
+    await env.runtime.deps.taskQueue.send(submitted.runnable);
 
     // Act
     const response = await handler(await lambdaEvent(env, 'default', identifierOf(Echo)));

@@ -114,7 +114,7 @@ describe('task log correlation', () => {
       root: new Ingest({ object: 'b' }).toSpec({ maxRetries: 0 }),
       trigger: TRIGGER,
     });
-    await env.runtime.deps.dispatchTasks(submitted.runnable);
+    await env.runtime.deps.taskQueue.send(submitted.runnable);
     const event = await lambdaEvent(env, cluster, identifierOf(Ingest));
 
     // Act

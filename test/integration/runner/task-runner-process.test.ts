@@ -38,7 +38,7 @@ describe('TaskRunner process', () => {
         taskQueueMaxReceiveCount: 5,
       },
       localClients(),
-      { publishBatchReady: async () => {} },
+      { eventPublisher: { publishBatchReady: async () => {} } },
     );
     return createTaskReconcileHandler(runtime);
   }

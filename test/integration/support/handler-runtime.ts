@@ -2,7 +2,7 @@ import { ensureTable } from '../../../lambdas/adapters/aws/dynamodb/table-defini
 import { automationsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/automations-table.js';
 import { batchesTable } from '../../../lambdas/adapters/aws/dynamodb/tables/batches-table.js';
 import { jobsTable } from '../../../lambdas/adapters/aws/dynamodb/tables/jobs-table.js';
-import type { ReadyBatch } from '../../../lambdas/core/services/service-dependencies.js';
+import type { BatchToPublish } from '../../../lambdas/core/ports/event-publisher.js';
 import type { HandlerConfig } from '../../../lambdas/handlers/config.js';
 import {
   createHandlerRuntime,
@@ -16,7 +16,7 @@ export interface TestRuntime {
   readonly runtime: HandlerRuntime;
   readonly config: HandlerConfig;
   /** `objects-batch-ready` events the runtime published, in order. */
-  readonly published: ReadyBatch[];
+  readonly published: BatchToPublish[];
   readonly clients: ReturnType<typeof localClients>;
 }
 
@@ -50,12 +50,14 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
     ensureTable(clients.dynamodb, automationsTable, config.tables.automations),
     ensureTable(clients.dynamodb, batchesTable, config.tables.batches),
   ]);
-  const published: ReadyBatch[] = [];
+  const published: BatchToPublish[] = [];
   const runtime = createHandlerRuntime(config, clients, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tracing ? { tracing: options.tracing } : {}),
-    publishBatchReady: async (batches) => {
-      published.push(...batches);
+    eventPublisher: {
+      publishBatchReady: async (batches) => {
+        published.push(...batches);
+      },
     },
   });
   return { runtime, config, published, clients };

@@ -3,7 +3,7 @@ import { validateAutomation } from '../../../lambdas/core/automations/automation
 import { clusterSlug, isClusterSlug } from '../../../lambdas/core/automations/cluster-slug.js';
 import { InvalidAutomationError } from '../../../lambdas/core/automations/errors.js';
 import { validateStorageLocation } from '../../../lambdas/core/automations/storage-location.js';
-import { InvalidIgnorePatternError } from '../../../lambdas/core/batching/errors.js';
+import { InvalidPolicyGlobError } from '../../../lambdas/core/batching/errors.js';
 
 const task = { identifier: { name: 'Thumbnail' }, input: { size: 256 } };
 
@@ -71,7 +71,7 @@ describe('validateAutomation', () => {
       });
 
     // Assess
-    expect(act).toThrow(InvalidIgnorePatternError);
+    expect(act).toThrow(InvalidPolicyGlobError);
     expect(act).toThrow(/^triggers\.batch\.ignore\[1\]/);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchPrefix } from '../../../lambdas/core/batching/batch-prefix.js';
-import { InvalidIgnorePatternError } from '../../../lambdas/core/batching/errors.js';
+import { InvalidPolicyGlobError } from '../../../lambdas/core/batching/errors.js';
 import {
   compileIgnorePatterns,
   isIgnored,
@@ -87,9 +87,9 @@ describe('compileIgnorePatterns', () => {
     }
 
     // Assess
-    expect(caught).toBeInstanceOf(InvalidIgnorePatternError);
+    expect(caught).toBeInstanceOf(InvalidPolicyGlobError);
     expect(caught).toBeInstanceOf(ValidationError);
-    const error = caught as InvalidIgnorePatternError;
+    const error = caught as InvalidPolicyGlobError;
     expect(error.message).toMatch(/^ignore\[1\]: glob 'tmp\/\[a': unclosed/);
     expect(error.field).toBe('ignore[1]');
     expect(error.cause).toBeInstanceOf(InvalidGlobError);

@@ -8,8 +8,7 @@ import {
 } from '../../../lambdas/core/batching/batch-thresholds.js';
 import {
   InvalidBatchPolicyError,
-  InvalidIgnorePatternError,
-  InvalidMarkerError,
+  InvalidPolicyGlobError,
 } from '../../../lambdas/core/batching/errors.js';
 import { ValidationError } from '../../../lambdas/core/errors.js';
 
@@ -90,7 +89,7 @@ describe('createBatchPolicy', () => {
     const attempt = () => createBatchPolicy({ marker: '[_SUCCESS' }, { marker: '--marker' });
 
     // Assess
-    expect(attempt).toThrow(InvalidMarkerError);
+    expect(attempt).toThrow(InvalidPolicyGlobError);
     expect(attempt).toThrow(/^--marker: /);
   });
 
@@ -127,7 +126,7 @@ describe('createBatchPolicy', () => {
     const attempt = () => createBatchPolicy({ ignore: ['raw/*', '{a,b'] });
 
     // Assess
-    expect(attempt).toThrow(InvalidIgnorePatternError);
+    expect(attempt).toThrow(InvalidPolicyGlobError);
     expect(attempt).toThrow(ValidationError);
     expect(attempt).toThrow(/^ignore\[1\]: /);
   });
