@@ -4,7 +4,7 @@ import { eventIdentity } from '../events/object-event.js';
 import { isoTime } from '../jobs/trigger-payload.js';
 import type { DeliveredBatchEvent } from '../ports/batch-store.js';
 import type { TaskMessage } from '../ports/task-queue.js';
-import { NO_TRACING } from '../ports/tracing.js';
+import { NO_TRACING, traceIdOf } from '../ports/tracing.js';
 import {
   type AutomationCatalog,
   automationTaskSpec,
@@ -163,6 +163,9 @@ async function submitStorageJob(
     jobId: result.job.jobId,
     created: result.created,
     cause: `${event.bucket}/${event.key}`,
+    bucket: event.bucket,
+    key: event.key,
+    traceId: traceIdOf(result.job.traceparent),
   });
   return result;
 }

@@ -35,6 +35,11 @@ export type ServiceEvent =
       readonly jobId: string;
       readonly created: boolean;
       readonly cause: string;
+      /** The object of a storage job, as top-level keys of the log line. */
+      readonly bucket?: string | undefined;
+      readonly key?: string | undefined;
+      /** The job's trace, when it was submitted traced. */
+      readonly traceId?: string | undefined;
     }
   | { readonly type: 'batch-closed'; readonly automation: string; readonly batch: BatchRecord }
   | {

@@ -1,6 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqsTaskQueue } from '../../../lambdas/adapters/aws/queues/sqs-task-queue.js';
 import { type StartedTracing, startTracing } from '../../../lambdas/adapters/otel/tracing-setup.js';
 import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
@@ -65,6 +65,8 @@ describe('one trace per object', () => {
       logSink: (record) => logs.push(record),
     });
 
+    const ingestLog = vi.spyOn(env.runtime.logger, 'info');
+
     // Act
     const response = await ingest(
       sqsEvent([objectCreatedEvent({ bucket: BUCKET, key, sequencer: '0A01' })]),
@@ -102,6 +104,12 @@ describe('one trace per object', () => {
     expect(parentOf(thumb)).toBe(object);
     expect(childNames(thumb)).toEqual(['claim', 'complete', 'execute']);
     expect(spans.filter((span) => span.spanContext().traceId !== traceId)).toEqual([]);
+
+    // The ingest's line names the object and the trace at its top level.
+    expect(ingestLog).toHaveBeenCalledWith(
+      'job submitted',
+      expect.objectContaining({ bucket: BUCKET, key, traceId, jobId }),
+    );
 
     // Every line the two attempts logged names the trace, as a top-level key.
     const taskLines = logs.filter((line) => line.fields.taskId !== undefined);
