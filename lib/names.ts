@@ -1,12 +1,13 @@
 import { maxClusterSlugLength } from '../lambdas/adapters/aws/queues/task-queue-names.js';
 import { CLUSTER_SLUG_PATTERN } from '../lambdas/core/automations/cluster-slug.js';
 import { parseTaskIdentifier } from '../lambdas/core/jobs/task-identifier.js';
-import { SQS_QUEUE_NAME_MAX, TASK_DLQ_SUFFIX, TASK_QUEUE_PREFIX } from './constants.js';
+import { TASK_DLQ_SUFFIX, TASK_QUEUE_PREFIX } from './constants.js';
 
 // Task queue names come from the one function the runtime adapter uses too.
 export {
   deadLetterQueueName,
   maxClusterSlugLength,
+  queuePrefixProblem,
   taskQueueName,
 } from '../lambdas/adapters/aws/queues/task-queue-names.js';
 
@@ -15,7 +16,6 @@ export {
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IP_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/;
-const QUEUE_NAME_CHARS = /^[A-Za-z0-9_-]+$/;
 
 /**
  * Why `name` is not a valid S3 bucket name (general purpose buckets), or
@@ -52,17 +52,6 @@ export function clusterSlugProblem(slug: string, prefix = TASK_QUEUE_PREFIX): st
   const max = maxClusterSlugLength(prefix);
   if (slug.length > max) {
     return `is ${slug.length} characters long; with the queue prefix "${prefix}" and "${TASK_DLQ_SUFFIX}" the SQS queue name allows at most ${max}`;
-  }
-  return undefined;
-}
-
-/** Why `prefix` cannot start task queue names, or undefined when it can. */
-export function queuePrefixProblem(prefix: string): string | undefined {
-  if (!QUEUE_NAME_CHARS.test(prefix)) {
-    return "must be letters, digits, '-' and '_' (SQS queue name characters)";
-  }
-  if (SQS_QUEUE_NAME_MAX - prefix.length - TASK_DLQ_SUFFIX.length < 8) {
-    return `is ${prefix.length} characters long and leaves too little of the 80-character SQS queue name for cluster slugs`;
   }
   return undefined;
 }

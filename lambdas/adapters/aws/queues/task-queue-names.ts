@@ -74,30 +74,46 @@ export function maxClusterSlugLength(prefix = TASK_QUEUE_PREFIX): number {
   return SQS_QUEUE_NAME_MAX - prefix.length - TASK_DLQ_SUFFIX.length;
 }
 
+/** Cluster slugs a task queue prefix must leave room for. */
+const MIN_CLUSTER_SLUG_ROOM = 8;
+
 /**
- * Checks a task queue prefix: SQS name characters only, and short enough to
- * leave at least 8 characters for cluster slugs.
+ * Why `prefix` cannot start task queue names, or undefined when it can: SQS
+ * name characters only, and short enough to leave room for cluster slugs.
+ * The CDK checks props and context with it at synth, the adapter before it
+ * names a queue.
  *
  * @example
  * ```ts
- * validateQueuePrefix('bucketflow-tasks-');
+ * queuePrefixProblem('tasks/'); // "must be letters, digits, '-' and '_' (SQS queue name characters)"
  * ```
  */
-export function validateQueuePrefix(prefix: string): void {
+export function queuePrefixProblem(prefix: string): string | undefined {
   if (typeof prefix !== 'string' || !QUEUE_NAME_CHARS.test(prefix)) {
-    throw new InvalidTaskQueueError(
-      'prefix',
-      `${JSON.stringify(prefix)} must be letters, digits, '-' and '_' (SQS queue name characters)`,
-      `use "${TASK_QUEUE_PREFIX}"`,
-    );
+    return "must be letters, digits, '-' and '_' (SQS queue name characters)";
   }
-  if (maxClusterSlugLength(prefix) < 8) {
-    throw new InvalidTaskQueueError(
-      'prefix',
-      `is ${prefix.length} characters and leaves too little of the ${SQS_QUEUE_NAME_MAX}-character queue name for cluster slugs`,
-      'use a prefix of at most 68 characters',
-    );
+  if (maxClusterSlugLength(prefix) < MIN_CLUSTER_SLUG_ROOM) {
+    return `is ${prefix.length} characters long and leaves too little of the ${SQS_QUEUE_NAME_MAX}-character SQS queue name for cluster slugs`;
   }
+  return undefined;
+}
+
+/**
+ * Checks a task queue prefix ({@link queuePrefixProblem}).
+ *
+ * @throws InvalidTaskQueueError naming the rule the prefix breaks
+ */
+export function validateQueuePrefix(prefix: string): void {
+  const problem = queuePrefixProblem(prefix);
+  if (problem === undefined) return;
+  const longest = SQS_QUEUE_NAME_MAX - TASK_DLQ_SUFFIX.length - MIN_CLUSTER_SLUG_ROOM;
+  throw new InvalidTaskQueueError(
+    'prefix',
+    `${JSON.stringify(prefix)} ${problem}`,
+    QUEUE_NAME_CHARS.test(prefix)
+      ? `use a prefix of at most ${longest} characters`
+      : `use "${TASK_QUEUE_PREFIX}"`,
+  );
 }
 
 function validateCluster(cluster: string, prefix: string): void {
