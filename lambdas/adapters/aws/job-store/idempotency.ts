@@ -42,8 +42,8 @@ export async function claimKey(
   const record = await getItem(context, idempotencyKey(key));
   // Expired between the write and this read: try to take the key again.
   if (!record || (record.expiresAt as number) <= Math.floor(now / 1000)) return { retry: true };
-  const job = await getItem(context, jobKey(record.jobId as string));
-  if (job) return { existing: { job: toJob(job), created: false, runnable: [] } };
+  const existing = await existingJob(context, record.jobId as string);
+  if (existing) return { existing };
   return { jobId: record.jobId as string };
 }
 
@@ -84,8 +84,7 @@ export async function findByIdempotencyKey(
 ): Promise<SubmitJobResult | undefined> {
   const record = await getItem(context, idempotencyKey(key));
   if (!record || (record.expiresAt as number) <= Math.floor(now / 1000)) return undefined;
-  const job = await getItem(context, jobKey(record.jobId as string));
-  return job ? { job: toJob(job), created: false, runnable: [] } : undefined;
+  return existingJob(context, record.jobId as string);
 }
 
 export function validateIdempotencyKey(key: string): void {
@@ -121,4 +120,13 @@ export function validateKeyTime(keyTime: number, key: string | undefined): void 
       'pass e.g. Date.parse(event.time)',
     );
   }
+}
+
+/** The job `jobId` as a repeated submit returns it, or undefined when it is not there. */
+export async function existingJob(
+  context: JobStoreContext,
+  jobId: string,
+): Promise<SubmitJobResult | undefined> {
+  const job = await getItem(context, jobKey(jobId));
+  return job && { job: toJob(job), created: false, runnable: [] };
 }

@@ -9,6 +9,7 @@ import { isTraceparent } from '../../../core/ports/tracing.js';
 import {
   claimKey,
   derivedJobId,
+  existingJob,
   findByIdempotencyKey,
   idempotencyWrite,
   validateIdempotencyKey,
@@ -25,7 +26,6 @@ import {
   rootTrigger,
   toJob,
 } from './items.js';
-import { getItem } from './reads.js';
 import { ConditionFailed, commit, type JobStoreContext, type Write } from './store-context.js';
 
 const MAX_JOB_NAME_LENGTH = 1024;
@@ -93,14 +93,6 @@ export async function submitJob(
     }
     return createdResult(writes);
   }
-}
-
-async function existingJob(
-  context: JobStoreContext,
-  jobId: string,
-): Promise<SubmitJobResult | undefined> {
-  const job = await getItem(context, jobKey(jobId));
-  return job && { job: toJob(job), created: false, runnable: [] };
 }
 
 function createdResult(writes: readonly Write[]): SubmitJobResult {
