@@ -13,6 +13,7 @@ import {
   startDynamoDbLocal,
 } from '../lambdas/adapters/local/dynamodb-local-process.js';
 import { freePort } from '../lambdas/adapters/local/local-servers.js';
+import { mapConcurrent } from '../lambdas/core/collections.js';
 import { type BenchSection, fmt } from './harness.js';
 import { dynamoDbLocalPid, processCpuMs } from './support/process-cpu.js';
 
@@ -20,6 +21,7 @@ const TABLE = 'bench-jobs';
 /** Items the requests go to, and requests of each kind per round. */
 const ITEMS = 2_000;
 const REQUESTS = 2_000;
+const REQUEST_INDEXES = Array.from({ length: REQUESTS }, (_, i) => i);
 /** Rounds of every request kind: the first meets a cold JVM, the last a warm one. */
 const ROUNDS = 3;
 /** Requests in flight, as a runner at concurrency 8 sends them. */
@@ -156,7 +158,7 @@ async function measure(jvmOptions: readonly string[]): Promise<Figure[]> {
       for (const kind of KINDS) {
         const cpuBefore = await processCpuMs(pid);
         const started = performance.now();
-        await inFlight(REQUESTS, (i) => kind.send(client, i));
+        await mapConcurrent(REQUEST_INDEXES, IN_FLIGHT, (i) => kind.send(client, i));
         const elapsedMs = performance.now() - started;
         const cpuMs = ((await processCpuMs(pid)) - cpuBefore) / REQUESTS;
         figures.push({ round, kind: kind.name, cpuMs, perSecond: (REQUESTS * 1000) / elapsedMs });
@@ -167,13 +169,4 @@ async function measure(jvmOptions: readonly string[]): Promise<Figure[]> {
     dynamodb.destroy();
     await server.stop();
   }
-}
-
-/** Sends `count` requests, {@link IN_FLIGHT} at a time. */
-async function inFlight(count: number, send: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await send(next++);
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
 }
