@@ -8,6 +8,7 @@ import { destroyAwsClients } from '../../lambdas/adapters/aws/aws-clients.js';
 import type { OpenBatchRecord } from '../../lambdas/core/ports/batch-store.js';
 import type { StoredJob } from '../../lambdas/core/ports/job-store.js';
 import type { Connection } from '../../lambdas/sdk/connection.js';
+import { FAR_FUTURE_MS } from '../integration/batches/batch-fixtures.js';
 import {
   connectTo,
   type DevHandles,
@@ -234,7 +235,7 @@ describe('bucketflow dev', () => {
     s3.destroy();
     const holdId = await automationId('e2e-hold');
     const openHold = async (): Promise<OpenBatchRecord | undefined> =>
-      (await handles.batches.findDue(Number.MAX_SAFE_INTEGER, 1000)).find(
+      (await handles.batches.findDue(FAR_FUTURE_MS, 1000)).find(
         (batch) => batch.automationId === holdId && batch.prefix === 'hold/' && batch.count === 2,
       );
     const open = await waitFor(openHold, 'the open hold/ batch', JOB_WAIT_MS, () => dev.output());

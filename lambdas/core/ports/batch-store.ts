@@ -92,6 +92,8 @@ export interface ApplyBatchResult {
  * constant number of writes per prefix, counts every event once whatever
  * its deliveries, closes every batch exactly once with all its members, and
  * keeps closed batches findable until their event/job is dispatched.
+ * Times (`now`, `retryAt`) are integer epoch ms up to {@link MAX_BATCH_TIME_MS};
+ * any other is refused with {@link InvalidBatchQueryError}.
  */
 export interface BatchStore {
   /**
@@ -201,7 +203,18 @@ export class BatchNotFoundError extends BucketflowError {
   }
 }
 
-/** A listing's limit is not an integer from 1 to 1,000. */
+/**
+ * The latest time a batch store takes, 9999-12-31T23:59:59.999Z: times it
+ * derives from it (expiries, leases, retention) stay exact integers, which a
+ * time such as `Number.MAX_SAFE_INTEGER` would not.
+ */
+export const MAX_BATCH_TIME_MS = 253_402_300_799_999;
+
+/**
+ * An argument of a batch-store call is out of range: a listing's limit that
+ * is not an integer from 1 to 1,000, or a time (`now`, `retryAt`) that is not
+ * an integer epoch ms from 0 to {@link MAX_BATCH_TIME_MS}.
+ */
 export class InvalidBatchQueryError extends ValidationError {}
 
 /**

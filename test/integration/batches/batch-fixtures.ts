@@ -14,6 +14,13 @@ import { localClients, uniqueName } from '../support/local-aws.js';
 /** 2024-05-01T12:00:00Z, the start of every scenario. */
 export const T0 = Date.parse('2024-05-01T12:00:00Z');
 
+/**
+ * A processing time past every test batch's deadline, for a sweep that
+ * closes "now, whatever the thresholds": far off, yet within the times the
+ * store takes (MAX_BATCH_TIME_MS), so what it derives from it stays exact.
+ */
+export const FAR_FUTURE_MS = Date.UTC(9000, 0, 1);
+
 /** A fresh table and a store on it; each test file gets its own. */
 export async function batchTable(options: Partial<DynamoDbBatchStoreOptions> = {}) {
   const clients = localClients();

@@ -9,6 +9,7 @@ import { objectCreatedEvent } from '../../support/s3-event-factories.js';
 import { testClock } from '../../support/test-clock.js';
 import { injectDynamoDbFaults, writesSortKey } from '../support/dynamodb-faults.js';
 import { localClients, uniqueName } from '../support/local-aws.js';
+import { FAR_FUTURE_MS } from './batch-fixtures.js';
 import {
   type BatchTables,
   batchJobs,
@@ -66,7 +67,7 @@ describe('batch regressions', () => {
     const store = plainStore(tables);
     const open = await store.findOpen(automation.id, tables.bucket, prefix);
     if (!open) return [];
-    const closed = await store.closeDue(open, Number.MAX_SAFE_INTEGER);
+    const closed = await store.closeDue(open, FAR_FUTURE_MS);
     return store.readMembers(closed?.batchId ?? '');
   }
 

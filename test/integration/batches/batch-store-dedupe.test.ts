@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { injectDynamoDbFaults, writesSortKey } from '../support/dynamodb-faults.js';
 import { localClients } from '../support/local-aws.js';
-import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';
+import { automationId, batchTable, event, FAR_FUTURE_MS, policy, T0 } from './batch-fixtures.js';
 
 describe('DynamoDbBatchStore dedupe', () => {
   let table: Awaited<ReturnType<typeof batchTable>>;
@@ -50,7 +50,7 @@ describe('DynamoDbBatchStore dedupe', () => {
     );
     expect(counts.map((open) => open?.count)).toEqual([40, 40, 40, 40, 40]);
     const closed = await Promise.all(
-      counts.map((open) => (open ? store.closeDue(open, Number.MAX_SAFE_INTEGER) : undefined)),
+      counts.map((open) => (open ? store.closeDue(open, FAR_FUTURE_MS) : undefined)),
     );
     const members = await Promise.all(
       closed.map((batch) => store.readMembers(batch?.batchId ?? '')),

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DISPATCH_LEASE_MS } from '../../../lambdas/adapters/aws/batch-store/dynamodb-batch-store.js';
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
-import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';
+import { automationId, batchTable, event, FAR_FUTURE_MS, policy, T0 } from './batch-fixtures.js';
 
 describe('DynamoDbBatchStore.apply', () => {
   let table: Awaited<ReturnType<typeof batchTable>>;
@@ -64,7 +64,7 @@ describe('DynamoDbBatchStore.apply', () => {
     expect(accounting.total('dynamodb').errors).toBe(0);
     const open = await store.findOpen(automation, 'bucket-a', 'p2/');
     expect(open?.count).toBe(20);
-    const closed = open && (await store.closeDue(open, Number.MAX_SAFE_INTEGER));
+    const closed = open && (await store.closeDue(open, FAR_FUTURE_MS));
     expect(await store.readMembers(closed?.batchId ?? '')).toEqual([
       ...first.filter((e) => e.key.startsWith('p2/')).map((e) => e.key),
       ...second.filter((e) => e.key.startsWith('p2/')).map((e) => e.key),
@@ -185,7 +185,7 @@ describe('DynamoDbBatchStore.apply', () => {
     // Assess
     expect(closed.map((batch) => batch.count)).toEqual([1000, 1000]);
     const open = await store.findOpen(automation, 'bucket-a', 'bulk/');
-    const last = open && (await store.closeDue(open, Number.MAX_SAFE_INTEGER));
+    const last = open && (await store.closeDue(open, FAR_FUTURE_MS));
     const members = [
       ...(await store.readMembers(closed[0]?.batchId ?? '')),
       ...(await store.readMembers(closed[1]?.batchId ?? '')),

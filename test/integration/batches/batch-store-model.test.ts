@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchAccumulator } from '../../../lambdas/core/batching/batch-accumulator.js';
 import type { ClosedBatch } from '../../../lambdas/core/batching/batch-state.js';
 import type { BatchRecord } from '../../../lambdas/core/ports/batch-store.js';
-import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';
+import { automationId, batchTable, event, FAR_FUTURE_MS, policy, T0 } from './batch-fixtures.js';
 
 describe('DynamoDbBatchStore against the core model', () => {
   let table: Awaited<ReturnType<typeof batchTable>>;
@@ -72,7 +72,7 @@ describe('DynamoDbBatchStore against the core model', () => {
         const swept: BatchRecord[] = [];
         for (const open of flushed) {
           const stored = await store.findOpen(automation, 'bucket-a', open.prefix);
-          const record = stored && (await store.closeDue(stored, Number.MAX_SAFE_INTEGER));
+          const record = stored && (await store.closeDue(stored, FAR_FUTURE_MS));
           if (record) swept.push(record);
         }
         expect(swept.map(summary).sort()).toEqual(flushed.map(summary).sort());

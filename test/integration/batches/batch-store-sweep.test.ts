@@ -4,8 +4,11 @@ import {
   DISPATCH_LEASE_MS,
 } from '../../../lambdas/adapters/aws/batch-store/dynamodb-batch-store.js';
 import { RequestAccounting } from '../../../lambdas/adapters/aws/request-accounting.js';
-import type { OpenBatchRecord } from '../../../lambdas/core/ports/batch-store.js';
-import { automationId, batchTable, event, policy, T0 } from './batch-fixtures.js';
+import {
+  InvalidBatchQueryError,
+  type OpenBatchRecord,
+} from '../../../lambdas/core/ports/batch-store.js';
+import { automationId, batchTable, event, FAR_FUTURE_MS, policy, T0 } from './batch-fixtures.js';
 
 describe('DynamoDbBatchStore sweep and dispatch', () => {
   let table: Awaited<ReturnType<typeof batchTable>>;
@@ -109,7 +112,7 @@ describe('DynamoDbBatchStore sweep and dispatch', () => {
       expect(record).toMatchObject({ count: 1, reason: 'quiet', closedAt: T0 - 60_000 });
       const next = await store.findOpen(automation, 'bucket-a', `race${round}/`);
       expect(next?.batchId).not.toBe(open.batchId);
-      const closedNext = next && (await store.closeDue(next, Number.MAX_SAFE_INTEGER));
+      const closedNext = next && (await store.closeDue(next, FAR_FUTURE_MS));
       expect(await store.readMembers(closedNext?.batchId ?? '')).toEqual([late.key]);
     }
   });
@@ -252,6 +255,29 @@ describe('DynamoDbBatchStore sweep and dispatch', () => {
     // Assess
     expect(closed).toBeUndefined();
     expect((await store.findOpen(open.automationId, 'bucket-a', 'early/'))?.batchId).toBe(
+      open.batchId,
+    );
+  });
+
+  it('refuses a time beyond year 9999 with an error naming the parameter, before any request', async () => {
+    // Prepare
+    const { store, open } = await openBatch('unsafe', T0 - 120_000);
+    const accounting = new RequestAccounting().attach({ dynamodb: table.clients.dynamodb });
+
+    // Act
+    const attempts = [
+      () => store.closeDue(open, Number.MAX_SAFE_INTEGER),
+      () => store.findDue(Number.MAX_SAFE_INTEGER, 100),
+      () => store.findUndispatched(1.5, 100),
+      () => store.recordDispatchFailure(open.batchId, 'boom', Number.NaN),
+    ];
+
+    // Assess
+    for (const attempt of attempts) expect(attempt).toThrow(InvalidBatchQueryError);
+    expect(attempts[0]).toThrow(/^now: must be an integer epoch ms .*far-future time/);
+    expect(attempts[3]).toThrow(/^retryAt: /);
+    expect(accounting.total('dynamodb').requests).toBe(0);
+    expect((await store.findOpen(open.automationId, 'bucket-a', 'unsafe/'))?.batchId).toBe(
       open.batchId,
     );
   });

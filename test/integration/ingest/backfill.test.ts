@@ -13,6 +13,7 @@ import { createS3IngestHandler } from '../../../lambdas/handlers/s3-ingest.js';
 import type { Connection } from '../../../lambdas/sdk/connection.js';
 import { objectCreatedEvent } from '../../support/s3-event-factories.js';
 import { testClock } from '../../support/test-clock.js';
+import { FAR_FUTURE_MS } from '../batches/batch-fixtures.js';
 import { createTestRuntime, sqsEvent, type TestRuntime } from '../support/handler-runtime.js';
 import { uniqueName } from '../support/local-aws.js';
 
@@ -145,7 +146,7 @@ describe('backfillLocation', () => {
     });
     expect(again).toMatchObject({ listed: 5, alreadySeen: 5, ingested: 0 });
     expect(await jobKeys(storageId)).toEqual(['a/1.csv', 'a/2.csv', 'b/3.csv', 'top.csv']);
-    const open = (await env.runtime.deps.batches.findDue(Number.MAX_SAFE_INTEGER, 100)).filter(
+    const open = (await env.runtime.deps.batches.findDue(FAR_FUTURE_MS, 100)).filter(
       (batch) => batch.automationId === batchId,
     );
     expect(open.map((batch) => `${batch.prefix}:${batch.count}`).sort()).toEqual([

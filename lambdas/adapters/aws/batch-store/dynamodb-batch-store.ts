@@ -18,7 +18,7 @@ import type {
   FailedBatchGroup,
   OpenBatchRecord,
 } from '../../../core/ports/batch-store.js';
-import { InvalidBatchQueryError } from '../../../core/ports/batch-store.js';
+import { InvalidBatchQueryError, MAX_BATCH_TIME_MS } from '../../../core/ports/batch-store.js';
 import { BATCH_RETENTION_MS, REDELIVERY_HORIZON_MS } from '../../../core/retention.js';
 import type { DedupeOptions } from './dedupe.js';
 import {
@@ -128,6 +128,7 @@ export class DynamoDbBatchStore implements BatchStore {
   }
 
   async apply(aggregate: BatchAggregate, now: number): Promise<ApplyBatchResult> {
+    checkTime('now', now);
     const { automationId, policy } = aggregate;
     const { groups, stats } = groupEventsByPrefix(sortByEventTime(aggregate.events), policy);
     const settings = {
@@ -167,7 +168,7 @@ export class DynamoDbBatchStore implements BatchStore {
   }
 
   findDue(now: number, limit: number): Promise<OpenBatchRecord[]> {
-    return findDue(this.#context, now, limit);
+    return findDue(this.#context, checkTime('now', now), limit);
   }
 
   /** One Query per shard of the open queue, without a bound on the mark, then the headers. */
@@ -176,6 +177,7 @@ export class DynamoDbBatchStore implements BatchStore {
   }
 
   closeDue(batch: OpenBatchRecord, now: number): Promise<BatchRecord | undefined> {
+    checkTime('now', now);
     return closeDue(this.#context, batch, now, {
       dedupe: this.#dedupe,
       dispatchLeaseMs: this.#dispatchLeaseMs,
@@ -186,19 +188,19 @@ export class DynamoDbBatchStore implements BatchStore {
   }
 
   findUndispatched(now: number, limit: number): Promise<BatchRecord[]> {
-    return findUndispatched(this.#context, now, limit);
+    return findUndispatched(this.#context, checkTime('now', now), limit);
   }
 
   leaseDispatch(batch: BatchRecord, now: number, leaseMs: number): Promise<boolean> {
-    return leaseDispatch(this.#context, batch, now, leaseMs);
+    return leaseDispatch(this.#context, batch, checkTime('now', now), leaseMs);
   }
 
   markDispatched(batchId: string, now: number): Promise<boolean> {
-    return markDispatched(this.#context, batchId, now, this.#retentionMs);
+    return markDispatched(this.#context, batchId, checkTime('now', now), this.#retentionMs);
   }
 
   recordDispatchFailure(batchId: string, error: string, retryAt: number): Promise<void> {
-    return recordDispatchFailure(this.#context, batchId, error, retryAt);
+    return recordDispatchFailure(this.#context, batchId, error, checkTime('retryAt', retryAt));
   }
 
   listUndispatched(limit: number): Promise<BatchRecord[]> {
@@ -237,6 +239,21 @@ function checkLimit(limit: number): number {
     );
   }
   return limit;
+}
+
+/**
+ * A time the store writes or compares: integer epoch ms up to year 9999, so
+ * that the times derived from it (deadlines, leases, expiries) stay exact.
+ */
+function checkTime(name: 'now' | 'retryAt', time: number): number {
+  if (!Number.isInteger(time) || time < 0 || time > MAX_BATCH_TIME_MS) {
+    throw new InvalidBatchQueryError(
+      name,
+      `must be an integer epoch ms from 0 to ${MAX_BATCH_TIME_MS} (9999-12-31), got ${String(time)}`,
+      'pass a clock time such as Date.now(); for "whatever the thresholds", a far-future time such as Date.UTC(9000, 0)',
+    );
+  }
+  return time;
 }
 
 /**
