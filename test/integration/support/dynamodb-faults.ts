@@ -49,7 +49,12 @@ export function injectDynamoDbFaults(
 
 const NAME = 'bucketflowTestDynamoDbFaults';
 
-/** Whether a request writes an item whose sort key starts with `prefix` (`HEAD`, `M#`, `D#`). */
+/**
+ * Whether a request writes an item whose sort key starts with `prefix`
+ * (`HEAD`, `M#`, `D#`). The fault middleware sits in the client's initialize
+ * step, which sees a DocumentClient's input before it is marshalled
+ * (`sk: 'HEAD'`) and a low-level client's as sent (`sk: { S: 'HEAD' }`): both match.
+ */
 export function writesSortKey(request: ObservedRequest, prefix: string): boolean {
   const items: unknown[] = [];
   const input = request.input;
@@ -67,7 +72,8 @@ export function writesSortKey(request: ObservedRequest, prefix: string): boolean
     }
   }
   return items.some((item) => {
-    const sk = (item as { sk?: { S?: string } } | undefined)?.sk?.S;
-    return typeof sk === 'string' && sk.startsWith(prefix);
+    const sk = (item as { sk?: unknown } | undefined)?.sk;
+    const text = typeof sk === 'object' && sk !== null ? (sk as { S?: unknown }).S : sk;
+    return typeof text === 'string' && text.startsWith(prefix);
   });
 }
