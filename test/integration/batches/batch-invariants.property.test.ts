@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
 import { destroyAwsClients } from '../../../lambdas/adapters/aws/aws-clients.js';
-import type { Item } from '../../../lambdas/adapters/aws/dynamodb/item-size.js';
 import { objectCreatedEvent } from '../../support/s3-event-factories.js';
 import { testClock } from '../../support/test-clock.js';
 import {
@@ -11,6 +10,7 @@ import {
   seededBytes,
   seededRandom,
 } from '../support/deterministic-io.js';
+import { keyString } from '../support/dynamodb-faults.js';
 import { localClients, uniqueName } from '../support/local-aws.js';
 import { type ActorSpec, IngestQueue, type Scenario, scenario } from './batch-scenario.js';
 import {
@@ -108,9 +108,12 @@ async function runScenario(
   const closedIds = new Set<string>();
   const io = new DeterministicIo(random, (operation, input) => {
     if (operation !== 'TransactWriteItems') return;
-    for (const entry of (input.TransactItems ?? []) as Array<{ Put?: { Item?: Item } }>) {
-      const item = entry.Put?.Item;
-      if (item?.sk?.S === 'HEAD' && item.pk?.S?.startsWith('B#')) closedIds.add(item.pk.S.slice(2));
+    for (const entry of (input.TransactItems ?? []) as Array<{
+      Put?: { Item?: Record<string, unknown> };
+    }>) {
+      const pk = keyString(entry.Put?.Item?.pk);
+      if (keyString(entry.Put?.Item?.sk) === 'HEAD' && pk?.startsWith('B#'))
+        closedIds.add(pk.slice(2));
     }
   });
   io.attach(gated.dynamodb);

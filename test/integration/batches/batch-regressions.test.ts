@@ -186,7 +186,10 @@ describe('batch regressions', () => {
           }
           const result = await next(args);
           const input = JSON.stringify(args.input);
-          if (context.commandName === 'TransactWriteItemsCommand' && /"pk":\{"S":"B#/.test(input)) {
+          if (
+            context.commandName === 'TransactWriteItemsCommand' &&
+            /"pk":(\{"S":)?"B#/.test(input)
+          ) {
             closedWrite = true;
           }
           return result;

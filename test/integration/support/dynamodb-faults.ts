@@ -72,8 +72,17 @@ export function writesSortKey(request: ObservedRequest, prefix: string): boolean
     }
   }
   return items.some((item) => {
-    const sk = (item as { sk?: unknown } | undefined)?.sk;
-    const text = typeof sk === 'object' && sk !== null ? (sk as { S?: unknown }).S : sk;
-    return typeof text === 'string' && text.startsWith(prefix);
+    const sk = keyString((item as { sk?: unknown } | undefined)?.sk);
+    return sk?.startsWith(prefix) === true;
   });
+}
+
+/**
+ * A string key attribute as a middleware in the initialize step sees it:
+ * plain from a DocumentClient (`'HEAD'`), marshalled from a low-level
+ * client (`{ S: 'HEAD' }`); undefined for anything else.
+ */
+export function keyString(value: unknown): string | undefined {
+  const text = typeof value === 'object' && value !== null ? (value as { S?: unknown }).S : value;
+  return typeof text === 'string' ? text : undefined;
 }
